@@ -1,0 +1,94 @@
+// Parses a flag chain (`sluice -b 1s --map E --count-by-value`) into a pipeline: one stream from
+// every -i source through the operators, in command-line order, to every -o sink.
+
+import { Command, CommanderError, Option } from 'commander';
+import { parseDuration } from '../engine/duration.ts';
+import { UsageError } from '../engine/errors.ts';
+import { OPERATORS } from '../operators/index.ts';
+import type { ArgSpec, OperatorDef } from '../operators/operator.ts';
+import type { Format } from '../render/format.ts';
+import type { OpSpec, PipelineSpec } from '../spec/pipeline.ts';
+import { OPTIONS } from './options.ts';
+
+const GROUPS: Record<OperatorDef['group'], string> = {
+  stateless: 'Operators (per record):',
+  aggregate: 'Operators (per batch):',
+  window: 'Windows:',
+  state: 'State:',
+  join: 'Joins:',
+};
+
+function metavar(arg: ArgSpec): string {
+  return arg.kind === 'none' ? '' : ` <${arg.metavar ?? 'VALUE'}>`;
+}
+
+/** The commander program for the flag chain; `ops` receives operators in the order given. */
+export function chainProgram(ops: OpSpec[]): Command {
+  const program = new Command('sluice');
+  for (const o of OPTIONS) {
+    const flags = `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.metavar ? (o.optionalValue ? ` [${o.metavar}]` : ` <${o.metavar}>`) : ''}`;
+    const option = new Option(flags, o.summary).helpGroup('Options:');
+    if (o.default !== undefined) option.default(o.repeat ? [o.default] : o.default);
+    if (o.choices) option.choices(o.choices);
+    if (o.repeat) option.argParser((v: string, prev: string[]) => (prev === option.defaultValue ? [v] : [...prev, v]));
+    program.addOption(option);
+  }
+  const optionOwners = new Map<string, OperatorDef[]>();
+  for (const def of OPERATORS) {
+    program.addOption(new Option(`--${def.name}${metavar(def.arg)}`, def.summary).helpGroup(GROUPS[def.group]));
+    program.on(`option:${def.name}`, (value: unknown) => ops.push({ op: def.name, arg: value, options: {}, label: `--${def.name}` }));
+    for (const [name, opt] of Object.entries(def.options ?? {})) {
+      if (!optionOwners.has(name)) {
+        optionOwners.set(name, []);
+        program.addOption(new Option(`--${name}${metavar(opt.arg)}`, opt.summary).helpGroup(GROUPS[def.group]));
+      }
+      optionOwners.get(name)!.push(def);
+    }
+  }
+  for (const [name, owners] of optionOwners) {
+    program.on(`option:${name}`, (value: unknown) => {
+      const last = ops.at(-1);
+      if (!last || !owners.some((d) => d.name === last.op)) {
+        throw new UsageError(`--${name} must follow ${owners.map((d) => `--${d.name}`).join(' or ')}`);
+      }
+      last.options[name] = value;
+    });
+  }
+  return program;
+}
+
+/** Parse `argv` (without the program name) into a pipeline; throws UsageError. */
+export function parseChain(argv: string[]): PipelineSpec {
+  const ops: OpSpec[] = [];
+  const program = chainProgram(ops).exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) throw new UsageError(err.message.replace(/^error: /, ''));
+    throw err;
+  }
+  const o = program.opts();
+  const batchMs = parseDuration(o.batch);
+  if (typeof batchMs !== 'number') throw new UsageError(`--batch: ${batchMs.error}`);
+  let print: number | undefined;
+  if (o.print !== undefined) {
+    print = o.print === true ? 10 : Number(o.print);
+    if (!Number.isInteger(print) || print < 0) throw new UsageError(`--print: needs a whole number, not '${o.print}'`);
+  }
+  const sources = Object.fromEntries((o.in as string[]).map((uri, i) => [`in${i + 1}`, { in: uri, parse: o.parse }]));
+  return {
+    batchMs,
+    onError: o.onError,
+    verbose: Boolean(o.verbose),
+    quiet: Boolean(o.quiet),
+    sources,
+    streams: { main: { from: Object.keys(sources), ops } },
+    sinks: (o.out as string[]).map((out) => ({
+      from: 'main',
+      out,
+      format: o.format as Format,
+      print: out === '-' ? print : undefined,
+      withTime: Boolean(o.withTime),
+    })),
+  };
+}

@@ -1,0 +1,15 @@
+// The examples and notes shown after the option list in --help (and in the man page).
+
+export const EXAMPLES: readonly [string, string][] = [
+  ['count HTTP statuses every 10 seconds', `tail -F access.log | sluice -b 10s --parse clf --map 'x.status' --count-by-value`],
+  ['word count over a socket, Spark-style print', `sluice -i tcp://localhost:9999 --flat-map 'x.split(" ")' --map '[x, 1]' --reduce-by-key 'a + b' --print`],
+  ['sum of bytes per host over a whole file', `sluice -i access.log --parse clf --map '[x.host, x.bytes]' --reduce-by-key 'a + b'`],
+  ['one output file per batch', `sluice --parse json --filter 'x.level === "error"' -o errors.ndjson --format json`],
+];
+
+export const HELP_FOOTER = `
+Expressions are JavaScript: a bare expression sees the record as x (a pair [k, v] also as k and v;
+a reduce sees a and b); an arrow function such as '(a, b) => a + b' works anywhere.
+
+Examples:
+${EXAMPLES.map(([what, cmd]) => `  # ${what}\n  ${cmd}\n`).join('\n')}`;

@@ -1,0 +1,53 @@
+// The sluice command: dispatches subcommands, runs a flag chain, maps errors to exit statuses.
+
+import pkg from '../../package.json' with { type: 'json' };
+import { EXIT, SluiceError } from '../engine/errors.ts';
+import { ExpressionFailed } from '../operators/operator.ts';
+import { chainProgram, parseChain } from './chain.ts';
+import { HELP_FOOTER } from './help.ts';
+import { error } from './report.ts';
+import { runPipeline } from './run.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(chainProgram([]).helpInformation() + HELP_FOOTER);
+    return EXIT.ok;
+  }
+  if (argv.includes('-V') || argv.includes('--version')) {
+    process.stdout.write(`sluice ${pkg.version}\n`);
+    return EXIT.ok;
+  }
+  await runPipeline(parseChain(argv));
+  return EXIT.ok;
+}
+
+/** A closed stdout (`sluice ... | head -1`) is a normal way for a filter to end. */
+function exitQuietlyOnEpipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    error(`stdout: ${err.message}`);
+    process.exit(EXIT.runtime);
+  });
+}
+
+export async function entry(argv: string[]): Promise<void> {
+  exitQuietlyOnEpipe();
+  let status: number;
+  try {
+    status = await main(argv);
+  } catch (err) {
+    if (err instanceof SluiceError) {
+      error(err.message);
+      status = err.exitCode;
+    } else if (err instanceof ExpressionFailed) {
+      error(err.message);
+      status = EXIT.runtime;
+    } else {
+      error(`internal error: ${(err as Error)?.stack ?? String(err)}`);
+      status = EXIT.runtime;
+    }
+  }
+  process.exitCode = status;
+}
+
+await entry(process.argv.slice(2));

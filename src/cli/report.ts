@@ -1,0 +1,13 @@
+// Messages on stderr: `sluice: ...`, the prefix coloured only where stderr is a terminal
+// (chalk honours NO_COLOR and FORCE_COLOR).
+
+import { chalkStderr } from 'chalk';
+
+export function note(message: string): void {
+  process.stderr.write(`${chalkStderr.dim('sluice:')} ${message}\n`);
+}
+
+export function error(message: string): void {
+  const prefix = chalkStderr.red.bold('sluice: error:');
+  process.stderr.write(`${message.split('\n').map((line) => `${prefix} ${line}`).join('\n')}\n`);
+}

@@ -1,0 +1,59 @@
+// Runs a pipeline spec as a process: check it, build it, run batches until the input ends or a
+// signal asks to stop, and report what happened on stderr.
+
+import { Engine, type BatchStats } from '../engine/engine.ts';
+import { buildGraph } from '../engine/build.ts';
+import type { Clock } from '../engine/clock.ts';
+import { UsageError } from '../engine/errors.ts';
+import { OnError } from '../engine/on-error.ts';
+import type { PipelineSpec } from '../spec/pipeline.ts';
+import { resolveOps, type ResolvedOp } from '../spec/resolve.ts';
+import { note } from './report.ts';
+
+/** Check every stream's operators; all problems at once, as a usage error. */
+export function checkStreams(spec: PipelineSpec): Record<string, ResolvedOp[]> {
+  const streams: Record<string, ResolvedOp[]> = {};
+  const problems: string[] = [];
+  for (const [name, stream] of Object.entries(spec.streams)) {
+    const resolved = resolveOps(stream.ops, spec.batchMs);
+    streams[name] = resolved.ops;
+    problems.push(...resolved.problems.map((p) => `${p.at.label}: ${p.message}`));
+  }
+  if (problems.length) throw new UsageError(problems.join('\n'));
+  return streams;
+}
+
+export interface RunOptions {
+  clock?: Clock;
+}
+
+export async function runPipeline(spec: PipelineSpec, options: RunOptions = {}): Promise<void> {
+  const streams = checkStreams(spec);
+  const onError = new OnError(spec.onError);
+  const graph = buildGraph(spec, streams, onError);
+  const engine = new Engine(graph, {
+    batchMs: spec.batchMs,
+    clock: options.clock,
+    onBatch(stats: BatchStats) {
+      onError.sync();
+      if (spec.verbose) {
+        note(`batch ${stats.time}: ${stats.recordsIn} in, ${stats.recordsOut} out, ${stats.processingMs} ms processing, ${stats.delayMs} ms scheduling delay`);
+      }
+    },
+  });
+  const signals = { SIGINT: 130, SIGTERM: 143 } as const;
+  const onSignal = (signal: keyof typeof signals) => {
+    // the first signal stops gracefully; a second one means now
+    process.once(signal, () => process.exit(signals[signal]));
+    engine.stop();
+  };
+  for (const signal of Object.keys(signals) as (keyof typeof signals)[]) process.once(signal, onSignal);
+  try {
+    await engine.run();
+  } finally {
+    for (const signal of Object.keys(signals)) process.removeListener(signal, onSignal);
+    onError.close();
+    const summary = onError.summary();
+    if (summary && !spec.quiet) note(summary);
+  }
+}

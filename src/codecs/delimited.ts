@@ -1,0 +1,73 @@
+// csv and tsv: each line is a row of fields, an array of strings; with `:header` the first line
+// names the fields and later rows are objects.
+
+import { CodecError, type CodecDef, type Decode } from './codec.ts';
+
+/** RFC 4180 fields of one line: quotes around a field allow the separator and doubled quotes. */
+export function splitCsv(line: string, sep = ','): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line.charCodeAt(i) === 34 /* " */) {
+      let value = '';
+      let from = i + 1;
+      for (;;) {
+        const quote = line.indexOf('"', from);
+        if (quote < 0) throw new CodecError('unterminated quoted field', i + 1);
+        value += line.slice(from, quote);
+        if (line.charCodeAt(quote + 1) === 34) {
+          value += '"';
+          from = quote + 2;
+          continue;
+        }
+        i = quote + 1;
+        break;
+      }
+      fields.push(value);
+      if (i < line.length && line[i] !== sep && !(line[i] === '\r' && i === line.length - 1)) {
+        throw new CodecError(`unexpected text after a quoted field`, i + 1);
+      }
+    } else {
+      let end = line.indexOf(sep, i);
+      if (end < 0) end = line.length;
+      fields.push(line.slice(i, end).replace(/\r$/, ''));
+      i = end;
+    }
+    if (i >= line.length || line[i] === '\r') return fields;
+    i++; // past the separator
+  }
+}
+
+function withHeader(split: (line: string) => string[], header: string | undefined): Decode {
+  if (header === undefined) return split;
+  if (header !== 'header') throw new CodecError(`unknown option '${header}': use :header or nothing`);
+  let names: string[] | undefined;
+  return (line) => {
+    const fields = split(line);
+    if (!names) {
+      names = fields;
+      return SKIP;
+    }
+    if (fields.length !== names.length) throw new CodecError(`${fields.length} fields where the header has ${names.length}`);
+    const row: Record<string, string> = {};
+    for (let i = 0; i < names.length; i++) row[names[i]!] = fields[i]!;
+    return row;
+  };
+}
+
+/** Returned by a decoder for a line that yields no record (a header). */
+export const SKIP = Symbol('skip');
+
+export const csv: CodecDef = {
+  name: 'csv',
+  summary: 'comma-separated fields (RFC 4180 quoting) as an array; csv:header gives objects',
+  param: 'header',
+  create: (param) => withHeader((line) => splitCsv(line), param),
+};
+
+export const tsv: CodecDef = {
+  name: 'tsv',
+  summary: 'tab-separated fields as an array; tsv:header gives objects',
+  param: 'header',
+  create: (param) => withHeader((line) => line.split('\t'), param),
+};

@@ -1,0 +1,25 @@
+// The registry of codecs for --parse NAME[:PARAM].
+
+import { clf } from './clf.ts';
+import { CodecError, type CodecDef, type Decode } from './codec.ts';
+import { csv, tsv } from './delimited.ts';
+import { json } from './json.ts';
+import { regex } from './regex.ts';
+import { split } from './split.ts';
+
+export const CODECS: readonly CodecDef[] = [json, csv, tsv, clf, split, regex];
+
+/** Split `name:param`; the codec's own errors (a bad regex) come back as CodecError. */
+export function createDecoder(spec: string): Decode {
+  const colon = spec.indexOf(':');
+  const name = colon < 0 ? spec : spec.slice(0, colon);
+  const param = colon < 0 ? undefined : spec.slice(colon + 1);
+  const def = CODECS.find((c) => c.name === name);
+  if (!def) throw new CodecError(`unknown codec '${name}': use one of ${CODECS.map((c) => c.name).join(', ')}`);
+  try {
+    return def.create(param);
+  } catch (err) {
+    if (err instanceof CodecError) throw err;
+    throw new CodecError(`${name}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,110 @@
+// Builds a runnable graph from a checked pipeline: sinks first, then streams from the last to the
+// first, so each stage is created knowing the stage after it.
+
+import { createDecoder } from '../codecs/index.ts';
+import type { ResolvedOp } from '../spec/resolve.ts';
+import type { PipelineSpec } from '../spec/pipeline.ts';
+import { renderer } from '../render/format.ts';
+import { createSink } from '../sinks/index.ts';
+import type { Sink } from '../sinks/sink.ts';
+import { createSource } from '../sources/index.ts';
+import type { Source } from '../sources/source.ts';
+import { Intake } from './intake.ts';
+import type { OnError } from './on-error.ts';
+import { aggregateStage, fanIn, tee, type Downstream } from './stream.ts';
+import { windowStage } from './window.ts';
+
+export interface Graph {
+  inputs: { source: Source; intake: Intake }[];
+  /** Open batch `time` everywhere. */
+  begin(time: number): void;
+  /** Close the open batch; resolves once every sink has handled it. */
+  end(): Promise<void>;
+  /** Records that reached sinks since the last call. */
+  takeRecordsOut(): number;
+  close(): Promise<void>;
+  /** The run failed: sinks drop the unfinished batch. */
+  abort(): void;
+}
+
+/** Chain operators in front of `next`. */
+export function buildChain(ops: ResolvedOp[], next: Downstream): Downstream {
+  let head = next;
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const { def, ctx } = ops[i]!;
+    if ('stage' in def) head = def.stage(ctx, head);
+    else if ('aggregate' in def) {
+      const agg = def.aggregate(ctx);
+      head = ctx.window ? windowStage(agg, ctx.window, ctx.batchMs, head) : aggregateStage(agg, head);
+    }
+  }
+  return head;
+}
+
+export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedOp[]>, onError: OnError): Graph {
+  let recordsOut = 0;
+  const sinks: Sink[] = [];
+  const consumers = new Map<string, Downstream[]>();
+  const feed = (from: string, d: Downstream) => consumers.set(from, [...(consumers.get(from) ?? []), d]);
+
+  for (const s of spec.sinks) {
+    const sink = createSink(s.out, { render: renderer(s.format), withTime: s.withTime, print: s.print });
+    sinks.push(sink);
+    feed(s.from, {
+      begin: (t) => sink.begin(t),
+      push(rec) {
+        recordsOut++;
+        sink.push(rec);
+      },
+      end: () => sink.end(),
+    });
+  }
+  for (const name of streamOrder(spec).reverse()) {
+    const stream = spec.streams[name]!;
+    const head = fanIn(stream.from.length, buildChain(streams[name]!, tee(consumers.get(name) ?? [])));
+    for (const from of stream.from) feed(from, head);
+  }
+
+  const roots: Downstream[] = [];
+  const inputs = Object.entries(spec.sources).map(([name, s]) => {
+    const root = tee(consumers.get(name) ?? []);
+    roots.push(root);
+    const source = createSource(s.in);
+    return { source, intake: new Intake(source.label, s.parse ? createDecoder(s.parse) : undefined, root, onError) };
+  });
+
+  return {
+    inputs,
+    begin(time) {
+      for (const root of roots) root.begin(time);
+    },
+    async end() {
+      for (const root of roots) await root.end();
+    },
+    takeRecordsOut() {
+      const n = recordsOut;
+      recordsOut = 0;
+      return n;
+    },
+    async close() {
+      for (const sink of sinks) await sink.close();
+    },
+    abort() {
+      for (const sink of sinks) sink.abort?.();
+    },
+  };
+}
+
+/** Streams in an order where each comes after those it reads from (the pipeline is checked acyclic). */
+export function streamOrder(spec: PipelineSpec): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !spec.streams[name]) return;
+    seen.add(name);
+    for (const from of spec.streams[name].from) visit(from);
+    order.push(name);
+  };
+  for (const name of Object.keys(spec.streams)) visit(name);
+  return order;
+}

@@ -1,0 +1,55 @@
+// The engine's only view of time: injectable so that tests run batches on a manual clock.
+
+export interface Clock {
+  now(): number;
+  /** Call `fn` once the clock reaches `at` (ms since the epoch); returns a cancel function. */
+  at(at: number, fn: () => void): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  at(at, fn) {
+    const timer = setTimeout(fn, Math.max(0, at - Date.now()));
+    return () => clearTimeout(timer);
+  },
+};
+
+/** A clock that only moves when told to; due timers fire in time order as it advances. */
+export class ManualClock implements Clock {
+  private timers: { at: number; fn: () => void; seq: number }[] = [];
+  private seq = 0;
+  private time: number;
+  constructor(start = 0) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  at(at: number, fn: () => void): () => void {
+    const timer = { at, fn, seq: this.seq++ };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
+  /** Move to `to`, firing every timer due on the way; a timer may schedule more. */
+  advanceTo(to: number): void {
+    for (;;) {
+      const due = this.timers
+        .filter((t) => t.at <= to)
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.time = Math.max(this.time, due.at);
+      due.fn();
+    }
+    this.time = Math.max(this.time, to);
+  }
+
+  advance(ms: number): void {
+    this.advanceTo(this.time + ms);
+  }
+}

@@ -1,0 +1,102 @@
+// Where a source's text enters a pipeline: cut into lines, decoded by the codec, pushed on.
+// It knows which file and line each record came from, so a bad record's message can say so.
+
+import { SKIP } from '../codecs/delimited.ts';
+import { CodecError, type Decode } from '../codecs/codec.ts';
+import type { Downstream } from './stream.ts';
+import type { OnError } from './on-error.ts';
+import { messageOf } from './errors.ts';
+
+export class Intake {
+  /** Lines received since the last call to takeCount(), for per-batch stats. */
+  private received = 0;
+  /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
+  private held: (string | { file: string })[] | undefined;
+  /** Called with the first error that must end the run (a bad record in `fail` mode). */
+  onFail: (err: unknown) => void = (err) => {
+    throw err;
+  };
+  private lineNo = 0;
+  private origin: string;
+  private readonly decode: Decode | undefined;
+  private readonly next: Downstream;
+  private readonly onError: OnError;
+
+  constructor(origin: string, decode: Decode | undefined, next: Downstream, onError: OnError) {
+    this.origin = origin;
+    this.decode = decode;
+    this.next = next;
+    this.onError = onError;
+  }
+
+  /** The following text comes from `name` (a file of a glob), its first line numbered 1. */
+  file(name: string): void {
+    if (this.held) {
+      this.held.push({ file: name });
+      return;
+    }
+    this.origin = name;
+    this.lineNo = 0;
+  }
+
+  /** Complete lines, each ended by '\n' except perhaps the last line of the input. */
+  text(chunk: string): void {
+    if (this.held) {
+      this.held.push(chunk);
+      return;
+    }
+    try {
+      this.lines(chunk);
+    } catch (err) {
+      this.onFail(err);
+    }
+  }
+
+  /** Hold back what arrives until release(): the current batch is closing. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Deliver what was held back into the batch that has just opened. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const item of held ?? []) {
+      if (typeof item === 'string') this.text(item);
+      else this.file(item.file);
+    }
+  }
+
+  private lines(chunk: string): void {
+    let start = 0;
+    const n = chunk.length;
+    while (start < n) {
+      let nl = chunk.indexOf('\n', start);
+      if (nl < 0) nl = n;
+      this.line(chunk.slice(start, nl));
+      start = nl + 1;
+    }
+  }
+
+  line(line: string): void {
+    this.lineNo++;
+    this.received++;
+    try {
+      if (this.decode === undefined) {
+        this.next.push(line);
+        return;
+      }
+      const rec = this.decode(line);
+      if (rec !== SKIP) this.next.push(rec);
+    } catch (err) {
+      const where = `${this.origin}:${this.lineNo}${err instanceof CodecError && err.column ? `:${err.column}` : ''}`;
+      this.onError.bad(messageOf(err), where, line, err);
+    }
+  }
+
+  takeCount(): number {
+    const n = this.received;
+    this.received = 0;
+    return n;
+  }
+}

@@ -1,0 +1,88 @@
+// The push protocol every stage of a pipeline speaks: a batch opens, its records flow one by one,
+// the batch closes. Stateless stages pass records on as they arrive, so memory stays flat; stages
+// that need the whole batch (aggregates, windows, sinks) act when it closes.
+
+/** A record: any JavaScript value. A pair is a two-element array [key, value]. */
+export type Rec = unknown;
+
+export interface Downstream {
+  /** Batch `time` (ms since the epoch, the end of its interval) opens. */
+  begin(time: number): void;
+  push(rec: Rec): void;
+  /** The open batch is complete; resolves once everything after this stage has handled it. */
+  end(): void | Promise<void>;
+}
+
+/** Sends one stream to several consumers; each batch is complete once all of them are. */
+export function tee(targets: Downstream[]): Downstream {
+  if (targets.length === 1) return targets[0]!;
+  return {
+    begin(time) {
+      for (const t of targets) t.begin(time);
+    },
+    push(rec) {
+      for (const t of targets) t.push(rec);
+    },
+    end() {
+      const pending = targets.map((t) => t.end()).filter((p) => p instanceof Promise);
+      if (pending.length) return Promise.all(pending).then(() => undefined);
+    },
+  };
+}
+
+/**
+ * Joins `inputs` upstreams into one: the batch opens with the first of them and ends with the last,
+ * so a stream read from several streams or sources sees each batch once.
+ */
+export function fanIn(inputs: number, next: Downstream): Downstream {
+  if (inputs === 1) return next;
+  let begun = 0;
+  let ended = 0;
+  return {
+    begin(time) {
+      if (begun++ === 0) next.begin(time);
+    },
+    push: (rec) => next.push(rec),
+    end() {
+      if (++ended < inputs) return;
+      begun = ended = 0;
+      return next.end();
+    },
+  };
+}
+
+/**
+ * A per-batch fold, kept separate from the stage that drives it so that windows can keep one
+ * partial result per batch and merge them.
+ */
+export interface Aggregator<S> {
+  empty(): S;
+  add(state: S, rec: Rec): S;
+  merge(a: S, b: S): S;
+  emit(state: S, out: (rec: Rec) => void): void;
+}
+
+/** Runs an aggregator over each whole batch. */
+export function aggregateStage<S>(agg: Aggregator<S>, next: Downstream): Downstream {
+  let state = agg.empty();
+  const out = (rec: Rec) => next.push(rec);
+  return {
+    begin(time) {
+      state = agg.empty();
+      next.begin(time);
+    },
+    push(rec) {
+      state = agg.add(state, rec);
+    },
+    end() {
+      agg.emit(state, out);
+      state = agg.empty();
+      return next.end();
+    },
+  };
+}
+
+/** A stage that changes records one at a time and keeps batch boundaries as they are. */
+export function recordStage(next: Downstream, push: (rec: Rec) => void): Downstream {
+  return { begin: (time) => next.begin(time), push, end: () => next.end() };
+}

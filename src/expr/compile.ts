@@ -1,0 +1,86 @@
+// Compiles the JavaScript expressions given to operators, once, into plain functions.
+// A bare expression sees its operator's named arguments (x, k, v / a, b / values, state);
+// an arrow or function expression is evaluated once and then called with them in order.
+
+import { parseExpressionAt, type Node } from 'acorn';
+
+/** What a compiled expression is called with, per operator kind. */
+export const ROLES = {
+  /** one record; a pair also binds k and v */
+  record: ['x'],
+  /** the value of a pair; k binds the key and x the value too */
+  value: ['v', 'k'],
+  /** two values being combined */
+  reduce: ['a', 'b'],
+  /** a key's new values this batch and its previous state (updateStateByKey) */
+  state: ['values', 'state', 'k'],
+  /** the whole batch as an array */
+  batch: ['x'],
+  /** no arguments: a constant or a factory, evaluated once */
+  constant: [],
+} as const;
+export type Role = keyof typeof ROLES;
+
+/** A syntax error inside an expression, with its 1-based line and column in the expression text. */
+export class ExprSyntaxError extends Error {
+  readonly reason: string;
+  readonly line: number;
+  readonly column: number;
+  constructor(reason: string, line: number, column: number) {
+    super(`${reason} at ${line > 1 ? `line ${line}, ` : ''}column ${column}`);
+    this.reason = reason;
+    this.line = line;
+    this.column = column;
+  }
+}
+
+// biome-ignore lint: expressions are arbitrary functions by design
+export type Fn = (...args: any[]) => any;
+
+/** Compile `text` for `role`; throws ExprSyntaxError with a position when it does not parse. */
+export function compileExpr(text: string, role: Role): Fn {
+  const node = parseWhole(text);
+  if (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') {
+    const fn = evaluate(text);
+    if (typeof fn !== 'function') throw new ExprSyntaxError('not a function', 1, 1);
+    return fn as Fn;
+  }
+  const params = [...ROLES[role]];
+  const prelude: string[] = [];
+  if (role === 'record' && /\b[kv]\b/.test(text)) {
+    prelude.push('const k = Array.isArray(x) ? x[0] : undefined, v = Array.isArray(x) ? x[1] : undefined;');
+  }
+  if (role === 'value' && /\bx\b/.test(text)) prelude.push('const x = v;');
+  try {
+    return new Function(...params, `${prelude.join('')}return (${text}\n);`) as Fn;
+  } catch (err) {
+    // acorn accepted it, V8 did not (rare: e.g. a strict-mode rule); no position to give
+    throw new ExprSyntaxError((err as Error).message, 1, 1);
+  }
+}
+
+/** Evaluate a constant expression (an arrow function, an array of them, a literal). */
+export function evaluate(text: string): unknown {
+  parseWhole(text);
+  return new Function(`return (${text}\n);`)();
+}
+
+function parseWhole(text: string): Node {
+  let node: Node;
+  try {
+    node = parseExpressionAt(text, 0, { ecmaVersion: 'latest', locations: true });
+  } catch (err) {
+    const e = err as SyntaxError & { loc?: { line: number; column: number } };
+    const reason = e.message.replace(/\s*\(\d+:\d+\)$/, '');
+    throw new ExprSyntaxError(reason.charAt(0).toLowerCase() + reason.slice(1), e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1);
+  }
+  const rest = text.slice(node.end);
+  const trailing = rest.search(/\S/);
+  if (trailing >= 0 && !/^\s*(\/\/[^\n]*|\/\*[\s\S]*?\*\/|\s)*$/.test(rest)) {
+    const offset = node.end + trailing;
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    throw new ExprSyntaxError('unexpected text after the expression', line, offset - before.lastIndexOf('\n'));
+  }
+  return node;
+}

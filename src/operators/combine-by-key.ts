@@ -1,0 +1,38 @@
+// combine-by-key: Spark's combineByKey, given as one expression that evaluates to
+// [createCombiner(v), mergeValue(c, v), mergeCombiners(c1, c2)].
+
+import { KeyMap } from '../engine/keymap.ts';
+import { type Fn } from '../expr/compile.ts';
+import { asPair, guard, type AggregateOperator } from './operator.ts';
+
+export const combineByKey: AggregateOperator = {
+  name: 'combine-by-key',
+  summary: 'per key, combine values with [create(v), add(c, v), merge(c1, c2)]',
+  group: 'aggregate',
+  arg: { kind: 'value', metavar: '[C,A,M]' },
+  example: `--combine-by-key '[v => [v, 1], (c, v) => [c[0] + v, c[1] + 1], (a, b) => [a[0] + b[0], a[1] + b[1]]]'`,
+  aggregate(ctx) {
+    const fns = ctx.arg;
+    if (!Array.isArray(fns) || fns.length !== 3 || !fns.every((f) => typeof f === 'function')) {
+      throw new TypeError(`${ctx.label}: needs an array of three functions [create, add, merge]`);
+    }
+    const [create, add, merge] = fns.map((f: Fn) => guard(ctx.label, f)) as [Fn, Fn, Fn];
+    return {
+      empty: () => new KeyMap<unknown>(),
+      add(acc: KeyMap<unknown>, rec) {
+        const [k, v] = asPair(rec, ctx.label);
+        const prev = acc.get(k);
+        acc.set(k, prev === undefined ? create(v) : add(prev, v));
+        return acc;
+      },
+      merge(a: KeyMap<unknown>, b: KeyMap<unknown>) {
+        b.forEach((c, k) => {
+          const prev = a.get(k);
+          a.set(k, prev === undefined ? c : merge(prev, c));
+        });
+        return a;
+      },
+      emit: (acc: KeyMap<unknown>, out) => acc.forEach((c, k) => out([k, c])),
+    };
+  },
+};

@@ -1,0 +1,19 @@
+// filter: keep the records for which E is truthy.
+
+import { recordStage } from '../engine/stream.ts';
+import { type Fn } from '../expr/compile.ts';
+import { guard, type StageOperator } from './operator.ts';
+
+export const filter: StageOperator = {
+  name: 'filter',
+  summary: 'keep the records x for which E is truthy',
+  group: 'stateless',
+  arg: { kind: 'expr', role: 'record', metavar: 'E' },
+  example: `--filter 'x.status >= 500'`,
+  stage(ctx, next) {
+    const fn = guard(ctx.label, ctx.arg as Fn);
+    return recordStage(next, (rec) => {
+      if (fn(rec)) next.push(rec);
+    });
+  },
+};

@@ -1,0 +1,40 @@
+// The registry of operators: the flag chain, pipeline files, help and docs all read it.
+
+import { combineByKey } from './combine-by-key.ts';
+import { count } from './count.ts';
+import { countByValue } from './count-by-value.ts';
+import { filter } from './filter.ts';
+import { flatMap } from './flat-map.ts';
+import { flatMapValues } from './flat-map-values.ts';
+import { groupByKey } from './group-by-key.ts';
+import { keyBy } from './key-by.ts';
+import { map } from './map.ts';
+import { mapValues } from './map-values.ts';
+import type { OperatorDef } from './operator.ts';
+import { reduce } from './reduce.ts';
+import { reduceByKey } from './reduce-by-key.ts';
+import { transform } from './transform.ts';
+import { window } from './window.ts';
+
+export const OPERATORS: readonly OperatorDef[] = [
+  map,
+  filter,
+  flatMap,
+  keyBy,
+  mapValues,
+  flatMapValues,
+  transform,
+  count,
+  countByValue,
+  reduce,
+  reduceByKey,
+  groupByKey,
+  combineByKey,
+  window,
+];
+
+const byName = new Map(OPERATORS.map((op) => [op.name, op]));
+
+export function operator(name: string): OperatorDef | undefined {
+  return byName.get(name);
+}

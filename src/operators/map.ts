@@ -1,0 +1,17 @@
+// map: each record becomes the value of E.
+
+import { recordStage } from '../engine/stream.ts';
+import { type Fn } from '../expr/compile.ts';
+import { guard, type StageOperator } from './operator.ts';
+
+export const map: StageOperator = {
+  name: 'map',
+  summary: 'replace each record x with E',
+  group: 'stateless',
+  arg: { kind: 'expr', role: 'record', metavar: 'E' },
+  example: `--map 'x.toUpperCase()'`,
+  stage(ctx, next) {
+    const fn = guard(ctx.label, ctx.arg as Fn);
+    return recordStage(next, (rec) => next.push(fn(rec)));
+  },
+};

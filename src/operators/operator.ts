@@ -1,0 +1,95 @@
+// What an operator is: its name (flag and YAML key alike), its argument, and how it becomes a stage.
+// The registry of all of them is index.ts; one operator per file.
+
+import type { Aggregator, Downstream } from '../engine/stream.ts';
+import type { Fn, Role } from '../expr/compile.ts';
+
+/** The kinds of argument an operator or option takes; each is checked and converted in one place (args.ts). */
+export type ArgSpec =
+  | { kind: 'expr'; role: Role; metavar?: string }
+  /** evaluated once: a constant or a function factory (e.g. combine-by-key's three functions) */
+  | { kind: 'value'; metavar?: string }
+  | { kind: 'int'; min: number; metavar?: string }
+  | { kind: 'duration'; metavar?: string }
+  /** LEN[/SLIDE] */
+  | { kind: 'window'; metavar?: string }
+  | { kind: 'path'; metavar?: string }
+  | { kind: 'string'; metavar?: string }
+  | { kind: 'none' };
+
+/** An argument after checking: a compiled function, a number, a window, a string, or true. */
+export type ArgValue = Fn | number | string | boolean | WindowSpec | unknown;
+
+export interface WindowSpec {
+  lengthMs: number;
+  slideMs: number;
+}
+
+export interface OpContext {
+  arg: ArgValue;
+  options: Record<string, ArgValue>;
+  /** How messages name this operator: `--map` on the command line, `streams.s.ops[2] (map)` in a file. */
+  label: string;
+  batchMs: number;
+  /** A preceding `window` operator, for the aggregate it applies to. */
+  window?: WindowSpec;
+}
+
+interface OperatorBase {
+  name: string;
+  summary: string;
+  group: 'stateless' | 'aggregate' | 'window' | 'state' | 'join';
+  arg: ArgSpec;
+  /** Options written after the operator (`--inverse E`) or beside its key in YAML. */
+  options?: Record<string, { arg: ArgSpec; summary: string }>;
+  /** A short flag-chain example, shown in help and checked by a test. */
+  example: string;
+}
+
+/** An operator that is a stage of its own. */
+export interface StageOperator extends OperatorBase {
+  stage(ctx: OpContext, next: Downstream): Downstream;
+}
+
+/** A per-batch aggregate; a preceding `window` makes it run over the window. */
+export interface AggregateOperator extends OperatorBase {
+  aggregate(ctx: OpContext): Aggregator<any>;
+}
+
+/** An operator that changes how the next one runs (`window`). */
+export interface ModifierOperator extends OperatorBase {
+  modifies: 'aggregate';
+}
+
+export type OperatorDef = StageOperator | AggregateOperator | ModifierOperator;
+
+/**
+ * Wrap a user function so that an exception names the operator that raised it;
+ * the stage that catches it adds where the record came from.
+ */
+export function guard(label: string, fn: Fn): Fn {
+  return (...args: unknown[]) => {
+    try {
+      return fn(...args);
+    } catch (err) {
+      throw new ExpressionFailed(label, err);
+    }
+  };
+}
+
+export class ExpressionFailed extends Error {
+  constructor(label: string, cause: unknown) {
+    super(`${label}: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`, { cause });
+  }
+}
+
+/** The key and value of a pair, or an error saying the operator needs pairs. */
+export function asPair(rec: unknown, label: string): [unknown, unknown] {
+  if (Array.isArray(rec) && rec.length === 2) return rec as [unknown, unknown];
+  throw new ExpressionFailed(label, new TypeError(`needs pairs [key, value], got ${preview(rec)}`));
+}
+
+export function preview(rec: unknown): string {
+  const text = typeof rec === 'string' ? JSON.stringify(rec) : (JSON.stringify(rec) ?? String(rec));
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

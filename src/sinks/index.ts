@@ -1,0 +1,14 @@
+// The registry of sinks, by URI scheme; a URI with no known scheme is a per-batch file path.
+
+import { resolveUri } from '../engine/uri.ts';
+import { append } from './append.ts';
+import { batchFiles } from './batch-files.ts';
+import type { Sink, SinkDef, SinkOptions } from './sink.ts';
+import { stdout } from './stdout.ts';
+
+export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append];
+
+export function createSink(uri: string, options: SinkOptions): Sink {
+  const { def, rest } = resolveUri(uri, SINKS, batchFiles, 'sink');
+  return def.create(rest, options, uri);
+}

@@ -1,0 +1,51 @@
+// `-`: standard output. Output is buffered within a batch and written out when the batch ends
+// (or the buffer fills), so each batch appears as soon as it is done.
+
+import { printHeader, sparkText } from '../render/format.ts';
+import { lineOf, type Sink, type SinkDef, type SinkOptions } from './sink.ts';
+
+const FLUSH_AT = 1 << 16;
+
+/** Write to stdout, waiting when the pipe is full; a closed pipe (EPIPE) ends the process quietly. */
+function write(text: string): void | Promise<void> {
+  if (process.stdout.write(text)) return;
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+export const stdout: SinkDef = {
+  scheme: '-',
+  usage: '-',
+  summary: 'standard output (the default)',
+  create(_rest, options: SinkOptions): Sink {
+    let time = 0;
+    let buffered = '';
+    let shown = 0;
+    const limit = options.print;
+    return {
+      begin(t) {
+        time = t;
+        shown = 0;
+        if (limit !== undefined) buffered += printHeader(t);
+      },
+      push(rec) {
+        if (limit !== undefined) {
+          if (shown++ < limit) buffered += `${sparkText(rec)}\n`;
+          else if (shown === limit + 1) buffered += '...\n';
+          return;
+        }
+        buffered += lineOf(options, rec, time);
+        if (buffered.length >= FLUSH_AT) {
+          write(buffered);
+          buffered = '';
+        }
+      },
+      end() {
+        if (limit !== undefined) buffered += '\n';
+        const text = buffered;
+        buffered = '';
+        if (text) return write(text);
+      },
+      close: () => new Promise<void>((resolve) => process.stdout.write('', () => resolve())),
+    };
+  },
+};

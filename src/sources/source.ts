@@ -1,0 +1,72 @@
+// What a source is: something that delivers text into an Intake until it ends or is stopped.
+// The registry (index.ts) maps URI schemes to source definitions.
+
+import type { Readable } from 'node:stream';
+import type { Intake } from '../engine/intake.ts';
+
+export interface Source {
+  /** How messages name it: the URI as given. */
+  readonly label: string;
+  /** Read until the input ends (a finite source) or stop() is called. */
+  run(intake: Intake): Promise<void>;
+  /** Stop reading for now (backpressure, a batch being flushed); resume() goes on. */
+  pause(): void;
+  resume(): void;
+  /** Stop for good (shutdown): run() resolves soon after. */
+  stop(): void;
+}
+
+export interface SourceDef {
+  /** URI scheme, e.g. `tail` for `tail:GLOB`; '' for plain paths, '-' for stdin. */
+  scheme: string;
+  usage: string;
+  summary: string;
+  create(rest: string, uri: string): Source;
+}
+
+/**
+ * Cuts a byte stream into text made of whole lines: '\n' never occurs inside a UTF-8 sequence,
+ * so decoding up to the last newline of a chunk never splits a character.
+ */
+export class LineChunker {
+  private carry: Buffer | undefined;
+
+  /** Text of the complete lines so far, in at most two pieces; call `out` for each. */
+  push(buf: Buffer, out: (text: string) => void): void {
+    const last = buf.lastIndexOf(10);
+    if (last < 0) {
+      this.carry = this.carry ? Buffer.concat([this.carry, buf]) : buf;
+      return;
+    }
+    let from = 0;
+    if (this.carry) {
+      const first = buf.indexOf(10);
+      out(Buffer.concat([this.carry, buf.subarray(0, first + 1)]).toString('utf8'));
+      this.carry = undefined;
+      from = first + 1;
+    }
+    if (from <= last) out(buf.toString('utf8', from, last + 1));
+    if (last + 1 < buf.length) this.carry = buf.subarray(last + 1);
+  }
+
+  /** The last line, if the input did not end with a newline. */
+  end(out: (text: string) => void): void {
+    if (this.carry?.length) out(this.carry.toString('utf8'));
+    this.carry = undefined;
+  }
+}
+
+/** Read a byte stream into an intake; resolves at its end or once destroyed by stop(). */
+export function readStream(stream: Readable, intake: Intake): Promise<void> {
+  const lines = new LineChunker();
+  const text = (t: string) => intake.text(t);
+  return new Promise((resolve, reject) => {
+    stream.on('data', (buf: Buffer) => lines.push(buf, text));
+    stream.once('end', () => {
+      lines.end(text);
+      resolve();
+    });
+    stream.once('close', resolve);
+    stream.once('error', reject);
+  });
+}

@@ -1,0 +1,59 @@
+// Turns a stream's operator specs into checked operators, collecting every problem at once.
+
+import { operator, OPERATORS } from '../operators/index.ts';
+import type { OpContext, OperatorDef, WindowSpec } from '../operators/operator.ts';
+import type { OpSpec } from './pipeline.ts';
+import { checkArg } from './args.ts';
+import { didYouMean } from './suggest.ts';
+
+export interface ResolvedOp {
+  def: OperatorDef;
+  ctx: OpContext;
+}
+
+export interface Problem {
+  /** The label of the operator concerned (a position can be looked up from it). */
+  at: OpSpec;
+  message: string;
+}
+
+export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[]; problems: Problem[] } {
+  const resolved: ResolvedOp[] = [];
+  const problems: Problem[] = [];
+  let window: { spec: OpSpec; value: WindowSpec } | undefined;
+  for (const spec of ops) {
+    const def = operator(spec.op);
+    if (!def) {
+      problems.push({ at: spec, message: `unknown operator '${spec.op}'${didYouMean(spec.op, OPERATORS.map((o) => o.name))}` });
+      continue;
+    }
+    const arg = checkArg(def.arg, spec.arg, batchMs);
+    if ('error' in arg) problems.push({ at: spec, message: arg.error });
+    const options: Record<string, unknown> = {};
+    for (const [name, raw] of Object.entries(spec.options)) {
+      const option = def.options?.[name];
+      if (!option) {
+        const known = Object.keys(def.options ?? {});
+        problems.push({ at: spec, message: `${def.name} has no option '${name}'${didYouMean(name, known)}` });
+        continue;
+      }
+      const checked = checkArg(option.arg, raw, batchMs);
+      if ('error' in checked) problems.push({ at: spec, message: `${name}: ${checked.error}` });
+      else options[name] = checked.value;
+    }
+    if ('modifies' in def) {
+      if (window) problems.push({ at: window.spec, message: 'window must be followed by an aggregate, not another window' });
+      if ('value' in arg) window = { spec, value: arg.value as WindowSpec };
+      continue;
+    }
+    const ctx: OpContext = { arg: 'value' in arg ? arg.value : undefined, options, label: spec.label, batchMs };
+    if (window) {
+      if ('aggregate' in def) ctx.window = window.value;
+      else problems.push({ at: window.spec, message: `window must be followed by an aggregate (count, reduce-by-key, ...), not ${def.name}` });
+      window = undefined;
+    }
+    resolved.push({ def, ctx });
+  }
+  if (window) problems.push({ at: window.spec, message: 'window must be followed by an aggregate (count, reduce-by-key, ...)' });
+  return { ops: resolved, problems };
+}
