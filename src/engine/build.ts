@@ -2,6 +2,7 @@
 // first, so each stage is created knowing the stage after it.
 
 import { createDecoder } from '../codecs/index.ts';
+import type { OpContext, Stateful } from '../operators/operator.ts';
 import type { ResolvedOp } from '../spec/resolve.ts';
 import type { PipelineSpec } from '../spec/pipeline.ts';
 import { renderer } from '../render/format.ts';
@@ -25,13 +26,16 @@ export interface Graph {
   close(): Promise<void>;
   /** The run failed: sinks drop the unfinished batch. */
   abort(): void;
+  /** State of the operators that carry it across batches, by a stable id (stream, position, name). */
+  stateful: Map<string, Stateful>;
 }
 
-/** Chain operators in front of `next`. */
-export function buildChain(ops: ResolvedOp[], next: Downstream): Downstream {
+/** Chain operators in front of `next`; `keep` receives the state of those that have some. */
+export function buildChain(ops: ResolvedOp[], next: Downstream, keep: (index: number, state: Stateful) => void = () => {}): Downstream {
   let head = next;
   for (let i = ops.length - 1; i >= 0; i--) {
-    const { def, ctx } = ops[i]!;
+    const ctx: OpContext = { ...ops[i]!.ctx, keep: (state) => keep(i, state) };
+    const def = ops[i]!.def;
     if ('stage' in def) head = def.stage(ctx, head);
     else if ('aggregate' in def) {
       const agg = def.aggregate(ctx);
@@ -43,6 +47,7 @@ export function buildChain(ops: ResolvedOp[], next: Downstream): Downstream {
 
 export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedOp[]>, onError: OnError): Graph {
   let recordsOut = 0;
+  const stateful = new Map<string, Stateful>();
   const sinks: Sink[] = [];
   const consumers = new Map<string, Downstream[]>();
   const feed = (from: string, d: Downstream) => consumers.set(from, [...(consumers.get(from) ?? []), d]);
@@ -61,7 +66,9 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
   }
   for (const name of streamOrder(spec).reverse()) {
     const stream = spec.streams[name]!;
-    const head = fanIn(stream.from.length, buildChain(streams[name]!, tee(consumers.get(name) ?? [])));
+    const ops = streams[name]!;
+    const keep = (i: number, state: Stateful) => stateful.set(`${name}/${i}/${ops[i]!.def.name}`, state);
+    const head = fanIn(stream.from.length, buildChain(ops, tee(consumers.get(name) ?? []), keep));
     for (const from of stream.from) feed(from, head);
   }
 
@@ -75,6 +82,7 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
 
   return {
     inputs,
+    stateful,
     begin(time) {
       for (const root of roots) root.begin(time);
     },

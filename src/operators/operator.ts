@@ -33,6 +33,15 @@ export interface OpContext {
   batchMs: number;
   /** A preceding `window` operator, for the aggregate it applies to. */
   window?: WindowSpec;
+  /** Register state that must survive a restart (windows, update-state); saved by --checkpoint. */
+  keep(state: Stateful): void;
+}
+
+/** State a stage carries from batch to batch: saved after each batch, restored on restart. */
+export interface Stateful {
+  /** A JSON-serialisable copy of the state as of the last completed batch. */
+  snapshot(): unknown;
+  restore(saved: unknown): void;
 }
 
 interface OperatorBase {

@@ -14,6 +14,13 @@ export interface Source {
   resume(): void;
   /** Stop for good (shutdown): run() resolves soon after. */
   stop(): void;
+  /**
+   * Where the source stands after the text it has delivered so far (offsets, file identities), as
+   * JSON-serialisable data; saved by --checkpoint. Sources that cannot resume leave it out.
+   */
+  position?(): unknown;
+  /** Resume after a restart from a position() saved earlier; called before run(). */
+  seek?(position: unknown): void;
 }
 
 export interface SourceDef {

@@ -8,7 +8,8 @@ import { didYouMean } from './suggest.ts';
 
 export interface ResolvedOp {
   def: OperatorDef;
-  ctx: OpContext;
+  /** Everything but `keep`, which the graph being built supplies. */
+  ctx: Omit<OpContext, 'keep'>;
 }
 
 export interface Problem {
@@ -46,7 +47,7 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
       if ('value' in arg) window = { spec, value: arg.value as WindowSpec };
       continue;
     }
-    const ctx: OpContext = { arg: 'value' in arg ? arg.value : undefined, options, label: spec.label, batchMs };
+    const ctx: ResolvedOp['ctx'] = { arg: 'value' in arg ? arg.value : undefined, options, label: spec.label, batchMs };
     if (window) {
       if ('aggregate' in def) ctx.window = window.value;
       else problems.push({ at: window.spec, message: `window must be followed by an aggregate (count, reduce-by-key, ...), not ${def.name}` });

@@ -1,0 +1,44 @@
+// Unit-test helper in the style of Spark's TestSuiteBase.testOperation: feed input batches through
+// operators on virtual batch times and get the output batches back. No clock, no sleeps.
+
+import { buildChain } from '../../src/engine/build.ts';
+import type { Downstream } from '../../src/engine/stream.ts';
+import type { OpSpec } from '../../src/spec/pipeline.ts';
+import { resolveOps } from '../../src/spec/resolve.ts';
+
+/** An operator as [name, arg?, options?], e.g. ['reduce-by-key', 'a + b', { inverse: 'a - b' }]. */
+export type Op = [string, unknown?, Record<string, unknown>?];
+
+export interface Output {
+  time: number;
+  records: unknown[];
+}
+
+export function ops(...list: Op[]): OpSpec[] {
+  return list.map(([op, arg = true, options = {}], i) => ({ op, arg, options, label: `ops[${i}] (${op})` }));
+}
+
+/** A downstream that keeps every batch it sees. */
+export function collector(): Downstream & { batches: Output[] } {
+  const batches: Output[] = [];
+  return {
+    batches,
+    begin: (time) => void batches.push({ time, records: [] }),
+    push: (rec) => void batches.at(-1)!.records.push(rec),
+    end: () => {},
+  };
+}
+
+/** Run `input` batches (batch i has time (i + 1) * batchMs) through `list`; returns the output batches. */
+export async function runBatches(input: unknown[][], list: Op[], { batchMs = 1000 } = {}): Promise<Output[]> {
+  const { ops: resolved, problems } = resolveOps(ops(...list), batchMs);
+  if (problems.length) throw new Error(problems.map((p) => `${p.at.label}: ${p.message}`).join('\n'));
+  const out = collector();
+  const chain = buildChain(resolved, out);
+  for (let i = 0; i < input.length; i++) {
+    chain.begin((i + 1) * batchMs);
+    for (const rec of input[i]!) chain.push(rec);
+    await chain.end();
+  }
+  return out.batches;
+}
