@@ -11,7 +11,9 @@ export const json: CodecDef = {
     } catch (err) {
       const message = (err as Error).message;
       const at = /position (\d+)/.exec(message);
-      throw new CodecError(`invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, at ? Number(at[1]) + 1 : undefined);
+      // V8 gives no position when the text ends too soon: the error is at the end of the line
+      const column = at ? Number(at[1]) + 1 : line.length + 1;
+      throw new CodecError(`invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, column);
     }
   },
 };

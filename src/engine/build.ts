@@ -12,6 +12,7 @@ import { createSource } from '../sources/index.ts';
 import type { Source } from '../sources/source.ts';
 import { Intake } from './intake.ts';
 import type { OnError } from './on-error.ts';
+import { Pressure } from './pressure.ts';
 import { aggregateStage, fanIn, tee, type Downstream } from './stream.ts';
 import { windowStage } from './window.ts';
 
@@ -28,6 +29,7 @@ export interface Graph {
   abort(): void;
   /** State of the operators that carry it across batches, by a stable id (stream, position, name). */
   stateful: Map<string, Stateful>;
+  pressure: Pressure;
 }
 
 /** Chain operators in front of `next`; `keep` receives the state of those that have some. */
@@ -48,12 +50,13 @@ export function buildChain(ops: ResolvedOp[], next: Downstream, keep: (index: nu
 export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedOp[]>, onError: OnError): Graph {
   let recordsOut = 0;
   const stateful = new Map<string, Stateful>();
+  const pressure = new Pressure();
   const sinks: Sink[] = [];
   const consumers = new Map<string, Downstream[]>();
   const feed = (from: string, d: Downstream) => consumers.set(from, [...(consumers.get(from) ?? []), d]);
 
   for (const s of spec.sinks) {
-    const sink = createSink(s.out, { render: renderer(s.format), withTime: s.withTime, print: s.print });
+    const sink = createSink(s.out, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure });
     sinks.push(sink);
     feed(s.from, {
       begin: (t) => sink.begin(t),
@@ -83,6 +86,7 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
   return {
     inputs,
     stateful,
+    pressure,
     begin(time) {
       for (const root of roots) root.begin(time);
     },

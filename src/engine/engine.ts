@@ -26,6 +26,8 @@ export class Engine {
   private readonly clock: Clock;
   private readonly onBatch: ((stats: BatchStats) => void) | undefined;
   private inputDone = false;
+  /** A batch is being closed: sources are paused and intakes hold what still arrives. */
+  private closing = false;
   private stopping = false;
   private failure: { err: unknown } | undefined;
   private wake: (() => void) | undefined;
@@ -36,6 +38,10 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.onBatch = options.onBatch;
     for (const { intake } of graph.inputs) intake.onFail = (err) => this.fail(err);
+    graph.pressure.onChange = (held) => {
+      if (this.closing) return; // the batch loop resumes the sources itself
+      for (const { source } of graph.inputs) held ? source.pause() : source.resume();
+    };
   }
 
   /** Run until every source has ended or stop() is called; rejects with the first failure. */
@@ -55,6 +61,7 @@ export class Engine {
         await this.waitUntil(time);
         if (this.failure) throw this.failure.err;
         const last = this.inputDone || this.stopping;
+        this.closing = true;
         for (const { source, intake } of graph.inputs) {
           intake.hold();
           source.pause();
@@ -72,9 +79,10 @@ export class Engine {
         if (last) break;
         time += batchMs;
         graph.begin(time);
+        this.closing = false;
         for (const { source, intake } of graph.inputs) {
           intake.release();
-          source.resume();
+          if (!graph.pressure.held) source.resume();
         }
       }
     } catch (err) {

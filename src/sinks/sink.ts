@@ -1,5 +1,6 @@
 // What a sink is: the last stage of a stream, plus close(). The registry (index.ts) maps URIs to sinks.
 
+import type { Pressure } from '../engine/pressure.ts';
 import type { Downstream } from '../engine/stream.ts';
 import type { Render } from '../render/format.ts';
 
@@ -16,6 +17,8 @@ export interface SinkOptions {
   withTime: boolean;
   /** Spark's print(): the first N records of each batch under a header. */
   print?: number;
+  /** Where a sink that falls behind within a batch pauses the sources. */
+  pressure: Pressure;
 }
 
 export interface SinkDef {

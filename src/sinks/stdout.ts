@@ -6,17 +6,21 @@ import { lineOf, type Sink, type SinkDef, type SinkOptions } from './sink.ts';
 
 const FLUSH_AT = 1 << 16;
 
-/** Write to stdout, waiting when the pipe is full; a closed pipe (EPIPE) ends the process quietly. */
-function write(text: string): void | Promise<void> {
-  if (process.stdout.write(text)) return;
-  return new Promise((resolve) => process.stdout.once('drain', resolve));
-}
 
 export const stdout: SinkDef = {
   scheme: '-',
   usage: '-',
   summary: 'standard output (the default)',
   create(_rest, options: SinkOptions): Sink {
+    // a full pipe holds the sources until it drains; a closed one (EPIPE) ends the process quietly
+    let drained: Promise<void> | undefined;
+    const write = (text: string) => {
+      if (process.stdout.write(text) || drained) return;
+      drained = new Promise<void>((resolve) => process.stdout.once('drain', resolve)).then(() => {
+        drained = undefined;
+      });
+      options.pressure.hold(drained);
+    };
     let time = 0;
     let buffered = '';
     let shown = 0;
@@ -41,9 +45,9 @@ export const stdout: SinkDef = {
       },
       end() {
         if (limit !== undefined) buffered += '\n';
-        const text = buffered;
+        if (buffered) write(buffered);
         buffered = '';
-        if (text) return write(text);
+        return drained;
       },
       close: () => new Promise<void>((resolve) => process.stdout.write('', () => resolve())),
     };

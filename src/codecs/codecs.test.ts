@@ -1,0 +1,67 @@
+// Each codec on good and malformed lines: records, or a CodecError with a reason and a column.
+
+import { describe, expect, it } from 'vitest';
+import { CodecError } from './codec.ts';
+import { createDecoder } from './index.ts';
+
+function decodeAll(spec: string, lines: string[]): unknown[] {
+  const decode = createDecoder(spec);
+  return lines.map(decode);
+}
+
+function failure(spec: string, line: string): CodecError {
+  try {
+    createDecoder(spec)(line);
+  } catch (err) {
+    return err as CodecError;
+  }
+  throw new Error(`expected ${spec} to reject ${line}`);
+}
+
+describe('codecs', () => {
+  it('json decodes NDJSON and gives the column of a syntax error', () => {
+    expect(decodeAll('json', ['{"a":1}', '[1,2]', '"s"'])).toEqual([{ a: 1 }, [1, 2], 's']);
+    const err = failure('json', '{"a":1,}');
+    expect(err.message).toMatch(/^invalid JSON/);
+    expect(err.column).toBe(8);
+  });
+
+  it('csv follows RFC 4180 quoting; csv:header gives objects', () => {
+    expect(decodeAll('csv', ['a,b,c', '"x,1","say ""hi""",', ''])).toEqual([['a', 'b', 'c'], ['x,1', 'say "hi"', ''], ['']]);
+    expect(failure('csv', 'a,"open').message).toBe('unterminated quoted field');
+    expect(failure('csv', 'a,"q"x').column).toBe(6);
+    const decode = createDecoder('csv:header');
+    expect([decode('n,v'), decode('a,1')].at(-1)).toEqual({ n: 'a', v: '1' });
+    expect(() => decode('a,1,2')).toThrow(/3 fields where the header has 2/);
+  });
+
+  it('tsv splits on tabs', () => {
+    expect(decodeAll('tsv', ['a\tb c\t'])).toEqual([['a', 'b c', '']]);
+  });
+
+  it('split is awk field splitting without a separator, exact with one', () => {
+    expect(decodeAll('split', ['  a \t b  c ', ''])).toEqual([['a', 'b', 'c'], []]);
+    expect(decodeAll('split:,', ['a,,b'])).toEqual([['a', '', 'b']]);
+  });
+
+  it('clf decodes common and combined log lines', () => {
+    const [combined, common] = decodeAll('clf', [
+      '10.0.0.1 - alice [25/Nov/2026:10:00:02 +0000] "GET /a?b=1 HTTP/1.1" 404 512 "http://r/" "curl/8 (x)"',
+      '::1 - - [25/Nov/2026:10:00:02 +0000] "POST /x HTTP/1.0" 200 -',
+    ]) as Record<string, unknown>[];
+    expect(combined).toMatchObject({ host: '10.0.0.1', user: 'alice', method: 'GET', path: '/a?b=1', status: 404, bytes: 512, referer: 'http://r/', agent: 'curl/8 (x)' });
+    expect(common).toMatchObject({ host: '::1', status: 200, bytes: 0, referer: null });
+    expect(failure('clf', 'not a log line').message).toMatch(/not a common or combined log format line/);
+  });
+
+  it('regex gives the named groups', () => {
+    expect(decodeAll('regex:(?<k>\\w+)=(?<v>\\d+)', ['a=1'])).toEqual([{ k: 'a', v: '1' }]);
+    expect(failure('regex:(?<k>\\w+)=(?<v>\\d+)', 'nope').message).toMatch(/does not match/);
+    expect(() => createDecoder('regex:(')).toThrow(CodecError);
+    expect(() => createDecoder('regex:a+')).toThrow(/no named groups/);
+  });
+
+  it('an unknown codec is named with the known ones', () => {
+    expect(() => createDecoder('xml')).toThrow(/unknown codec 'xml': use one of json, csv/);
+  });
+});
