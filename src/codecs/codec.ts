@@ -2,6 +2,20 @@
 
 export type Decode = (line: string) => unknown;
 
+/** Returned by a decoder for a line that yields no record (a CSV header). */
+export const SKIP = Symbol('skip');
+
+/**
+ * Decodes the line `text.slice(start, end)` without necessarily making that slice: the form the
+ * intake calls, so that fused fast paths (a single field of a split line) never copy whole lines.
+ */
+export type DecodeRange = (text: string, start: number, end: number) => unknown;
+
+/** The range form of a line decoder; no decoder means the record is the line itself. */
+export function rangeDecoder(decode: Decode | undefined): DecodeRange {
+  return decode ? (text, start, end) => decode(text.slice(start, end)) : (text, start, end) => text.slice(start, end);
+}
+
 export interface CodecDef {
   name: string;
   summary: string;

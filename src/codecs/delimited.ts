@@ -1,7 +1,7 @@
 // csv and tsv: each line is a row of fields, an array of strings; with `:header` the first line
 // names the fields and later rows are objects.
 
-import { CodecError, type CodecDef, type Decode } from './codec.ts';
+import { CodecError, SKIP, type CodecDef, type Decode } from './codec.ts';
 
 /** RFC 4180 fields of one line: quotes around a field allow the separator and doubled quotes. */
 export function splitCsv(line: string, sep = ','): string[] {
@@ -54,9 +54,6 @@ function withHeader(split: (line: string) => string[], header: string | undefine
     return row;
   };
 }
-
-/** Returned by a decoder for a line that yields no record (a header). */
-export const SKIP = Symbol('skip');
 
 export const csv: CodecDef = {
   name: 'csv',

@@ -1,7 +1,7 @@
 // split: fields of a line as an array. Without a separator, like awk: runs of blanks separate
 // fields and leading and trailing blanks are ignored; with one, split on that exact text.
 
-import type { CodecDef } from './codec.ts';
+import type { CodecDef, DecodeRange } from './codec.ts';
 
 /** awk's default field splitting: on runs of spaces and tabs, ignoring blanks at the ends. */
 export function splitBlanks(line: string): string[] {
@@ -27,3 +27,32 @@ export const split: CodecDef = {
   param: 'SEP',
   create: (sep) => (sep ? (line) => line.split(sep) : splitBlanks),
 };
+
+/**
+ * Field `n` of a split line, found without splitting it (undefined when the line is shorter):
+ * the fused form of `--parse split --map 'x[N]'`, which makes no array and no other field strings.
+ */
+export function fieldDecoder(sep: string | undefined, n: number): DecodeRange {
+  if (sep) {
+    return (text, start, end) => {
+      let from = start;
+      for (let f = 0; f < n; f++) {
+        const at = text.indexOf(sep, from);
+        if (at < 0 || at + sep.length > end) return undefined;
+        from = at + sep.length;
+      }
+      const at = text.indexOf(sep, from);
+      return text.slice(from, at < 0 || at > end ? end : at);
+    };
+  }
+  return (text, start, end) => {
+    let i = start;
+    for (let f = 0; ; f++) {
+      while (i < end && isBlank(text.charCodeAt(i))) i++;
+      if (i >= end) return undefined;
+      const from = i;
+      while (i < end && !isBlank(text.charCodeAt(i))) i++;
+      if (f === n) return text.slice(from, i);
+    }
+  };
+}

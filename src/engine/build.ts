@@ -1,6 +1,7 @@
 // Builds a runnable graph from a checked pipeline: sinks first, then streams from the last to the
 // first, so each stage is created knowing the stage after it.
 
+import { rangeDecoder } from '../codecs/codec.ts';
 import { createDecoder } from '../codecs/index.ts';
 import type { OpContext, Stateful } from '../operators/operator.ts';
 import type { ResolvedOp } from '../spec/resolve.ts';
@@ -10,6 +11,7 @@ import { createSink } from '../sinks/index.ts';
 import type { Sink } from '../sinks/sink.ts';
 import { createSource } from '../sources/index.ts';
 import type { Source } from '../sources/source.ts';
+import { fuseFieldAccess } from './fuse.ts';
 import { Intake } from './intake.ts';
 import type { OnError } from './on-error.ts';
 import { Pressure } from './pressure.ts';
@@ -67,11 +69,14 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
       end: () => sink.end(),
     });
   }
+  const fusions = fuseFieldAccess(spec);
+  const fusedStreams = new Set([...fusions.values()].map((f) => f.stream));
   for (const name of streamOrder(spec).reverse()) {
     const stream = spec.streams[name]!;
+    const skip = fusedStreams.has(name) ? 1 : 0; // the source's decoder does the first operator
     const ops = streams[name]!;
-    const keep = (i: number, state: Stateful) => stateful.set(`${name}/${i}/${ops[i]!.def.name}`, state);
-    const head = fanIn(stream.from.length, buildChain(ops, tee(consumers.get(name) ?? []), keep));
+    const keep = (i: number, state: Stateful) => stateful.set(`${name}/${i + skip}/${ops[i + skip]!.def.name}`, state);
+    const head = fanIn(stream.from.length, buildChain(ops.slice(skip), tee(consumers.get(name) ?? []), keep));
     for (const from of stream.from) feed(from, head);
   }
 
@@ -80,7 +85,8 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
     const root = tee(consumers.get(name) ?? []);
     roots.push(root);
     const source = createSource(s.in);
-    return { source, intake: new Intake(source.label, s.parse ? createDecoder(s.parse) : undefined, root, onError) };
+    const decoder = fusions.get(name)?.decoder ?? rangeDecoder(s.parse ? createDecoder(s.parse) : undefined);
+    return { source, intake: new Intake(source.label, decoder, root, onError) };
   });
 
   return {

@@ -6,6 +6,7 @@ import type { Graph } from './build.ts';
 import { ManualClock } from './clock.ts';
 import { Engine } from './engine.ts';
 import { Intake } from './intake.ts';
+import { rangeDecoder } from '../codecs/codec.ts';
 import { OnError } from './on-error.ts';
 import { Pressure } from './pressure.ts';
 import type { Source } from '../sources/source.ts';
@@ -31,7 +32,7 @@ function handSource() {
 
 function graphOf(source: Source) {
   const out = collector();
-  const intake = new Intake('hand', undefined, out, new OnError('fail'));
+  const intake = new Intake('hand', rangeDecoder(undefined), out, new OnError('fail'));
   const graph: Graph = {
     inputs: [{ source, intake }],
     stateful: new Map(),
@@ -88,7 +89,7 @@ describe('Engine', () => {
     const source = handSource();
     const out = collector();
     let release!: () => void;
-    const intake = new Intake('hand', undefined, out, new OnError('fail'));
+    const intake = new Intake('hand', rangeDecoder(undefined), out, new OnError('fail'));
     const graph: Graph = {
       inputs: [{ source, intake }],
       stateful: new Map(),

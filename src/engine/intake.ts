@@ -1,8 +1,7 @@
 // Where a source's text enters a pipeline: cut into lines, decoded by the codec, pushed on.
 // It knows which file and line each record came from, so a bad record's message can say so.
 
-import { SKIP } from '../codecs/delimited.ts';
-import { CodecError, type Decode } from '../codecs/codec.ts';
+import { CodecError, SKIP, type DecodeRange } from '../codecs/codec.ts';
 import type { Downstream } from './stream.ts';
 import type { OnError } from './on-error.ts';
 import { messageOf } from './errors.ts';
@@ -18,11 +17,11 @@ export class Intake {
   };
   private lineNo = 0;
   private origin: string;
-  private readonly decode: Decode | undefined;
+  private readonly decode: DecodeRange;
   private readonly next: Downstream;
   private readonly onError: OnError;
 
-  constructor(origin: string, decode: Decode | undefined, next: Downstream, onError: OnError) {
+  constructor(origin: string, decode: DecodeRange, next: Downstream, onError: OnError) {
     this.origin = origin;
     this.decode = decode;
     this.next = next;
@@ -68,29 +67,22 @@ export class Intake {
   }
 
   private lines(chunk: string): void {
-    let start = 0;
+    const { decode, next } = this;
     const n = chunk.length;
+    let start = 0;
     while (start < n) {
       let nl = chunk.indexOf('\n', start);
       if (nl < 0) nl = n;
-      this.line(chunk.slice(start, nl));
-      start = nl + 1;
-    }
-  }
-
-  line(line: string): void {
-    this.lineNo++;
-    this.received++;
-    try {
-      if (this.decode === undefined) {
-        this.next.push(line);
-        return;
+      this.lineNo++;
+      this.received++;
+      try {
+        const rec = decode(chunk, start, nl);
+        if (rec !== SKIP) next.push(rec);
+      } catch (err) {
+        const where = `${this.origin}:${this.lineNo}${err instanceof CodecError && err.column ? `:${err.column}` : ''}`;
+        this.onError.bad(messageOf(err), where, chunk.slice(start, nl), err);
       }
-      const rec = this.decode(line);
-      if (rec !== SKIP) this.next.push(rec);
-    } catch (err) {
-      const where = `${this.origin}:${this.lineNo}${err instanceof CodecError && err.column ? `:${err.column}` : ''}`;
-      this.onError.bad(messageOf(err), where, line, err);
+      start = nl + 1;
     }
   }
 
