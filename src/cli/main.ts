@@ -47,7 +47,9 @@ export async function entry(argv: string[]): Promise<void> {
       status = EXIT.runtime;
     }
   }
-  process.exitCode = status;
+  // exit explicitly once stdout is drained: a read still blocked on a quiet stdin, or a socket
+  // of a source, must not keep a finished run alive
+  process.stdout.write('', () => process.exit(status));
 }
 
 await entry(process.argv.slice(2));

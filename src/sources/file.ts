@@ -1,8 +1,8 @@
 // `PATH`, `file:PATH`: read files once, in name order; a glob matches several.
 
-import { createReadStream, globSync, statSync, type ReadStream } from 'node:fs';
+import { closeSync, globSync, openSync, statSync } from 'node:fs';
 import { IoError } from '../engine/errors.ts';
-import { readStream, type Source, type SourceDef } from './source.ts';
+import { FdReader, type Source, type SourceDef } from './source.ts';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -27,34 +27,25 @@ export const file: SourceDef = {
   summary: 'read the file, or every file a glob matches, once',
   create(path): Source {
     const files = matchFiles(path);
-    let current: ReadStream | undefined;
-    let paused = false;
-    let stopped = false;
+    const reader = new FdReader();
     return {
       label: path,
       async run(intake) {
         for (const name of files) {
-          if (stopped) return;
           intake.file(name);
-          current = createReadStream(name, { highWaterMark: 1 << 18 });
-          if (paused) current.pause();
-          await readStream(current, intake).catch((err: Error) => {
-            throw new IoError(`${name}: ${err.message}`, { cause: err });
-          });
+          const fd = openSync(name, 'r');
+          try {
+            if (!(await reader.run(fd, intake))) return;
+          } catch (err) {
+            throw new IoError(`${name}: ${(err as Error).message}`, { cause: err });
+          } finally {
+            closeSync(fd);
+          }
         }
       },
-      pause() {
-        paused = true;
-        current?.pause();
-      },
-      resume() {
-        paused = false;
-        current?.resume();
-      },
-      stop() {
-        stopped = true;
-        current?.destroy();
-      },
+      pause: () => reader.pause(),
+      resume: () => reader.resume(),
+      stop: () => reader.stop(),
     };
   },
 };

@@ -1,6 +1,7 @@
 // What a source is: something that delivers text into an Intake until it ends or is stopped.
 // The registry (index.ts) maps URI schemes to source definitions.
 
+import { read } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Intake } from '../engine/intake.ts';
 
@@ -38,11 +39,14 @@ export interface SourceDef {
 export class LineChunker {
   private carry: Buffer | undefined;
 
-  /** Text of the complete lines so far, in at most two pieces; call `out` for each. */
+  /**
+   * Text of the complete lines so far, in at most two pieces; call `out` for each. `buf` may be
+   * reused by the caller afterwards: what is kept of it is copied.
+   */
   push(buf: Buffer, out: (text: string) => void): void {
     const last = buf.lastIndexOf(10);
     if (last < 0) {
-      this.carry = this.carry ? Buffer.concat([this.carry, buf]) : buf;
+      this.carry = this.carry ? Buffer.concat([this.carry, buf]) : Buffer.from(buf);
       return;
     }
     let from = 0;
@@ -53,7 +57,7 @@ export class LineChunker {
       from = first + 1;
     }
     if (from <= last) out(buf.toString('utf8', from, last + 1));
-    if (last + 1 < buf.length) this.carry = buf.subarray(last + 1);
+    if (last + 1 < buf.length) this.carry = Buffer.from(buf.subarray(last + 1));
   }
 
   /** The last line, if the input did not end with a newline. */
@@ -75,5 +79,64 @@ export function readStream(stream: Readable, intake: Intake): Promise<void> {
     });
     stream.once('close', resolve);
     stream.once('error', reject);
+  });
+}
+
+const CHUNK = 1 << 17;
+
+/**
+ * Reads file descriptors into an intake with one reused buffer (no allocation per chunk), each
+ * until its end or stop(). Pausing takes effect between reads.
+ */
+export class FdReader {
+  private paused = false;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
+
+  /** Read `fd` to its end; false if stopped first. */
+  async run(fd: number, intake: Intake): Promise<boolean> {
+    const buf = this.buf;
+    const lines = new LineChunker();
+    const text = (t: string) => intake.text(t);
+    while (!this.stopped) {
+      if (this.paused) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      const n = await readSome(fd, buf);
+      if (n === 0) {
+        lines.end(text);
+        return true;
+      }
+      lines.push(buf.subarray(0, n), text);
+    }
+    return false;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
+  /** No more reads; a read already waiting on a quiet pipe is left to the process exit. */
+  stop(): void {
+    this.stopped = true;
+    this.resume();
+  }
+}
+
+function readSome(fd: number, buf: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buf, 0, buf.length, null, (err, n) => {
+      // a descriptor left non-blocking by whoever opened it: wait a little and try again
+      if (err?.code === 'EAGAIN') setTimeout(() => readSome(fd, buf).then(resolve, reject), 5);
+      else if (err) reject(err);
+      else resolve(n);
+    });
   });
 }

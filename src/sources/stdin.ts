@@ -1,20 +1,19 @@
 // `-`: standard input. Pausing stops reading, so a fast writer blocks instead of filling memory.
 
-import type { Source, SourceDef } from './source.ts';
-import { readStream } from './source.ts';
+import { FdReader, type Source, type SourceDef } from './source.ts';
 
 export const stdin: SourceDef = {
   scheme: '-',
   usage: '-',
   summary: 'standard input (the default)',
   create(): Source {
-    const stream = process.stdin;
+    const reader = new FdReader();
     return {
       label: 'stdin',
-      run: (intake) => readStream(stream, intake),
-      pause: () => stream.pause(),
-      resume: () => stream.resume(),
-      stop: () => stream.destroy(),
+      run: async (intake) => void (await reader.run(0, intake)),
+      pause: () => reader.pause(),
+      resume: () => reader.resume(),
+      stop: () => reader.stop(),
     };
   },
 };
