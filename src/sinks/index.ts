@@ -3,10 +3,13 @@
 import { resolveUri } from '../engine/uri.ts';
 import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
+import { http, https } from './http.ts';
 import type { Sink, SinkDef, SinkOptions } from './sink.ts';
 import { stdout } from './stdout.ts';
+import { tcp } from './tcp.ts';
+import { tcpListen } from './tcp-listen.ts';
 
-export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append];
+export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https];
 
 export function createSink(uri: string, options: SinkOptions): Sink {
   const { def, rest } = resolveUri(uri, SINKS, batchFiles, 'sink');

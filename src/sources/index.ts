@@ -1,11 +1,16 @@
 // The registry of sources, by URI scheme; a URI with no known scheme is a file path.
 
 import { resolveUri } from '../engine/uri.ts';
+import { dir } from './dir.ts';
 import { file } from './file.ts';
+import { httpListen } from './http-listen.ts';
 import type { Source, SourceDef } from './source.ts';
 import { stdin } from './stdin.ts';
+import { tail } from './tail.ts';
+import { tcp } from './tcp.ts';
+import { tcpListen } from './tcp-listen.ts';
 
-export const SOURCES: readonly SourceDef[] = [stdin, file];
+export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen];
 
 export function createSource(uri: string): Source {
   const { def, rest } = resolveUri(uri, SOURCES, file, 'source');

@@ -3,6 +3,7 @@
 
 import { read } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { UsageError } from '../engine/errors.ts';
 import type { Intake } from '../engine/intake.ts';
 
 export interface Source {
@@ -22,6 +23,11 @@ export interface Source {
   position?(): unknown;
   /** Resume after a restart from a position() saved earlier; called before run(). */
   seek?(position: unknown): void;
+  /**
+   * --once (Structured Streaming's availableNow): read only what is there now, then end; called
+   * before run(). Finite sources need not have it; a live stream throws noOnce().
+   */
+  untilNow?(): void;
 }
 
 export interface SourceDef {
@@ -30,6 +36,11 @@ export interface SourceDef {
   usage: string;
   summary: string;
   create(rest: string, uri: string): Source;
+}
+
+/** The error for --once with a live stream (a socket, a webhook): it has no "now" to stop at. */
+export function noOnce(uri: string): UsageError {
+  return new UsageError(`--once: ${uri} is a live stream with no end to read up to; --once works with files, tail: and dir:`);
 }
 
 /**

@@ -1,0 +1,200 @@
+// `dir:PATH`: Spark's textFileStream: every file moved into the directory is read once, whole.
+// Names that start with '.' or '_' or end in `_COPYING_` or `.tmp` are files still being written
+// and are left alone; position() remembers which files were read, and how far into the current one.
+
+import { readdirSync } from 'node:fs';
+import { join, matchesGlob } from 'node:path';
+import { IoError, UsageError, messageOf } from '../engine/errors.ts';
+import type { Intake } from '../engine/intake.ts';
+import { choiceOption, durationOption, uriOptions } from '../engine/uri-options.ts';
+import { FileCursor, identify, type SavedFile } from './file-cursor.ts';
+import type { Source, SourceDef } from './source.ts';
+
+/** Bytes read in one go before the event loop gets a turn (timers, the batch clock). */
+const SLICE = 1 << 22;
+
+/** A name used while a file is still being written (Hadoop's `_COPYING_`, rsync's dotfiles, `.tmp`). */
+export function inProgress(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_') || name.endsWith('_COPYING_') || name.endsWith('.tmp');
+}
+
+interface DirPosition {
+  /** Files read whole, name → `dev:ino` (a new file moved in under an old name is read again). */
+  read: Record<string, string>;
+  /** The file being read, if a batch closed in the middle of it. */
+  reading?: SavedFile;
+}
+
+export const dir: SourceDef = {
+  scheme: 'dir',
+  usage: 'dir:PATH',
+  summary: "files moved into a directory, each read once (Spark's textFileStream); ?pattern=GLOB, ?from=end|start, ?poll=DUR",
+  create(rest, uri) {
+    const { path, params } = uriOptions(rest, ['pattern', 'from', 'poll'], uri);
+    if (!path) throw new UsageError(`${uri}: needs a directory, e.g. dir:/data/incoming`);
+    const from = choiceOption(params, 'from', ['end', 'start'], uri);
+    return new Dir(uri, path, params.get('pattern') ?? '*', from, durationOption(params, 'poll', 250, uri));
+  },
+};
+
+class Dir implements Source {
+  readonly label: string;
+  private readonly path: string;
+  private readonly pattern: string;
+  private readonly from: 'end' | 'start';
+  private readonly pollMs: number;
+  private once = false;
+  private read = new Map<string, string>();
+  /** Names found and not read yet, oldest first. */
+  private queue: string[] = [];
+  private reading: { name: string; cursor: FileCursor } | undefined;
+  /** From a checkpoint: the file to go on with, and where. */
+  private resumeAt: SavedFile | undefined;
+  private resumed = false;
+  private intake!: Intake;
+  private paused = false;
+  private stopped = false;
+  private cancel: (() => void) | undefined;
+  private settle!: (err?: unknown) => void;
+
+  constructor(label: string, path: string, pattern: string, from: 'end' | 'start', pollMs: number) {
+    this.label = label;
+    this.path = path;
+    this.pattern = pattern;
+    this.from = from;
+    this.pollMs = pollMs;
+  }
+
+  run(intake: Intake): Promise<void> {
+    this.intake = intake;
+    return new Promise((resolve, reject) => {
+      this.settle = (err) => {
+        this.reading?.cursor.close();
+        if (err) reject(new IoError(`${this.label}: ${messageOf(err)}`, { cause: err }));
+        else resolve();
+      };
+      try {
+        this.scan(true);
+      } catch (err) {
+        return this.settle(err);
+      }
+      this.wake(0);
+    });
+  }
+
+  untilNow(): void {
+    this.once = true;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (!this.stopped) this.wake(0);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.cancel?.();
+    this.settle?.();
+  }
+
+  position(): DirPosition {
+    const reading = this.reading ? { ...this.reading.cursor.saved(), path: this.reading.name } : this.resumeAt;
+    return { read: Object.fromEntries(this.read), ...(reading && { reading }) };
+  }
+
+  seek(position: unknown): void {
+    const p = position as DirPosition;
+    const read = p?.read;
+    if (typeof read !== 'object' || read === null || !Object.values(read).every((v) => typeof v === 'string')) {
+      throw new IoError(`${this.label}: the checkpoint's position is not one of dir:`);
+    }
+    this.read = new Map(Object.entries(read));
+    this.resumeAt = p.reading;
+    this.resumed = true;
+  }
+
+  private wake(ms: number): void {
+    this.cancel?.();
+    if (ms === 0) {
+      const t = setImmediate(this.step);
+      this.cancel = () => clearImmediate(t);
+    } else {
+      const t = setTimeout(this.step, ms);
+      this.cancel = () => clearTimeout(t);
+    }
+  }
+
+  private readonly step = (): void => {
+    this.cancel = undefined;
+    if (this.stopped || this.paused) return;
+    try {
+      if (!this.once && !this.reading && !this.queue.length) this.scan(false);
+      let read = 0;
+      for (let n = 1; n > 0 && read < SLICE && !this.paused && !this.stopped; read += n) n = this.readSome();
+      if (read > 0 || this.queue.length) this.wake(0);
+      else if (this.once) this.stop();
+      else this.wake(this.pollMs);
+    } catch (err) {
+      this.stopped = true;
+      this.settle(err);
+    }
+  };
+
+  /** A chunk of the file being read, opening the next one when needed; 0 when there is none. */
+  private readSome(): number {
+    while (!this.reading) {
+      const name = this.queue.shift();
+      if (name === undefined) return 0;
+      const cursor = this.open(name);
+      if (!cursor) continue;
+      this.reading = { name, cursor };
+      const r = this.resumeAt;
+      if (r?.path === name && `${r.dev}:${r.ino}` === `${cursor.dev}:${cursor.ino}` && cursor.startsWith(r.fingerprint)) cursor.offset = r.offset;
+      this.resumeAt = undefined;
+      this.intake.file(join(this.path, name));
+    }
+    const { name, cursor } = this.reading;
+    const n = cursor.read((text) => this.intake.text(text), { final: true });
+    if (n === 0) {
+      this.read.set(name, `${cursor.dev}:${cursor.ino}`);
+      cursor.close();
+      this.reading = undefined;
+      return 1; // go on with the next file
+    }
+    return n;
+  }
+
+  private open(name: string): FileCursor | undefined {
+    try {
+      return new FileCursor(join(this.path, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // gone again before it was read
+      throw err;
+    }
+  }
+
+  /** List the directory: queue the new files, oldest first; forget files no longer there. */
+  private scan(first: boolean): void {
+    const found: { name: string; key: string; mtimeMs: number }[] = [];
+    const present = new Set<string>();
+    for (const name of readdirSync(this.path)) {
+      if (inProgress(name) || !matchesGlob(name, this.pattern)) continue;
+      const id = identify(join(this.path, name));
+      if (!id) continue;
+      const key = `${id.dev}:${id.ino}`;
+      present.add(name);
+      if (this.read.get(name) === key || name === this.reading?.name || this.queue.includes(name)) continue;
+      if (first && !this.resumed && this.from === 'end') this.read.set(name, key);
+      else found.push({ name, key, mtimeMs: id.mtimeMs });
+    }
+    for (const name of this.read.keys()) if (!present.has(name)) this.read.delete(name);
+    const resume = this.resumeAt?.path;
+    found.sort((a, b) => Number(b.name === resume) - Number(a.name === resume) || a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
+    this.queue.push(...found.map((f) => f.name));
+  }
+}

@@ -1,0 +1,123 @@
+// An open file read in whole lines from a byte offset: what tail: and dir: share. Each read starts
+// at the end of the last complete line handed on (a line still being written is read again once it
+// is complete), so `offset` is exactly what a checkpoint must save.
+
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+
+const CHUNK = 1 << 18;
+/** How many leading bytes tell apart two files with the same inode (a reused inode, a rewrite). */
+const FINGERPRINT_BYTES = 256;
+
+/** What a checkpoint keeps of a file: where it was, which file it is, how far it was read. */
+export interface SavedFile {
+  path: string;
+  dev: string;
+  ino: string;
+  fingerprint: string;
+  offset: number;
+}
+
+/** Whether a fingerprint covers the full FINGERPRINT_BYTES, enough to tell a copy of a file by its content alone. */
+export function isFull(fingerprint: string): boolean {
+  return fingerprint.startsWith(`${FINGERPRINT_BYTES}:`);
+}
+
+/** Device and inode of a regular file, or undefined when there is none at `path`. */
+export function identify(path: string): { dev: string; ino: string; size: number; mtimeMs: number } | undefined {
+  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  if (!st?.isFile()) return undefined;
+  return { dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
+}
+
+export class FileCursor {
+  /** The name the file was last seen under (it may have been renamed since it was opened). */
+  path: string;
+  readonly dev: string;
+  readonly ino: string;
+  /** Bytes handed on, always up to the end of a line. */
+  offset: number;
+  /** `LENGTH:SHA1` of the file's first bytes (as many as it had, up to FINGERPRINT_BYTES). */
+  fingerprint: string;
+  private readonly fd: number;
+
+  constructor(path: string, offset = 0) {
+    this.path = path;
+    this.fd = openSync(path, 'r');
+    const st = fstatSync(this.fd, { bigint: true });
+    this.dev = String(st.dev);
+    this.ino = String(st.ino);
+    this.offset = offset;
+    this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
+  }
+
+  size(): number {
+    return fstatSync(this.fd).size;
+  }
+
+  /** Whether the file still begins with the bytes of `fingerprint` (by default, those it began with). */
+  startsWith(fingerprint = this.fingerprint): boolean {
+    const length = Number(fingerprint.slice(0, fingerprint.indexOf(':')));
+    return this.fingerprintOf(length) === fingerprint;
+  }
+
+  /** Truncated (copytruncate) or rewritten since it was read: shorter than the offset, or it begins differently. */
+  rewritten(): boolean {
+    return this.size() < this.offset || !this.startsWith();
+  }
+
+  /** Read again from the top, as a new file. */
+  restart(): void {
+    this.offset = 0;
+    this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
+  }
+
+  /** The offset just after the last complete line: where to begin when skipping what a file holds. */
+  lastLineEnd(): number {
+    const size = this.size();
+    const from = Math.max(0, size - CHUNK);
+    const buf = Buffer.allocUnsafe(size - from);
+    const n = readSync(this.fd, buf, 0, buf.length, from);
+    const nl = buf.subarray(0, n).lastIndexOf(10);
+    return nl < 0 ? from : from + nl + 1;
+  }
+
+  /**
+   * Hand the complete lines after the offset, up to byte `end`, to `out`, one chunk at a time;
+   * returns how many bytes that was (0: nothing complete yet). With `final` the file is complete
+   * and its text after the last newline is a line too.
+   */
+  read(out: (text: string) => void, { final = false, end = Infinity } = {}): number {
+    for (let size = CHUNK; ; size *= 2) {
+      const want = Math.min(size, end - this.offset);
+      if (want <= 0) return 0;
+      const buf = Buffer.allocUnsafe(want);
+      const got = buf.subarray(0, readSync(this.fd, buf, 0, want, this.offset));
+      const fileEnded = got.length < want;
+      const cut = final && fileEnded ? got.length : got.lastIndexOf(10) + 1;
+      if (cut > 0) {
+        out(got.toString('utf8', 0, cut));
+        this.offset += cut;
+        if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
+        return cut;
+      }
+      // no newline: the file ends, the end is reached, or a line is longer than the buffer
+      if (fileEnded || want < size) return 0;
+    }
+  }
+
+  saved(): SavedFile {
+    return { path: this.path, dev: this.dev, ino: this.ino, fingerprint: this.fingerprint, offset: this.offset };
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  /** `LENGTH:SHA1` of the first `length` bytes, or of fewer when the file is shorter. */
+  private fingerprintOf(length: number): string {
+    const buf = Buffer.allocUnsafe(length);
+    const head = buf.subarray(0, readSync(this.fd, buf, 0, length, 0));
+    return `${head.length}:${createHash('sha1').update(head).digest('hex')}`;
+  }
+}

@@ -1,0 +1,279 @@
+// `tail:GLOB`: follow files like `tail -F`: drain a file renamed away (logrotate) while reading the
+// new one at its path, start over after a truncation (copytruncate), pick up new files the glob
+// matches. Files are known by device, inode and a fingerprint of their first bytes, so a rotated
+// file or a rotated copy is never read twice; position() lets --checkpoint resume exactly.
+
+import { globSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { note } from '../cli/report.ts';
+import { IoError, UsageError, messageOf } from '../engine/errors.ts';
+import type { Intake } from '../engine/intake.ts';
+import { choiceOption, durationOption, uriOptions } from '../engine/uri-options.ts';
+import { FileCursor, identify, isFull, type SavedFile } from './file-cursor.ts';
+import type { Source, SourceDef } from './source.ts';
+
+/** How long a file renamed away may stay silent before it counts as drained and is closed. */
+const DRAIN_GRACE_MS = 1000;
+/** Bytes read in one go before the event loop gets a turn (timers, the batch clock). */
+const SLICE = 1 << 22;
+
+interface Followed {
+  cursor: FileCursor;
+  /** Set while the glob no longer matches the file (renamed away): when it last gave text. */
+  orphanSince?: number;
+  /** --once: the file's size when the pass began; nothing after it is read. */
+  end?: number;
+  /** A rotated copy (copytruncate) still being drained: read before the others. */
+  rotated?: boolean;
+}
+
+export const tail: SourceDef = {
+  scheme: 'tail',
+  usage: 'tail:GLOB',
+  summary: 'follow files like tail -F (rotation, truncation, new files); ?from=end|start, ?poll=DUR',
+  create(rest, uri) {
+    const { path, params } = uriOptions(rest, ['from', 'poll'], uri);
+    if (!path) throw new UsageError(`${uri}: needs a file or a glob, e.g. tail:/var/log/app/*.log`);
+    return new Tail(uri, path, choiceOption(params, 'from', ['end', 'start'], uri), durationOption(params, 'poll', 250, uri));
+  },
+};
+
+class Tail implements Source {
+  readonly label: string;
+  private readonly pattern: string;
+  private readonly from: 'end' | 'start';
+  private readonly pollMs: number;
+  private once = false;
+  /** Followed files by `dev:ino`. */
+  private readonly files = new Map<string, Followed>();
+  /** Where a checkpoint left each file, until the first scan has found them. */
+  private saved: SavedFile[] | undefined;
+  private resumed = false;
+  private intake!: Intake;
+  /** The file the intake was last told text comes from. */
+  private current = '';
+  private lastScan = 0;
+  private paused = false;
+  private stopped = false;
+  private cancel: (() => void) | undefined;
+  private settle!: (err?: unknown) => void;
+  private readonly unreadable = new Set<string>();
+
+  constructor(label: string, pattern: string, from: 'end' | 'start', pollMs: number) {
+    this.label = label;
+    this.pattern = pattern;
+    this.from = from;
+    this.pollMs = pollMs;
+  }
+
+  run(intake: Intake): Promise<void> {
+    this.intake = intake;
+    return new Promise((resolve, reject) => {
+      this.settle = (err) => {
+        for (const { cursor } of this.files.values()) cursor.close();
+        if (err) reject(new IoError(`${this.label}: ${messageOf(err)}`, { cause: err }));
+        else resolve();
+      };
+      try {
+        this.scan(true);
+      } catch (err) {
+        return this.settle(err);
+      }
+      this.wake(0);
+    });
+  }
+
+  untilNow(): void {
+    this.once = true;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (!this.stopped) this.wake(0);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.cancel?.();
+    this.settle?.();
+  }
+
+  position(): { files: SavedFile[] } {
+    if (this.saved) return { files: this.saved };
+    return { files: [...this.files.values()].map((f) => f.cursor.saved()) };
+  }
+
+  seek(position: unknown): void {
+    const files = (position as { files?: unknown })?.files;
+    if (!Array.isArray(files) || !files.every(isSavedFile)) throw new IoError(`${this.label}: the checkpoint's position is not one of tail:`);
+    this.saved = files;
+    this.resumed = true;
+  }
+
+  /** Run `step` after `ms` (0: as soon as the event loop has had a turn). */
+  private wake(ms: number): void {
+    this.cancel?.();
+    if (ms === 0) {
+      const t = setImmediate(this.step);
+      this.cancel = () => clearImmediate(t);
+    } else {
+      const t = setTimeout(this.step, ms);
+      this.cancel = () => clearTimeout(t);
+    }
+  }
+
+  private readonly step = (): void => {
+    this.cancel = undefined;
+    if (this.stopped || this.paused) return;
+    try {
+      if (!this.once && Date.now() - this.lastScan >= this.pollMs) this.scan(false);
+      let read = 0;
+      for (let n = 1; n > 0 && read < SLICE && !this.paused && !this.stopped; read += n) n = this.readRound();
+      if (read > 0) this.wake(0);
+      else if (this.once) this.stop();
+      else this.wake(this.pollMs);
+    } catch (err) {
+      this.stopped = true;
+      this.settle(err);
+    }
+  };
+
+  /**
+   * One chunk from every file, rotated ones first (their lines are older than those of the file now
+   * at their path); closes files renamed away once drained. Returns the bytes read.
+   */
+  private readRound(): number {
+    const now = Date.now();
+    let total = 0;
+    for (const rotatedOnly of [true, false]) {
+      for (const [key, file] of this.files) {
+        if (this.paused || this.stopped) return total;
+        if (rotatedOnly !== (file.rotated || file.orphanSince !== undefined)) continue;
+        total += this.readFile(key, file, now);
+      }
+      if (total) return total;
+    }
+    return total;
+  }
+
+  private readFile(key: string, file: Followed, now: number): number {
+    const { cursor } = file;
+    const out = (text: string) => this.deliver(cursor.path, text);
+    let n = cursor.read(out, { end: file.end });
+    if (n === 0) file.rotated = false;
+    if (file.orphanSince === undefined) return n;
+    if (n > 0) file.orphanSince = now;
+    else if (this.once || now - file.orphanSince >= DRAIN_GRACE_MS) {
+      n = cursor.read(out, { final: true }); // nobody writes to it any more: its last line is complete
+      cursor.close();
+      this.files.delete(key);
+    }
+    return n;
+  }
+
+  private deliver(path: string, text: string): void {
+    if (path !== this.current) {
+      this.current = path;
+      this.intake.file(path);
+    }
+    this.intake.text(text);
+  }
+
+  /**
+   * Match the glob again: follow new files, notice truncations and files renamed away. A new file
+   * that begins like a file truncated or gone since is a rotated copy of it (copytruncate):
+   * reading goes on where it stood.
+   */
+  private scan(first: boolean): void {
+    this.lastScan = Date.now();
+    const saved = this.saved ?? [];
+    const gone: SavedFile[] = [];
+    const fresh: [string, string][] = [];
+    const matched = new Set<string>();
+    for (const path of globSync(this.pattern).sort()) {
+      const id = identify(path);
+      if (!id) continue;
+      const key = `${id.dev}:${id.ino}`;
+      matched.add(key);
+      const file = this.files.get(key);
+      if (!file) {
+        fresh.push([path, key]);
+        continue;
+      }
+      file.cursor.path = path;
+      file.orphanSince = undefined;
+      if (file.cursor.rewritten()) {
+        note(`${this.label}: ${path} was truncated; reading it from the start`);
+        gone.push(file.cursor.saved());
+        file.cursor.restart();
+      }
+    }
+    const opened = fresh.flatMap(([path, key]) => this.open(path, key) ?? []);
+    for (const cursor of opened) {
+      const i = saved.findIndex((k) => `${k.dev}:${k.ino}` === `${cursor.dev}:${cursor.ino}` && cursor.startsWith(k.fingerprint));
+      if (i >= 0) this.follow(cursor, saved.splice(i, 1)[0]!.offset);
+    }
+    gone.push(...saved.filter((k) => !this.files.has(`${k.dev}:${k.ino}`)));
+    for (const cursor of opened.filter((c) => !this.files.has(`${c.dev}:${c.ino}`))) {
+      const i = gone.findIndex((k) => isFull(k.fingerprint) && k.fingerprint === cursor.fingerprint);
+      if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
+      else this.follow(cursor, first && !this.resumed && this.from === 'end' ? cursor.lastLineEnd() : 0);
+    }
+    for (const [key, file] of this.files) if (!matched.has(key)) file.orphanSince ??= this.lastScan;
+    if (first) for (const k of gone) this.drainRenamed(k);
+    this.saved = undefined;
+  }
+
+  private open(path: string, key: string): FileCursor | undefined {
+    try {
+      return new FileCursor(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !this.unreadable.has(key)) {
+        this.unreadable.add(key);
+        note(`${this.label}: cannot read ${path}: ${messageOf(err)}`);
+      }
+      return undefined;
+    }
+  }
+
+  private follow(cursor: FileCursor, offset: number): Followed {
+    cursor.offset = offset;
+    if (cursor.rewritten()) cursor.restart();
+    const file: Followed = { cursor, end: this.once ? cursor.size() : undefined };
+    this.files.set(`${cursor.dev}:${cursor.ino}`, file);
+    return file;
+  }
+
+  /** A file of the checkpoint renamed away while sluice was not running (to a name the glob misses): finish it. */
+  private drainRenamed(saved: SavedFile): void {
+    const dir = dirname(saved.path);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      const id = identify(path);
+      if (id?.dev !== saved.dev || id.ino !== saved.ino) continue;
+      const cursor = this.open(path, `${id.dev}:${id.ino}`);
+      if (cursor?.startsWith(saved.fingerprint) && cursor.size() >= saved.offset) {
+        const file = this.follow(cursor, saved.offset);
+        file.orphanSince = this.lastScan;
+        file.end = undefined;
+      } else cursor?.close();
+      return;
+    }
+  }
+}
+
+function isSavedFile(f: unknown): f is SavedFile {
+  const s = f as SavedFile;
+  return typeof s?.path === 'string' && typeof s.dev === 'string' && typeof s.ino === 'string' && typeof s.fingerprint === 'string' && Number.isInteger(s.offset);
+}
