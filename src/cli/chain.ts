@@ -35,6 +35,7 @@ export function chainProgram(ops: OpSpec[]): Command {
   }
   const optionOwners = new Map<string, OperatorDef[]>();
   for (const def of OPERATORS) {
+    if ('combine' in def) continue; // a second input needs named streams: pipeline files only
     program.addOption(new Option(`--${def.name}${metavar(def.arg)}`, def.summary).helpGroup(GROUPS[def.group]));
     program.on(`option:${def.name}`, (value: unknown) => ops.push({ op: def.name, arg: value, options: {}, label: `--${def.name}` }));
     for (const [name, opt] of Object.entries(def.options ?? {})) {

@@ -1,16 +1,20 @@
 // The sluice command: dispatches subcommands, runs a flag chain, maps errors to exit statuses.
 
 import pkg from '../../package.json' with { type: 'json' };
-import { EXIT, SluiceError } from '../engine/errors.ts';
+import { ConfigError, EXIT, SluiceError } from '../engine/errors.ts';
 import { ExpressionFailed } from '../operators/operator.ts';
 import { chainProgram, parseChain } from './chain.ts';
+import { command, COMMANDS } from './commands/index.ts';
 import { HELP_FOOTER } from './help.ts';
 import { error } from './report.ts';
 import { runPipeline } from './run.ts';
 
 export async function main(argv: string[]): Promise<number> {
+  const subcommand = command(argv[0]);
+  if (subcommand) return subcommand.run(argv.slice(1));
   if (argv.includes('-h') || argv.includes('--help')) {
-    process.stdout.write(chainProgram([]).helpInformation() + HELP_FOOTER);
+    const commands = COMMANDS.map((c) => `  sluice ${`${c.name} ${c.usage}`.padEnd(40)} ${c.summary}\n`).join('');
+    process.stdout.write(`${chainProgram([]).helpInformation()}\nPipeline files:\n${commands}${HELP_FOOTER}`);
     return EXIT.ok;
   }
   if (argv.includes('-V') || argv.includes('--version')) {
@@ -36,7 +40,11 @@ export async function entry(argv: string[]): Promise<void> {
   try {
     status = await main(argv);
   } catch (err) {
-    if (err instanceof SluiceError) {
+    if (err instanceof ConfigError) {
+      // positioned FILE:LINE:COL: lines, as compilers and linters write them
+      process.stderr.write(`${err.problems.join('\n')}\n`);
+      status = err.exitCode;
+    } else if (err instanceof SluiceError) {
       error(err.message);
       status = err.exitCode;
     } else if (err instanceof ExpressionFailed) {

@@ -1,7 +1,11 @@
 // The core options of the command line; each is also a top-level key of a pipeline file.
 // Together with the operator registry this table drives parsing, --help and the man page.
 
+import { createDecoder } from '../codecs/index.ts';
+import { OnError } from '../engine/on-error.ts';
 import { FORMATS } from '../render/format.ts';
+import { sinkFor } from '../sinks/index.ts';
+import { sourceFor } from '../sources/index.ts';
 
 export interface OptionDef {
   /** Long name: the flag `--name` and the pipeline file key. */
@@ -15,18 +19,24 @@ export interface OptionDef {
   summary: string;
   default?: string;
   choices?: readonly string[];
+  /** Where a pipeline file takes it: at the top level (the default), in each source or sink, or nowhere. */
+  scope?: 'source' | 'sink' | 'command-line';
+  /** How its value is written; otherwise a flag without a metavar is a boolean and one with a metavar a string. */
+  type?: 'duration' | 'int';
+  /** Checks a value before anything runs (a codec, a URI scheme); throws saying what is wrong. */
+  check?: (value: string) => void;
 }
 
 export const OPTIONS: readonly OptionDef[] = [
-  { name: 'batch', short: 'b', metavar: 'DUR', summary: 'batch interval: 250ms, 1s, 1m', default: '1s' },
-  { name: 'in', short: 'i', metavar: 'URI', repeat: true, summary: 'source; repeat for a union of several', default: '-' },
-  { name: 'out', short: 'o', metavar: 'URI', repeat: true, summary: 'sink; repeat to fan out', default: '-' },
-  { name: 'parse', metavar: 'CODEC', summary: 'decode input lines: json, csv[:header], tsv[:header], clf, split[:SEP], regex:RE' },
-  { name: 'format', metavar: 'FMT', summary: 'output format', default: 'text', choices: FORMATS },
-  { name: 'print', metavar: 'N', optionalValue: true, summary: "Spark's print(): the first N (10) records of each batch under a Time header" },
-  { name: 'with-time', summary: 'prefix each output line with its batch time in ms and a TAB' },
-  { name: 'on-error', metavar: 'MODE', summary: 'a bad record: fail, skip (counted), dlq:PATH (written there with the reason)', default: 'fail' },
+  { name: 'batch', short: 'b', metavar: 'DUR', type: 'duration', summary: 'batch interval: 250ms, 1s, 1m', default: '1s' },
+  { name: 'in', short: 'i', metavar: 'URI', repeat: true, summary: 'source; repeat for a union of several', default: '-', scope: 'source', check: (uri) => void sourceFor(uri) },
+  { name: 'out', short: 'o', metavar: 'URI', repeat: true, summary: 'sink; repeat to fan out', default: '-', scope: 'sink', check: (uri) => void sinkFor(uri) },
+  { name: 'parse', metavar: 'CODEC', summary: 'decode input lines: json, csv[:header], tsv[:header], clf, split[:SEP], regex:RE', scope: 'source', check: (codec) => void createDecoder(codec) },
+  { name: 'format', metavar: 'FMT', summary: 'output format', default: 'text', choices: FORMATS, scope: 'sink' },
+  { name: 'print', metavar: 'N', optionalValue: true, type: 'int', summary: "Spark's print(): the first N (10) records of each batch under a Time header", scope: 'sink' },
+  { name: 'with-time', summary: 'prefix each output line with its batch time in ms and a TAB', scope: 'sink' },
+  { name: 'on-error', metavar: 'MODE', summary: 'a bad record: fail, skip (counted), dlq:PATH (written there with the reason)', default: 'fail', check: (mode) => void new OnError(mode) },
   { name: 'quiet', short: 'q', summary: 'no summary on stderr' },
   { name: 'verbose', short: 'v', summary: 'per-batch stats on stderr' },
-  { name: 'version', short: 'V', summary: 'print the version and exit' },
+  { name: 'version', short: 'V', summary: 'print the version and exit', scope: 'command-line' },
 ];

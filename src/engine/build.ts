@@ -5,17 +5,18 @@ import { rangeDecoder } from '../codecs/codec.ts';
 import { createDecoder } from '../codecs/index.ts';
 import type { OpContext, Stateful } from '../operators/operator.ts';
 import type { ResolvedOp } from '../spec/resolve.ts';
-import type { PipelineSpec } from '../spec/pipeline.ts';
+import { inputsOf } from '../spec/inputs.ts';
+import type { PipelineSpec, SinkSpec, SourceSpec } from '../spec/pipeline.ts';
 import { renderer } from '../render/format.ts';
 import { createSink } from '../sinks/index.ts';
-import type { Sink } from '../sinks/sink.ts';
+import type { Sink, SinkOptions } from '../sinks/sink.ts';
 import { createSource } from '../sources/index.ts';
 import type { Source } from '../sources/source.ts';
 import { fuseFieldAccess } from './fuse.ts';
 import { Intake } from './intake.ts';
 import type { OnError } from './on-error.ts';
 import { Pressure } from './pressure.ts';
-import { aggregateStage, fanIn, tee, type Downstream } from './stream.ts';
+import { aggregateStage, fanIn, pairStage, tee, type Downstream } from './stream.ts';
 import { windowStage } from './window.ts';
 
 export interface Graph {
@@ -34,8 +35,29 @@ export interface Graph {
   pressure: Pressure;
 }
 
-/** Chain operators in front of `next`; `keep` receives the state of those that have some. */
-export function buildChain(ops: ResolvedOp[], next: Downstream, keep: (index: number, state: Stateful) => void = () => {}): Downstream {
+/** Where a graph's sources and sinks come from; `sluice test` swaps in the batches of its test file. */
+export interface GraphIo {
+  source(name: string, spec: SourceSpec): Source;
+  sink(spec: SinkSpec, options: SinkOptions): Sink;
+}
+
+const uriIo: GraphIo = {
+  source: (_name, s) => createSource(s.in),
+  sink: (s, options) => createSink(s.out, options),
+};
+
+/**
+ * Chain operators in front of `next`; `keep` receives the state of those that have some, and
+ * `second` the other input of a pair operator (a join), to be fed by the stream it names.
+ */
+export function buildChain(
+  ops: ResolvedOp[],
+  next: Downstream,
+  keep: (index: number, state: Stateful) => void = () => {},
+  second: (stream: string, input: Downstream) => void = (stream) => {
+    throw new Error(`a second stream (${stream}) needs a pipeline`);
+  },
+): Downstream {
   let head = next;
   for (let i = ops.length - 1; i >= 0; i--) {
     const ctx: OpContext = { ...ops[i]!.ctx, keep: (state) => keep(i, state) };
@@ -44,12 +66,16 @@ export function buildChain(ops: ResolvedOp[], next: Downstream, keep: (index: nu
     else if ('aggregate' in def) {
       const agg = def.aggregate(ctx);
       head = ctx.window ? windowStage(agg, ctx.window, ctx.batchMs, head) : aggregateStage(agg, head);
+    } else if ('combine' in def) {
+      const { left, right } = pairStage(def.combine(ctx), head);
+      second(ctx.arg as string, right);
+      head = left;
     }
   }
   return head;
 }
 
-export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedOp[]>, onError: OnError): Graph {
+export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedOp[]>, onError: OnError, io: GraphIo = uriIo): Graph {
   let recordsOut = 0;
   const stateful = new Map<string, Stateful>();
   const pressure = new Pressure();
@@ -58,7 +84,7 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
   const feed = (from: string, d: Downstream) => consumers.set(from, [...(consumers.get(from) ?? []), d]);
 
   for (const s of spec.sinks) {
-    const sink = createSink(s.out, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure });
+    const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure });
     sinks.push(sink);
     feed(s.from, {
       begin: (t) => sink.begin(t),
@@ -76,7 +102,7 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
     const skip = fusedStreams.has(name) ? 1 : 0; // the source's decoder does the first operator
     const ops = streams[name]!;
     const keep = (i: number, state: Stateful) => stateful.set(`${name}/${i + skip}/${ops[i + skip]!.def.name}`, state);
-    const head = fanIn(stream.from.length, buildChain(ops.slice(skip), tee(consumers.get(name) ?? []), keep));
+    const head = fanIn(stream.from.length, buildChain(ops.slice(skip), tee(consumers.get(name) ?? []), keep, feed));
     for (const from of stream.from) feed(from, head);
   }
 
@@ -84,7 +110,7 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
   const inputs = Object.entries(spec.sources).map(([name, s]) => {
     const root = tee(consumers.get(name) ?? []);
     roots.push(root);
-    const source = createSource(s.in);
+    const source = io.source(name, s);
     const decoder = fusions.get(name)?.decoder ?? rangeDecoder(s.parse ? createDecoder(s.parse) : undefined);
     return { source, intake: new Intake(source.label, decoder, root, onError) };
   });
@@ -120,7 +146,7 @@ export function streamOrder(spec: PipelineSpec): string[] {
   const visit = (name: string) => {
     if (seen.has(name) || !spec.streams[name]) return;
     seen.add(name);
-    for (const from of spec.streams[name].from) visit(from);
+    for (const from of inputsOf(spec.streams[name])) visit(from);
     order.push(name);
   };
   for (const name of Object.keys(spec.streams)) visit(name);

@@ -4,6 +4,7 @@
 
 import type { DecodeRange } from '../codecs/codec.ts';
 import { fieldDecoder } from '../codecs/split.ts';
+import { inputsOf } from '../spec/inputs.ts';
 import type { PipelineSpec } from '../spec/pipeline.ts';
 
 const FIELD_ACCESS = /^\s*x\s*\[\s*(\d+)\s*\]\s*$/;
@@ -30,6 +31,6 @@ export function fuseFieldAccess(spec: PipelineSpec): Map<string, FieldFusion> {
 }
 
 function readers(spec: PipelineSpec, name: string): number {
-  const streams = Object.values(spec.streams).filter((s) => s.from.includes(name)).length;
+  const streams = Object.values(spec.streams).filter((s) => inputsOf(s).includes(name)).length;
   return streams + spec.sinks.filter((s) => s.from === name).length;
 }

@@ -86,3 +86,34 @@ export function aggregateStage<S>(agg: Aggregator<S>, next: Downstream): Downstr
 export function recordStage(next: Downstream, push: (rec: Rec) => void): Downstream {
   return { begin: (time) => next.begin(time), push, end: () => next.end() };
 }
+
+/**
+ * A stage with two inputs (a join): it keeps both sides of a batch and combines them once both
+ * have ended, so the result is one batch whatever order the two sides arrive in.
+ */
+export function pairStage(
+  combine: (left: Rec[], right: Rec[], out: (rec: Rec) => void) => void,
+  next: Downstream,
+): { left: Downstream; right: Downstream } {
+  const sides: [Rec[], Rec[]] = [[], []];
+  let begun = 0;
+  let ended = 0;
+  const side = (i: 0 | 1): Downstream => ({
+    begin(time) {
+      if (begun++ === 0) next.begin(time);
+    },
+    push(rec) {
+      sides[i].push(rec);
+    },
+    end() {
+      if (++ended < 2) return;
+      begun = ended = 0;
+      const [left, right] = sides;
+      sides[0] = [];
+      sides[1] = [];
+      combine(left, right, (rec) => next.push(rec));
+      return next.end();
+    },
+  });
+  return { left: side(0), right: side(1) };
+}

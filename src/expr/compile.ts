@@ -40,7 +40,9 @@ export type Fn = (...args: any[]) => any;
 /** Compile `text` for `role`; throws ExprSyntaxError with a position when it does not parse. */
 export function compileExpr(text: string, role: Role): Fn {
   const node = parseWhole(text);
-  if (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') {
+  let inner = node;
+  while (inner.type === 'ParenthesizedExpression') inner = (inner as Node & { expression: Node }).expression;
+  if (inner.type === 'ArrowFunctionExpression' || inner.type === 'FunctionExpression') {
     const fn = evaluate(text);
     if (typeof fn !== 'function') throw new ExprSyntaxError('not a function', 1, 1);
     return fn as Fn;
@@ -68,7 +70,8 @@ export function evaluate(text: string): unknown {
 function parseWhole(text: string): Node {
   let node: Node;
   try {
-    node = parseExpressionAt(text, 0, { ecmaVersion: 'latest', locations: true });
+    // preserveParens: else a parenthesized expression's node ends before its closing parenthesis
+    node = parseExpressionAt(text, 0, { ecmaVersion: 'latest', locations: true, preserveParens: true });
   } catch (err) {
     const e = err as SyntaxError & { loc?: { line: number; column: number } };
     const reason = e.message.replace(/\s*\(\d+:\d+\)$/, '');

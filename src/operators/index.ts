@@ -1,19 +1,26 @@
 // The registry of operators: the flag chain, pipeline files, help and docs all read it.
 
+import { cogroup } from './cogroup.ts';
 import { combineByKey } from './combine-by-key.ts';
 import { count } from './count.ts';
 import { countByValue } from './count-by-value.ts';
 import { filter } from './filter.ts';
 import { flatMap } from './flat-map.ts';
 import { flatMapValues } from './flat-map-values.ts';
+import { fullOuterJoin } from './full-outer-join.ts';
 import { groupByKey } from './group-by-key.ts';
+import { join } from './join.ts';
 import { keyBy } from './key-by.ts';
+import { leftOuterJoin } from './left-outer-join.ts';
 import { map } from './map.ts';
 import { mapValues } from './map-values.ts';
 import type { OperatorDef } from './operator.ts';
 import { reduce } from './reduce.ts';
 import { reduceByKey } from './reduce-by-key.ts';
+import { rightOuterJoin } from './right-outer-join.ts';
 import { transform } from './transform.ts';
+import { transformWith } from './transform-with.ts';
+import { union } from './union.ts';
 import { window } from './window.ts';
 
 export const OPERATORS: readonly OperatorDef[] = [
@@ -31,6 +38,13 @@ export const OPERATORS: readonly OperatorDef[] = [
   groupByKey,
   combineByKey,
   window,
+  join,
+  leftOuterJoin,
+  rightOuterJoin,
+  fullOuterJoin,
+  cogroup,
+  union,
+  transformWith,
 ];
 
 const byName = new Map(OPERATORS.map((op) => [op.name, op]));

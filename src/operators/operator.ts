@@ -1,7 +1,7 @@
 // What an operator is: its name (flag and YAML key alike), its argument, and how it becomes a stage.
 // The registry of all of them is index.ts; one operator per file.
 
-import type { Aggregator, Downstream } from '../engine/stream.ts';
+import type { Aggregator, Downstream, Rec } from '../engine/stream.ts';
 import type { Fn, Role } from '../expr/compile.ts';
 
 /** The kinds of argument an operator or option takes; each is checked and converted in one place (args.ts). */
@@ -15,6 +15,8 @@ export type ArgSpec =
   | { kind: 'window'; metavar?: string }
   | { kind: 'path'; metavar?: string }
   | { kind: 'string'; metavar?: string }
+  /** another stream or source of the pipeline, by name (the second input of a join) */
+  | { kind: 'stream'; metavar?: string }
   | { kind: 'none' };
 
 /** An argument after checking: a compiled function, a number, a window, a string, or true. */
@@ -50,8 +52,8 @@ interface OperatorBase {
   group: 'stateless' | 'aggregate' | 'window' | 'state' | 'join';
   arg: ArgSpec;
   /** Options written after the operator (`--inverse E`) or beside its key in YAML. */
-  options?: Record<string, { arg: ArgSpec; summary: string }>;
-  /** A short flag-chain example, shown in help and checked by a test. */
+  options?: Record<string, { arg: ArgSpec; summary: string; required?: boolean }>;
+  /** A short flag-chain example (for a pair operator, an ops entry of a pipeline file), shown in help and checked by a test. */
   example: string;
 }
 
@@ -70,7 +72,12 @@ export interface ModifierOperator extends OperatorBase {
   modifies: 'aggregate';
 }
 
-export type OperatorDef = StageOperator | AggregateOperator | ModifierOperator;
+/** An operator with a second input, the stream its argument names: both sides of a batch meet here (join, union). */
+export interface PairOperator extends OperatorBase {
+  combine(ctx: OpContext): (left: Rec[], right: Rec[], out: (rec: Rec) => void) => void;
+}
+
+export type OperatorDef = StageOperator | AggregateOperator | ModifierOperator | PairOperator;
 
 /**
  * Wrap a user function so that an exception names the operator that raised it;

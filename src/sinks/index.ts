@@ -11,6 +11,9 @@ import { tcpListen } from './tcp-listen.ts';
 
 export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https];
 
+/** The sink a URI names; throws UsageError for an unknown scheme (pipeline files are checked with it). */
+export const sinkFor = (uri: string) => resolveUri(uri, SINKS, batchFiles, 'sink');
+
 export function createSink(uri: string, options: SinkOptions): Sink {
   const { def, rest } = resolveUri(uri, SINKS, batchFiles, 'sink');
   return def.create(rest, options, uri);

@@ -12,6 +12,9 @@ import { tcpListen } from './tcp-listen.ts';
 
 export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen];
 
+/** The source a URI names; throws UsageError for an unknown scheme (pipeline files are checked with it). */
+export const sourceFor = (uri: string) => resolveUri(uri, SOURCES, file, 'source');
+
 export function createSource(uri: string): Source {
   const { def, rest } = resolveUri(uri, SOURCES, file, 'source');
   return def.create(rest, uri);

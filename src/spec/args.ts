@@ -5,7 +5,8 @@ import { formatDuration, parseDuration } from '../engine/duration.ts';
 import { compileExpr, evaluate, ExprSyntaxError } from '../expr/compile.ts';
 import type { ArgSpec, ArgValue, WindowSpec } from '../operators/operator.ts';
 
-export type Checked = { value: ArgValue } | { error: string };
+/** A failed check; `at` is the position of a syntax error inside an expression's text. */
+export type Checked = { value: ArgValue } | { error: string; at?: { line: number; column: number } };
 
 export function checkArg(spec: ArgSpec, raw: unknown, batchMs: number): Checked {
   if (spec.kind === 'none') {
@@ -31,6 +32,7 @@ export function checkArg(spec: ArgSpec, raw: unknown, batchMs: number): Checked 
       return checkWindow(text, batchMs);
     case 'path':
     case 'string':
+    case 'stream':
       return text ? { value: text } : { error: 'needs a non-empty value' };
   }
 }
@@ -39,7 +41,7 @@ function compiled(compile: () => unknown): Checked {
   try {
     return { value: compile() };
   } catch (err) {
-    if (err instanceof ExprSyntaxError) return { error: `syntax error: ${err.message}` };
+    if (err instanceof ExprSyntaxError) return { error: `syntax error: ${err.message}`, at: { line: err.line, column: err.column } };
     return { error: `${(err as Error).name}: ${(err as Error).message}` };
   }
 }

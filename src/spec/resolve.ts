@@ -15,6 +15,10 @@ export interface ResolvedOp {
 export interface Problem {
   /** The label of the operator concerned (a position can be looked up from it). */
   at: OpSpec;
+  /** The option concerned, when it is one of the operator's options rather than its argument. */
+  option?: string;
+  /** Where inside the expression's text a syntax error is. */
+  inExpr?: { line: number; column: number };
   message: string;
 }
 
@@ -29,18 +33,21 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
       continue;
     }
     const arg = checkArg(def.arg, spec.arg, batchMs);
-    if ('error' in arg) problems.push({ at: spec, message: arg.error });
+    if ('error' in arg) problems.push({ at: spec, inExpr: arg.at, message: arg.error });
     const options: Record<string, unknown> = {};
     for (const [name, raw] of Object.entries(spec.options)) {
       const option = def.options?.[name];
       if (!option) {
         const known = Object.keys(def.options ?? {});
-        problems.push({ at: spec, message: `${def.name} has no option '${name}'${didYouMean(name, known)}` });
+        problems.push({ at: spec, option: name, message: `${def.name} has no option '${name}'${didYouMean(name, known)}` });
         continue;
       }
       const checked = checkArg(option.arg, raw, batchMs);
-      if ('error' in checked) problems.push({ at: spec, message: `${name}: ${checked.error}` });
+      if ('error' in checked) problems.push({ at: spec, option: name, inExpr: checked.at, message: `${name}: ${checked.error}` });
       else options[name] = checked.value;
+    }
+    for (const [name, option] of Object.entries(def.options ?? {})) {
+      if (option.required && !(name in spec.options)) problems.push({ at: spec, message: `${def.name} needs its option '${name}'` });
     }
     if ('modifies' in def) {
       if (window) problems.push({ at: window.spec, message: 'window must be followed by an aggregate, not another window' });

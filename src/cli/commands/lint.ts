@@ -1,0 +1,19 @@
+// `sluice lint FILE...`: every problem of every file at once, FILE:LINE:COL: message; silent when valid.
+
+import { Command } from 'commander';
+import { ConfigError, EXIT } from '../../engine/errors.ts';
+import { loadPipeline } from '../../spec/load.ts';
+import { parseArgs, readText, setOption, type CommandDef } from './command.ts';
+
+export const lint: CommandDef = {
+  name: 'lint',
+  usage: 'PIPELINE.yaml... [--set KEY=VALUE]...',
+  summary: 'check pipeline files without running them (exit 78 if invalid)',
+  async run(argv) {
+    const program = parseArgs(setOption(new Command('sluice lint').argument('<files...>', 'pipeline files').description(this.summary)), argv);
+    if (!program) return EXIT.ok;
+    const problems = program.args.flatMap((file) => loadPipeline(file, readText(file), { set: program.opts().set }).problems);
+    if (problems.length) throw new ConfigError(problems);
+    return EXIT.ok;
+  },
+};

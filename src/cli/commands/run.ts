@@ -1,0 +1,22 @@
+// `sluice run PIPELINE.yaml [--set KEY=VALUE]`: check the whole file first, then run it.
+
+import { Command } from 'commander';
+import { ConfigError, EXIT } from '../../engine/errors.ts';
+import { loadPipeline } from '../../spec/load.ts';
+import { runPipeline } from '../run.ts';
+import { parseArgs, readText, setOption, type CommandDef } from './command.ts';
+
+export const run: CommandDef = {
+  name: 'run',
+  usage: 'PIPELINE.yaml [--set KEY=VALUE]...',
+  summary: 'run a pipeline file (a DAG of named streams)',
+  async run(argv) {
+    const program = parseArgs(setOption(new Command('sluice run').argument('<file>', 'the pipeline file').description(this.summary)), argv);
+    if (!program) return EXIT.ok;
+    const file = program.args[0]!;
+    const loaded = loadPipeline(file, readText(file), { set: program.opts().set });
+    if (!loaded.spec) throw new ConfigError(loaded.problems);
+    await runPipeline(loaded.spec);
+    return EXIT.ok;
+  },
+};

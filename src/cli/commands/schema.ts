@@ -1,0 +1,15 @@
+// `sluice schema`: the JSON Schema of pipeline files, for editors.
+
+import { EXIT } from '../../engine/errors.ts';
+import { jsonSchema } from '../../spec/json-schema.ts';
+import type { CommandDef } from './command.ts';
+
+export const schema: CommandDef = {
+  name: 'schema',
+  usage: '',
+  summary: 'print the JSON Schema of pipeline files (for editor completion)',
+  async run() {
+    process.stdout.write(`${JSON.stringify(jsonSchema(), null, 2)}\n`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,95 @@
+// A YAML file read for checking: parsed keeping every node's place in the file, with helpers that
+// walk maps and lists and record a positioned problem, instead of throwing, where the shape is wrong.
+
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { interpolate } from './interpolate.ts';
+import { Problems } from './problems.ts';
+
+export interface Entry {
+  key: string;
+  keyNode: Node;
+  /** null for `key:` with nothing after it */
+  value: Node | null;
+}
+
+/** What `scalar()` returns for a map or a list. */
+export const NOT_SCALAR = Symbol('not a scalar');
+
+export class YamlFile {
+  readonly problems: Problems;
+  /** The document's top node; null when the file is empty or does not parse. */
+  readonly root: Node | null;
+  private readonly doc: Document.Parsed;
+
+  constructor(file: string, text: string) {
+    const lines = new LineCounter();
+    this.doc = parseDocument(text, { keepSourceTokens: true, lineCounter: lines, prettyErrors: false });
+    this.problems = new Problems(file, text, lines);
+    for (const e of this.doc.errors) this.problems.atOffset(e.pos[0], lowerFirst(e.message));
+    this.root = this.doc.errors.length ? null : this.resolve(this.doc.contents);
+  }
+
+  /** Replace ${VAR} references in every string value (never in keys); a bad one is a problem where it is written. */
+  interpolate(env: Record<string, string | undefined>): void {
+    visit(this.doc, {
+      Scalar: (key, node) => {
+        if (key === 'key' || typeof node.value !== 'string') return;
+        const result = interpolate(node.value, env);
+        if ('error' in result) {
+          const before = node.value.slice(0, result.index);
+          const line = before.split('\n').length;
+          this.problems.at(node, result.error, { line, column: result.index - before.lastIndexOf('\n') });
+        } else if (result.value !== node.value) {
+          node.value = result.value;
+          this.problems.rewritten.add(node);
+        }
+      },
+    });
+  }
+
+  /** An alias stands for the node it names. */
+  resolve(node: unknown): Node | null {
+    if (isAlias(node)) return this.resolve(node.resolve(this.doc));
+    return (node as Node | null | undefined) ?? null;
+  }
+
+  /** The entries of a map; anything else is a problem (`what` says what the map should hold). */
+  entries(node: Node | null, path: string, what: string): Entry[] {
+    if (!isMap(node)) {
+      this.problems.at(node, `${path}: needs ${what}`);
+      return [];
+    }
+    const entries: Entry[] = [];
+    for (const pair of node.items) {
+      const keyNode = this.resolve(pair.key);
+      if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+        this.problems.at(keyNode ?? node, `${path}: keys must be plain names`);
+        continue;
+      }
+      entries.push({ key: String(keyNode.value), keyNode, value: this.resolve(pair.value) });
+    }
+    return entries;
+  }
+
+  /** The items of a list; anything else is a problem. */
+  items(node: Node | null, path: string, what: string): (Node | null)[] {
+    if (isSeq(node)) return node.items.map((item) => this.resolve(item));
+    this.problems.at(node, `${path}: needs ${what}`);
+    return [];
+  }
+
+  /** A scalar's value (null for nothing), or NOT_SCALAR for a map or a list. */
+  scalar(node: Node | null): unknown {
+    if (node === null) return null;
+    return isScalar(node) ? node.value : NOT_SCALAR;
+  }
+
+  /** Plain data of a node (maps as objects, lists as arrays), for values given as YAML data. */
+  data(node: Node | null): unknown {
+    return node === null ? null : (node.toJSON(this.doc) as unknown);
+  }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
