@@ -65,7 +65,9 @@ export function parseChain(argv: string[]): PipelineSpec {
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) throw new UsageError(err.message.replace(/^error: /, ''));
+    if (err instanceof CommanderError) {
+      throw new UsageError(err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)'));
+    }
     throw err;
   }
   const o = program.opts();
@@ -76,12 +78,15 @@ export function parseChain(argv: string[]): PipelineSpec {
     print = o.print === true ? 10 : Number(o.print);
     if (!Number.isInteger(print) || print < 0) throw new UsageError(`--print: needs a whole number, not '${o.print}'`);
   }
-  const sources = Object.fromEntries((o.in as string[]).map((uri, i) => [`in${i + 1}`, { in: uri, parse: o.parse }]));
+  const sources = Object.fromEntries((o.in as string[]).map((uri, i) => [`in${i + 1}`, { in: uri, parse: o.parse, maxRate: o.maxRate === undefined ? undefined : Number(o.maxRate) }]));
   return {
     batchMs,
     onError: o.onError,
     verbose: Boolean(o.verbose),
     quiet: Boolean(o.quiet),
+    checkpoint: o.checkpoint,
+    once: Boolean(o.once),
+    schedule: o.schedule,
     sources,
     streams: { main: { from: Object.keys(sources), ops } },
     sinks: (o.out as string[]).map((out) => ({

@@ -47,6 +47,9 @@ export async function entry(argv: string[]): Promise<void> {
     } else if (err instanceof SluiceError) {
       error(err.message);
       status = err.exitCode;
+    } else if (err instanceof Error && 'syscall' in err) {
+      error(err.message); // the operating system said no (a file, a socket): no stack needed
+      status = EXIT.runtime;
     } else if (err instanceof ExpressionFailed) {
       error(err.message);
       status = EXIT.runtime;

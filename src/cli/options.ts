@@ -6,6 +6,7 @@ import { OnError } from '../engine/on-error.ts';
 import { FORMATS } from '../render/format.ts';
 import { sinkFor } from '../sinks/index.ts';
 import { sourceFor } from '../sources/index.ts';
+import { checkCron } from './schedule.ts';
 
 export interface OptionDef {
   /** Long name: the flag `--name` and the pipeline file key. */
@@ -36,6 +37,10 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'print', metavar: 'N', optionalValue: true, type: 'int', summary: "Spark's print(): the first N (10) records of each batch under a Time header", scope: 'sink' },
   { name: 'with-time', summary: 'prefix each output line with its batch time in ms and a TAB', scope: 'sink' },
   { name: 'on-error', metavar: 'MODE', summary: 'a bad record: fail, skip (counted), dlq:PATH (written there with the reason)', default: 'fail', check: (mode) => void new OnError(mode) },
+  { name: 'max-rate', metavar: 'N', type: 'int', summary: 'at most N records a second from each source (the first batch too)', scope: 'source' },
+  { name: 'checkpoint', metavar: 'DIR', summary: 'save source positions, state and windows after each batch; resume from them' },
+  { name: 'once', summary: 'process what is there now (what is new since the checkpoint), then exit: for cron' },
+  { name: 'schedule', metavar: 'CRON', summary: "make a --once pass at each tick of a cron pattern ('*/5 * * * *'; 6 fields: seconds first)", check: checkCron },
   { name: 'quiet', short: 'q', summary: 'no summary on stderr' },
   { name: 'verbose', short: 'v', summary: 'per-batch stats on stderr' },
   { name: 'version', short: 'V', summary: 'print the version and exit', scope: 'command-line' },

@@ -1,14 +1,17 @@
 // Runs a pipeline spec as a process: check it, build it, run batches until the input ends or a
 // signal asks to stop, and report what happened on stderr.
 
+import { CheckpointStore } from '../engine/checkpoint.ts';
 import { Engine, type BatchStats } from '../engine/engine.ts';
 import { buildGraph } from '../engine/build.ts';
 import type { Clock } from '../engine/clock.ts';
 import { UsageError } from '../engine/errors.ts';
 import { OnError } from '../engine/on-error.ts';
-import type { PipelineSpec } from '../spec/pipeline.ts';
+import { outline, type PipelineSpec } from '../spec/pipeline.ts';
 import { resolveOps, type ResolvedOp } from '../spec/resolve.ts';
+import { createSource } from '../sources/index.ts';
 import { note } from './report.ts';
+import { schedule } from './schedule.ts';
 
 /** Check every stream's operators; all problems at once, as a usage error. */
 export function checkStreams(spec: PipelineSpec): Record<string, ResolvedOp[]> {
@@ -23,17 +26,33 @@ export function checkStreams(spec: PipelineSpec): Record<string, ResolvedOp[]> {
   return streams;
 }
 
+/** What would make every --schedule pass fail, found now rather than at the first tick. */
+function checkSchedule(spec: PipelineSpec): void {
+  checkStreams(spec);
+  for (const { in: uri } of Object.values(spec.sources)) {
+    if (uri === '-') throw new UsageError('--schedule: stdin can be read only once; read files, tail: or dir:');
+    createSource(uri).untilNow?.();
+  }
+}
+
 export interface RunOptions {
   clock?: Clock;
 }
 
 export async function runPipeline(spec: PipelineSpec, options: RunOptions = {}): Promise<void> {
+  if (spec.schedule) {
+    checkSchedule(spec);
+    return schedule(spec.schedule, () => runPipeline({ ...spec, schedule: undefined, once: true }, options));
+  }
   const streams = checkStreams(spec);
   const onError = new OnError(spec.onError);
   const graph = buildGraph(spec, streams, onError);
+  const store = spec.checkpoint ? new CheckpointStore(spec.checkpoint) : undefined;
   const engine = new Engine(graph, {
     batchMs: spec.batchMs,
     clock: options.clock,
+    once: spec.once,
+    checkpoint: store && { store, pipeline: outline(spec) },
     onBatch(stats: BatchStats) {
       onError.sync();
       if (spec.verbose) {
@@ -51,6 +70,7 @@ export async function runPipeline(spec: PipelineSpec, options: RunOptions = {}):
   try {
     await engine.run();
   } finally {
+    for (const warning of store?.warnings ?? []) note(warning);
     for (const signal of Object.keys(signals)) process.removeListener(signal, onSignal);
     onError.close();
     const summary = onError.summary();

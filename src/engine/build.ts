@@ -14,17 +14,18 @@ import { createSource } from '../sources/index.ts';
 import type { Source } from '../sources/source.ts';
 import { fuseFieldAccess } from './fuse.ts';
 import { Intake } from './intake.ts';
-import type { OnError } from './on-error.ts';
+import { OnError } from './on-error.ts';
 import { Pressure } from './pressure.ts';
 import { aggregateStage, fanIn, pairStage, tee, type Downstream } from './stream.ts';
 import { windowStage } from './window.ts';
 
 export interface Graph {
-  inputs: { source: Source; intake: Intake }[];
+  /** Each source, by its name in the pipeline, with the intake it feeds. */
+  inputs: { name: string; source: Source; intake: Intake; maxRate?: number }[];
   /** Open batch `time` everywhere. */
   begin(time: number): void;
-  /** Close the open batch; resolves once every sink has handled it. */
-  end(): Promise<void>;
+  /** Close the open batch (the last one, when the input has ended); resolves once every sink has handled it. */
+  end(inputEnded?: boolean): Promise<void>;
   /** Records that reached sinks since the last call. */
   takeRecordsOut(): number;
   close(): Promise<void>;
@@ -46,30 +47,42 @@ const uriIo: GraphIo = {
   sink: (s, options) => createSink(s.out, options),
 };
 
-/**
- * Chain operators in front of `next`; `keep` receives the state of those that have some, and
- * `second` the other input of a pair operator (a join), to be fed by the stream it names.
- */
-export function buildChain(
-  ops: ResolvedOp[],
-  next: Downstream,
-  keep: (index: number, state: Stateful) => void = () => {},
-  second: (stream: string, input: Downstream) => void = (stream) => {
-    throw new Error(`a second stream (${stream}) needs a pipeline`);
-  },
-): Downstream {
+/** What a chain of operators is built with, beyond the operators themselves. */
+export interface ChainEnv {
+  /** Receives the state of operators that have some, by their index in the chain. */
+  keep?: (index: number, state: Stateful) => void;
+  /** The other input of a pair operator (a join), to be fed by the stream it names. */
+  second?: (stream: string, input: Downstream) => void;
+  pressure?: Pressure;
+  onError?: OnError;
+  /** True while the last batch closes because the input has ended. */
+  inputEnded?: () => boolean;
+}
+
+/** Chain operators in front of `next`. */
+export function buildChain(ops: ResolvedOp[], next: Downstream, env: ChainEnv = {}): Downstream {
+  const pressure = env.pressure ?? new Pressure();
+  const onError = env.onError ?? new OnError('fail');
+  const inputEnded = env.inputEnded ?? (() => false);
   let head = next;
   for (let i = ops.length - 1; i >= 0; i--) {
-    const ctx: OpContext = { ...ops[i]!.ctx, keep: (state) => keep(i, state) };
+    const ctx: OpContext = { ...ops[i]!.ctx, pressure, onError, inputEnded, keep: (state) => env.keep?.(i, state) };
     const def = ops[i]!.def;
     if ('stage' in def) head = def.stage(ctx, head);
     else if ('aggregate' in def) {
       const agg = def.aggregate(ctx);
-      head = ctx.window ? windowStage(agg, ctx.window, ctx.batchMs, head) : aggregateStage(agg, head);
+      head = ctx.window ? windowStage(agg, ctx, head) : aggregateStage(agg, head);
     } else if ('combine' in def) {
+      if (!env.second) throw new Error(`${ctx.label}: a second stream needs a pipeline`);
       const { left, right } = pairStage(def.combine(ctx), head);
-      second(ctx.arg as string, right);
+      env.second(ctx.arg as string, right);
       head = left;
+    } else if ('parallel' in def) {
+      // it takes over the per-record operators right after it, built above: rebuild from there
+      let end = i + 1;
+      while (end < ops.length && ops[end]!.def.group === 'stateless' && 'stage' in ops[end]!.def) end++;
+      const rest = buildChain(ops.slice(end), next, { ...env, keep: (j, state) => env.keep?.(end + j, state) });
+      head = def.parallel(ctx, ops.slice(i + 1, end).map((op) => op.spec), rest);
     }
   }
   return head;
@@ -77,6 +90,7 @@ export function buildChain(
 
 export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedOp[]>, onError: OnError, io: GraphIo = uriIo): Graph {
   let recordsOut = 0;
+  let inputEnded = false;
   const stateful = new Map<string, Stateful>();
   const pressure = new Pressure();
   const sinks: Sink[] = [];
@@ -102,7 +116,7 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
     const skip = fusedStreams.has(name) ? 1 : 0; // the source's decoder does the first operator
     const ops = streams[name]!;
     const keep = (i: number, state: Stateful) => stateful.set(`${name}/${i + skip}/${ops[i + skip]!.def.name}`, state);
-    const head = fanIn(stream.from.length, buildChain(ops.slice(skip), tee(consumers.get(name) ?? []), keep, feed));
+    const head = fanIn(stream.from.length, buildChain(ops.slice(skip), tee(consumers.get(name) ?? []), { keep, second: feed, pressure, onError, inputEnded: () => inputEnded }));
     for (const from of stream.from) feed(from, head);
   }
 
@@ -112,7 +126,7 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
     roots.push(root);
     const source = io.source(name, s);
     const decoder = fusions.get(name)?.decoder ?? rangeDecoder(s.parse ? createDecoder(s.parse) : undefined);
-    return { source, intake: new Intake(source.label, decoder, root, onError) };
+    return { name, source, intake: new Intake(source.label, decoder, root, onError), maxRate: s.maxRate };
   });
 
   return {
@@ -122,7 +136,8 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
     begin(time) {
       for (const root of roots) root.begin(time);
     },
-    async end() {
+    async end(ended = false) {
+      inputEnded = ended;
       for (const root of roots) await root.end();
     },
     takeRecordsOut() {

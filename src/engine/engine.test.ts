@@ -34,7 +34,7 @@ function graphOf(source: Source) {
   const out = collector();
   const intake = new Intake('hand', rangeDecoder(undefined), out, new OnError('fail'));
   const graph: Graph = {
-    inputs: [{ source, intake }],
+    inputs: [{ name: 'hand', source, intake }],
     stateful: new Map(),
     pressure: new Pressure(),
     begin: (t) => out.begin(t),
@@ -91,7 +91,7 @@ describe('Engine', () => {
     let release!: () => void;
     const intake = new Intake('hand', rangeDecoder(undefined), out, new OnError('fail'));
     const graph: Graph = {
-      inputs: [{ source, intake }],
+      inputs: [{ name: 'hand', source, intake }],
       stateful: new Map(),
     pressure: new Pressure(),
       begin: (t) => out.begin(t),

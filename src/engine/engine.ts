@@ -1,7 +1,9 @@
 // The batch loop: batch `t` collects what arrives in [t - interval, t); when the clock reaches t
 // the batch closes, sinks flush, and batch t + interval opens. Batches run one at a time, in order.
+// With a checkpoint store it resumes where the last run stopped, re-running an unfinished batch.
 
 import type { Graph } from './build.ts';
+import type { CheckpointStore, Saved } from './checkpoint.ts';
 import { systemClock, type Clock } from './clock.ts';
 
 export interface BatchStats {
@@ -18,13 +20,32 @@ export interface EngineOptions {
   batchMs: number;
   clock?: Clock;
   onBatch?: (stats: BatchStats) => void;
+  /** Save positions and state after every batch, and resume from them. */
+  checkpoint?: { store: CheckpointStore; pipeline: string[] };
+  /** --once: after resuming, sources read only what is there now, then end. */
+  once?: boolean;
 }
+
+type Flow = Graph['inputs'][number] & { paused: boolean; throttled: boolean };
+
+/**
+ * Fault injection for the recovery tests: SLUICE_FAULT=crash-after-sinks:N kills the process the
+ * moment batch N's sinks have succeeded, before its checkpoint is written: the worst moment.
+ */
+const CRASH_AFTER_SINKS = Number(/^crash-after-sinks:(\d+)$/.exec(process.env.SLUICE_FAULT ?? '')?.[1] ?? 0);
 
 export class Engine {
   private readonly graph: Graph;
   private readonly batchMs: number;
   private readonly clock: Clock;
   private readonly onBatch: ((stats: BatchStats) => void) | undefined;
+  private readonly checkpoint: EngineOptions['checkpoint'];
+  private readonly once: boolean;
+  private readonly flows: Flow[];
+  /** When the first text arrived, for --max-rate. */
+  private started: number | undefined;
+  /** Batches run so far. */
+  private batches = 0;
   private inputDone = false;
   /** A batch is being closed: sources are paused and intakes hold what still arrives. */
   private closing = false;
@@ -37,17 +58,53 @@ export class Engine {
     this.batchMs = options.batchMs;
     this.clock = options.clock ?? systemClock;
     this.onBatch = options.onBatch;
-    for (const { intake } of graph.inputs) intake.onFail = (err) => this.fail(err);
-    graph.pressure.onChange = (held) => {
-      if (this.closing) return; // the batch loop resumes the sources itself
-      for (const { source } of graph.inputs) held ? source.pause() : source.resume();
-    };
+    this.checkpoint = options.checkpoint;
+    this.once = options.once ?? false;
+    this.flows = graph.inputs.map((input) => ({ ...input, paused: false, throttled: false }));
+    for (const flow of this.flows) {
+      flow.intake.onFail = (err) => this.fail(err);
+      if (flow.maxRate) flow.intake.afterText = () => this.throttle(flow, flow.maxRate!);
+    }
+    graph.pressure.onChange = () => this.updateFlow();
+  }
+
+  /**
+   * Pause or resume each source for whichever reason holds now: a batch closing, a sink behind
+   * (backpressure), or the source ahead of its --max-rate.
+   */
+  private updateFlow(): void {
+    for (const flow of this.flows) {
+      const paused = this.closing || this.graph.pressure.held || flow.throttled;
+      if (paused === flow.paused) continue;
+      flow.paused = paused;
+      if (paused) flow.source.pause();
+      else flow.source.resume();
+    }
+  }
+
+  /** --max-rate: once a source is ahead of N records a second since the start, hold it until it is not. */
+  private throttle(flow: Flow, maxRate: number): void {
+    this.started ??= this.clock.now();
+    const dueAt = this.started + (flow.intake.total / maxRate) * 1000;
+    if (flow.throttled || dueAt <= this.clock.now()) return;
+    flow.throttled = true;
+    this.updateFlow();
+    this.clock.at(dueAt, () => {
+      flow.throttled = false;
+      this.updateFlow();
+    });
   }
 
   /** Run until every source has ended or stop() is called; rejects with the first failure. */
   async run(): Promise<void> {
     const { graph, batchMs, clock } = this;
-    let time = Math.floor(clock.now() / batchMs) * batchMs + batchMs;
+    let saved = this.restore();
+    if (this.once) for (const { source } of graph.inputs) source.untilNow?.();
+    // an unfinished batch is re-run first, with its own time, up to where it ended
+    const replay = saved?.pending;
+    let replayed = replay && this.limitSources(replay.until);
+    // never reuse the time of a saved batch: its output (a per-batch file) would be replaced
+    let time = replay ? replay.time : Math.max(this.currentTime(), (saved?.time ?? 0) + batchMs);
     graph.begin(time);
     Promise.all(graph.inputs.map(({ source, intake }) => source.run(intake))).then(
       () => {
@@ -58,17 +115,28 @@ export class Engine {
     );
     try {
       for (;;) {
-        await this.waitUntil(time);
+        await (replayed ? this.waitFor(replayed) : this.waitUntil(time));
+        replayed = undefined;
         if (this.failure) throw this.failure.err;
         const last = this.inputDone || this.stopping;
         this.closing = true;
-        for (const { source, intake } of graph.inputs) {
-          intake.hold();
-          source.pause();
-        }
+        for (const { intake } of graph.inputs) intake.hold();
+        this.updateFlow();
+        // what each source has delivered into this batch, read while they are held
+        const positions = graph.inputs.map(({ source }) => source.position?.());
+        const byName = Object.fromEntries(graph.inputs.map(({ name }, i) => [name, positions[i]]));
+        if (this.checkpoint && saved) this.checkpoint.store.save({ ...saved, pending: { time, until: byName } });
         const started = clock.now();
         const recordsIn = graph.inputs.reduce((n, { intake }) => n + intake.takeCount(), 0);
-        await graph.end();
+        await graph.end(this.inputDone);
+        await Promise.all(graph.inputs.map(({ source }, i) => source.committed?.(positions[i])));
+        if (++this.batches === CRASH_AFTER_SINKS) process.kill(process.pid, 'SIGKILL');
+        if (this.checkpoint) {
+          const state = Object.fromEntries([...graph.stateful].map(([id, s]) => [id, s.snapshot()]));
+          const done: Saved = { pipeline: this.checkpoint.pipeline, time, positions: byName, state };
+          this.checkpoint.store.save(done);
+          saved = done;
+        }
         this.onBatch?.({
           time,
           recordsIn,
@@ -77,13 +145,17 @@ export class Engine {
           delayMs: Math.max(0, started - time),
         });
         if (last) break;
-        time += batchMs;
+        if (replay && time === replay.time) {
+          // the replayed batch is done: lift the limits and pick up the present
+          this.limitSources(undefined);
+          time = Math.max(time + batchMs, this.currentTime());
+        } else {
+          time += batchMs; // batches that fell behind queue up, one per interval
+        }
         graph.begin(time);
         this.closing = false;
-        for (const { source, intake } of graph.inputs) {
-          intake.release();
-          if (!graph.pressure.held) source.resume();
-        }
+        for (const { intake } of graph.inputs) intake.release();
+        this.updateFlow();
       }
     } catch (err) {
       graph.abort();
@@ -92,6 +164,34 @@ export class Engine {
       for (const { source } of graph.inputs) source.stop();
     }
     await graph.close();
+  }
+
+  /** The batch open now: the end of the current interval. */
+  private currentTime(): number {
+    return Math.floor(this.clock.now() / this.batchMs) * this.batchMs + this.batchMs;
+  }
+
+  /** Load the checkpoint, restore operator state and seek sources to their saved positions. */
+  private restore(): Saved | undefined {
+    if (!this.checkpoint) return undefined;
+    const { store, pipeline } = this.checkpoint;
+    // a first run starts from nothing: its first batch is recorded as pending like any other
+    const saved = store.load(pipeline) ?? { pipeline, time: 0, positions: {}, state: {} };
+    for (const [id, state] of this.graph.stateful) if (id in saved.state) state.restore(saved.state[id]);
+    for (const { name, source } of this.graph.inputs) {
+      if (saved.positions[name] !== undefined) source.seek?.(saved.positions[name]);
+    }
+    return saved;
+  }
+
+  /**
+   * Make sources deliver only up to `until` (undefined: lift the limits); a promise for all of them
+   * reaching it, or undefined if one cannot be limited.
+   */
+  private limitSources(until: Record<string, unknown> | undefined): Promise<unknown> | undefined {
+    const inputs = this.graph.inputs.filter(({ name }) => !until || until[name] !== undefined);
+    if (!inputs.every(({ source }) => source.limit)) return undefined;
+    return Promise.all(inputs.map(({ name, source }) => source.limit!(until?.[name])));
   }
 
   /** Graceful stop: no more input; the open batch is closed and flushed, then run() returns. */
@@ -105,6 +205,18 @@ export class Engine {
   private fail(err: unknown): void {
     this.failure ??= { err };
     this.wake?.();
+  }
+
+  /** Resolves when `done` settles, the input ends, a stop is asked for, or something fails. */
+  private waitFor(done: Promise<unknown>): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = undefined;
+        resolve();
+      };
+      done.then(() => this.wake?.(), (err) => this.fail(err));
+      if (this.inputDone || this.stopping || this.failure) this.wake();
+    });
   }
 
   /** Resolves when the clock reaches `time`, the input ends, a stop is asked for, or something fails. */

@@ -9,6 +9,10 @@ import { messageOf } from './errors.ts';
 export class Intake {
   /** Lines received since the last call to takeCount(), for per-batch stats. */
   private received = 0;
+  /** Lines counted by takeCount() so far. */
+  private taken = 0;
+  /** Called after each piece of text is taken in (the engine's --max-rate check). */
+  afterText: () => void = () => {};
   /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
   private held: (string | { file: string })[] | undefined;
   /** Called with the first error that must end the run (a bad record in `fail` mode). */
@@ -49,6 +53,7 @@ export class Intake {
     } catch (err) {
       this.onFail(err);
     }
+    this.afterText();
   }
 
   /** Hold back what arrives until release(): the current batch is closing. */
@@ -86,8 +91,14 @@ export class Intake {
     }
   }
 
+  /** Lines received in all. */
+  get total(): number {
+    return this.taken + this.received;
+  }
+
   takeCount(): number {
     const n = this.received;
+    this.taken += n;
     this.received = 0;
     return n;
   }

@@ -3,24 +3,34 @@
 import { cogroup } from './cogroup.ts';
 import { combineByKey } from './combine-by-key.ts';
 import { count } from './count.ts';
+import { countByValueAndWindow } from './count-by-value-and-window.ts';
+import { countByWindow } from './count-by-window.ts';
 import { countByValue } from './count-by-value.ts';
 import { filter } from './filter.ts';
 import { flatMap } from './flat-map.ts';
 import { flatMapValues } from './flat-map-values.ts';
 import { fullOuterJoin } from './full-outer-join.ts';
 import { groupByKey } from './group-by-key.ts';
+import { groupByKeyAndWindow } from './group-by-key-and-window.ts';
 import { join } from './join.ts';
+import { joinWith } from './join-with.ts';
 import { keyBy } from './key-by.ts';
 import { leftOuterJoin } from './left-outer-join.ts';
+import { leftOuterJoinWith } from './left-outer-join-with.ts';
 import { map } from './map.ts';
+import { mapWithState } from './map-with-state.ts';
 import { mapValues } from './map-values.ts';
 import type { OperatorDef } from './operator.ts';
 import { reduce } from './reduce.ts';
 import { reduceByKey } from './reduce-by-key.ts';
+import { reduceByKeyAndWindow } from './reduce-by-key-and-window.ts';
+import { reduceByWindow } from './reduce-by-window.ts';
+import { repartition } from './repartition.ts';
 import { rightOuterJoin } from './right-outer-join.ts';
 import { transform } from './transform.ts';
 import { transformWith } from './transform-with.ts';
 import { union } from './union.ts';
+import { updateState } from './update-state.ts';
 import { window } from './window.ts';
 
 export const OPERATORS: readonly OperatorDef[] = [
@@ -30,6 +40,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   keyBy,
   mapValues,
   flatMapValues,
+  repartition,
   transform,
   count,
   countByValue,
@@ -38,6 +49,15 @@ export const OPERATORS: readonly OperatorDef[] = [
   groupByKey,
   combineByKey,
   window,
+  countByWindow,
+  countByValueAndWindow,
+  reduceByWindow,
+  reduceByKeyAndWindow,
+  groupByKeyAndWindow,
+  updateState,
+  mapWithState,
+  joinWith,
+  leftOuterJoinWith,
   join,
   leftOuterJoin,
   rightOuterJoin,

@@ -1,7 +1,10 @@
 // What an operator is: its name (flag and YAML key alike), its argument, and how it becomes a stage.
 // The registry of all of them is index.ts; one operator per file.
 
+import type { OnError } from '../engine/on-error.ts';
+import type { Pressure } from '../engine/pressure.ts';
 import type { Aggregator, Downstream, Rec } from '../engine/stream.ts';
+import type { OpSpec } from '../spec/pipeline.ts';
 import type { Fn, Role } from '../expr/compile.ts';
 
 /** The kinds of argument an operator or option takes; each is checked and converted in one place (args.ts). */
@@ -25,6 +28,10 @@ export type ArgValue = Fn | number | string | boolean | WindowSpec | unknown;
 export interface WindowSpec {
   lengthMs: number;
   slideMs: number;
+  /** --event-time: a record's own time; the window then closes once the watermark passes its end. */
+  eventTime?: Fn;
+  /** --watermark: how far the watermark trails the latest event time seen. */
+  watermarkMs?: number;
 }
 
 export interface OpContext {
@@ -37,6 +44,12 @@ export interface OpContext {
   window?: WindowSpec;
   /** Register state that must survive a restart (windows, update-state); saved by --checkpoint. */
   keep(state: Stateful): void;
+  /** Where a stage that falls behind holds the sources (repartition's workers). */
+  pressure: Pressure;
+  /** Where a stage reports a bad record it finds away from its intake. */
+  onError: OnError;
+  /** True while the last batch closes because the input has ended: what waits for later (windows) is emitted now. */
+  inputEnded(): boolean;
 }
 
 /** State a stage carries from batch to batch: saved after each batch, restored on restart. */
@@ -55,6 +68,8 @@ interface OperatorBase {
   options?: Record<string, { arg: ArgSpec; summary: string; required?: boolean }>;
   /** A short flag-chain example (for a pair operator, an ops entry of a pipeline file), shown in help and checked by a test. */
   example: string;
+  /** A problem with how its argument, options and window go together (an inverse without a window). */
+  check?(op: Pick<OpContext, 'arg' | 'options' | 'window'>): string | undefined;
 }
 
 /** An operator that is a stage of its own. */
@@ -65,11 +80,15 @@ export interface StageOperator extends OperatorBase {
 /** A per-batch aggregate; a preceding `window` makes it run over the window. */
 export interface AggregateOperator extends OperatorBase {
   aggregate(ctx: OpContext): Aggregator<any>;
+  /** A windowed form (count-by-window): the window it runs over, from its own argument and options. */
+  windowOf?(arg: ArgValue, options: Record<string, ArgValue>): WindowSpec | undefined;
 }
 
 /** An operator that changes how the next one runs (`window`). */
 export interface ModifierOperator extends OperatorBase {
   modifies: 'aggregate';
+  /** The window the next aggregate runs over. */
+  windowOf(arg: ArgValue, options: Record<string, ArgValue>): WindowSpec | undefined;
 }
 
 /** An operator with a second input, the stream its argument names: both sides of a batch meet here (join, union). */
@@ -77,7 +96,12 @@ export interface PairOperator extends OperatorBase {
   combine(ctx: OpContext): (left: Rec[], right: Rec[], out: (rec: Rec) => void) => void;
 }
 
-export type OperatorDef = StageOperator | AggregateOperator | ModifierOperator | PairOperator;
+/** An operator that runs the per-record operators after it elsewhere (repartition: on worker threads). */
+export interface ParallelOperator extends OperatorBase {
+  parallel(ctx: OpContext, following: OpSpec[], next: Downstream): Downstream;
+}
+
+export type OperatorDef = StageOperator | AggregateOperator | ModifierOperator | PairOperator | ParallelOperator;
 
 /**
  * Wrap a user function so that an exception names the operator that raised it;

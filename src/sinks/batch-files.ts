@@ -2,7 +2,7 @@
 // written to a temporary name and renamed when complete, so a reader never sees half a batch
 // and a batch written again replaces itself.
 
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
@@ -29,6 +29,7 @@ export const batchFiles: SinkDef = {
   summary: 'a file per batch, PATH-<batchTimeMs>[.ext], written atomically',
   create(path, options): Sink {
     const dir = dirname(path) || '.';
+    mkdirSync(dir, { recursive: true });
     let time = 0;
     let fd = -1;
     let tmp = '';

@@ -28,24 +28,47 @@ export const file: SourceDef = {
   create(path): Source {
     const files = matchFiles(path);
     const reader = new FdReader();
+    /** Files are read in name order: a position is the file being read and the offset in it. */
+    let at: FilePosition = { file: files[0]!, offset: 0 };
+    let until: FilePosition | undefined;
+    let reachedUntil: () => void = () => {};
     return {
       label: path,
       async run(intake) {
-        for (const name of files) {
+        for (const name of files.filter((f) => f >= at.file)) {
           intake.file(name);
+          const from = name === at.file ? at.offset : 0;
+          at = { file: name, offset: from };
           const fd = openSync(name, 'r');
           try {
-            if (!(await reader.run(fd, intake))) return;
+            if (until?.file === name) reader.limitTo(until.offset).then(reachedUntil);
+            if (!(await reader.run(fd, intake, from))) return;
           } catch (err) {
             throw new IoError(`${name}: ${(err as Error).message}`, { cause: err });
           } finally {
             closeSync(fd);
           }
         }
+        reachedUntil(); // the input ended first: everything there is was delivered
       },
       pause: () => reader.pause(),
       resume: () => reader.resume(),
       stop: () => reader.stop(),
+      position: () => ({ file: at.file, offset: reader.delivered }),
+      seek(position) {
+        at = position as FilePosition;
+      },
+      limit(position) {
+        until = position as FilePosition | undefined;
+        if (until) return new Promise((resolve) => (reachedUntil = resolve));
+        reader.unlimit();
+        return Promise.resolve();
+      },
     };
   },
 };
+
+interface FilePosition {
+  file: string;
+  offset: number;
+}

@@ -24,10 +24,20 @@ export interface Source {
   /** Resume after a restart from a position() saved earlier; called before run(). */
   seek?(position: unknown): void;
   /**
+   * Every sink has handled the batches up to `position` (taken when the batch closed): a source
+   * that acknowledges upstream (Kafka offsets) does it now, never before.
+   */
+  committed?(position: unknown): void | Promise<void>;
+  /**
    * --once (Structured Streaming's availableNow): read only what is there now, then end; called
    * before run(). Finite sources need not have it; a live stream throws noOnce().
    */
   untilNow?(): void;
+  /**
+   * Replay after a crash: deliver nothing beyond `until` (a position() taken earlier); resolves
+   * once everything up to it is delivered. limit(undefined) lifts it.
+   */
+  limit?(until: unknown): Promise<void>;
 }
 
 export interface SourceDef {
@@ -71,6 +81,11 @@ export class LineChunker {
     if (last + 1 < buf.length) this.carry = Buffer.from(buf.subarray(last + 1));
   }
 
+  /** Bytes kept back: the start of a line whose end has not arrived yet. */
+  get carried(): number {
+    return this.carry?.length ?? 0;
+  }
+
   /** The last line, if the input did not end with a newline. */
   end(out: (text: string) => void): void {
     if (this.carry?.length) out(this.carry.toString('utf8'));
@@ -104,25 +119,53 @@ export class FdReader {
   private stopped = false;
   private wake: (() => void) | undefined;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
+  /** Offset just after the last complete line handed to the intake. */
+  private deliveredTo = 0;
+  private until: { offset: number; reached: () => void } | undefined;
 
-  /** Read `fd` to its end; false if stopped first. */
-  async run(fd: number, intake: Intake): Promise<boolean> {
+  get delivered(): number {
+    return this.deliveredTo;
+  }
+
+  /**
+   * Read `fd` to its end; false if stopped first. With `from`, read by position starting there
+   * (a file resumed from a checkpoint); without, read on from wherever the descriptor is (a pipe).
+   */
+  async run(fd: number, intake: Intake, from?: number): Promise<boolean> {
     const buf = this.buf;
     const lines = new LineChunker();
     const text = (t: string) => intake.text(t);
+    let offset = from ?? 0;
+    this.deliveredTo = offset;
     while (!this.stopped) {
-      if (this.paused) {
+      const limited = this.until !== undefined && this.deliveredTo >= this.until.offset;
+      if (limited) this.until!.reached();
+      if (this.paused || limited) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
-      const n = await readSome(fd, buf);
+      const want = this.until ? Math.min(buf.length, this.until.offset - offset) : buf.length;
+      const n = await readSome(fd, buf, want, from === undefined ? null : offset);
       if (n === 0) {
         lines.end(text);
+        this.deliveredTo = offset;
         return true;
       }
+      offset += n;
       lines.push(buf.subarray(0, n), text);
+      this.deliveredTo = offset - lines.carried;
     }
     return false;
+  }
+
+  /** Deliver nothing past `offset` of the descriptor being read; resolves once delivered up to it. */
+  limitTo(offset: number): Promise<void> {
+    return new Promise((reached) => (this.until = { offset, reached }));
+  }
+
+  /** Read on past the limit, once resumed. */
+  unlimit(): void {
+    this.until = undefined;
   }
 
   pause(): void {
@@ -141,11 +184,11 @@ export class FdReader {
   }
 }
 
-function readSome(fd: number, buf: Buffer): Promise<number> {
+function readSome(fd: number, buf: Buffer, length: number, position: number | null): Promise<number> {
   return new Promise((resolve, reject) => {
-    read(fd, buf, 0, buf.length, null, (err, n) => {
+    read(fd, buf, 0, length, position, (err, n) => {
       // a descriptor left non-blocking by whoever opened it: wait a little and try again
-      if (err?.code === 'EAGAIN') setTimeout(() => readSome(fd, buf).then(resolve, reject), 5);
+      if (err?.code === 'EAGAIN') setTimeout(() => readSome(fd, buf, length, position).then(resolve, reject), 5);
       else if (err) reject(err);
       else resolve(n);
     });

@@ -15,6 +15,8 @@ export interface OpSpec {
 export interface SourceSpec {
   in: string;
   parse?: string;
+  /** At most this many records a second (--max-rate). */
+  maxRate?: number;
 }
 
 export interface StreamSpec {
@@ -35,7 +37,23 @@ export interface PipelineSpec {
   onError: string;
   verbose: boolean;
   quiet: boolean;
+  /** Where positions and state are saved after each batch, and resumed from (--checkpoint). */
+  checkpoint?: string;
+  /** Read what is there now, then end (--once). */
+  once?: boolean;
+  /** A cron pattern: a --once pass at each tick (--schedule). */
+  schedule?: string;
   sources: Record<string, SourceSpec>;
   streams: Record<string, StreamSpec>;
   sinks: SinkSpec[];
+}
+
+/** One line per part of a pipeline that its checkpoint depends on: a changed line means a checkpoint cannot be reused. */
+export function outline(spec: PipelineSpec): string[] {
+  const ops = (s: StreamSpec) => s.ops.map((o) => [o.op, o.arg === true ? '' : ` ${JSON.stringify(o.arg)}`, ...Object.entries(o.options).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)].join(''));
+  return [
+    `batch ${spec.batchMs} ms`,
+    ...Object.entries(spec.sources).map(([name, s]) => `source ${name}: ${s.in}${s.parse ? ` parsed as ${s.parse}` : ''}`),
+    ...Object.entries(spec.streams).map(([name, s]) => `stream ${name} from ${s.from.join(', ')}: ${ops(s).join(' | ') || '(no operators)'}`),
+  ];
 }

@@ -9,7 +9,9 @@ import { didYouMean } from './suggest.ts';
 export interface ResolvedOp {
   def: OperatorDef;
   /** Everything but `keep`, which the graph being built supplies. */
-  ctx: Omit<OpContext, 'keep'>;
+  ctx: Omit<OpContext, 'keep' | 'pressure' | 'onError' | 'inputEnded'>;
+  /** As written, for stages that rebuild the operator elsewhere (a repartition worker). */
+  spec: OpSpec;
 }
 
 export interface Problem {
@@ -49,18 +51,23 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
     for (const [name, option] of Object.entries(def.options ?? {})) {
       if (option.required && !(name in spec.options)) problems.push({ at: spec, message: `${def.name} needs its option '${name}'` });
     }
+    const ctx: ResolvedOp['ctx'] = { arg: 'value' in arg ? arg.value : undefined, options, label: spec.label, batchMs };
     if ('modifies' in def) {
       if (window) problems.push({ at: window.spec, message: 'window must be followed by an aggregate, not another window' });
-      if ('value' in arg) window = { spec, value: arg.value as WindowSpec };
-      continue;
-    }
-    const ctx: ResolvedOp['ctx'] = { arg: 'value' in arg ? arg.value : undefined, options, label: spec.label, batchMs };
-    if (window) {
-      if ('aggregate' in def) ctx.window = window.value;
+      const value = 'value' in arg ? def.windowOf(arg.value, options) : undefined;
+      if (value) window = { spec, value };
+    } else if (window) {
+      if ('aggregate' in def && !def.windowOf) ctx.window = window.value;
+      else if ('aggregate' in def) problems.push({ at: window.spec, message: `${def.name} has a window of its own: leave out the window before it` });
       else problems.push({ at: window.spec, message: `window must be followed by an aggregate (count, reduce-by-key, ...), not ${def.name}` });
       window = undefined;
+    } else if ('aggregate' in def && def.windowOf && 'value' in arg) {
+      ctx.window = def.windowOf(arg.value, options);
     }
-    resolved.push({ def, ctx });
+    const problem = def.check?.(ctx);
+    if (problem) problems.push({ at: spec, message: problem });
+    if ('modifies' in def) continue;
+    resolved.push({ def, ctx, spec });
   }
   if (window) problems.push({ at: window.spec, message: 'window must be followed by an aggregate (count, reduce-by-key, ...)' });
   return { ops: resolved, problems };

@@ -1,0 +1,38 @@
+// A repartition worker thread: builds the per-record operators it is given from their text and
+// runs chunks of records through them, reporting records they fail on instead of dying.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { buildChain } from '../engine/build.ts';
+import { messageOf } from '../engine/errors.ts';
+import type { OpSpec } from '../spec/pipeline.ts';
+import { resolveOps } from '../spec/resolve.ts';
+
+export interface WorkerSetup {
+  ops: OpSpec[];
+  batchMs: number;
+}
+
+export interface WorkerReply {
+  id: number;
+  out: unknown[];
+  errors: { message: string; record: unknown }[];
+}
+
+if (parentPort) {
+  const { ops, batchMs } = workerData as WorkerSetup;
+  let out: unknown[] = [];
+  const chain = buildChain(resolveOps(ops, batchMs).ops, { begin() {}, push: (rec) => void out.push(rec), end() {} });
+  chain.begin(0);
+  parentPort.on('message', ({ id, records }: { id: number; records: unknown[] }) => {
+    out = [];
+    const errors: WorkerReply['errors'] = [];
+    for (const record of records) {
+      try {
+        chain.push(record);
+      } catch (err) {
+        errors.push({ message: messageOf(err), record });
+      }
+    }
+    parentPort!.postMessage({ id, out, errors } satisfies WorkerReply);
+  });
+}
