@@ -2,7 +2,7 @@
 // Options at their defaults are left out, so the file shows only what the command line said.
 
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isSeq } from 'yaml';
+import { Document, isMap, isSeq, type Node } from 'yaml';
 import type { OptionDef } from '../cli/options.ts';
 import { formatDuration } from '../engine/duration.ts';
 import type { OpSpec, PipelineSpec } from './pipeline.ts';
@@ -34,10 +34,17 @@ export function toYaml(spec: PipelineSpec): string {
     ),
     sinks: spec.sinks.map((s) => ({ from: s.from, out: s.out, ...given(optionsIn('sink'), s) })),
   });
-  // one line per source and sink, as in the examples
-  const sources = doc.get('sources');
-  if (isMap(sources)) for (const pair of sources.items) if (isMap(pair.value)) pair.value.flow = true;
-  const sinks = doc.get('sinks');
-  if (isSeq(sinks)) for (const sink of sinks.items) if (isMap(sink)) sink.flow = true;
+  // one line per source, sink and list of inputs, as in the examples
+  const items = (key: string) => {
+    const node = doc.get(key);
+    return isMap(node) ? node.items.map((pair) => pair.value) : isSeq(node) ? node.items : [];
+  };
+  for (const source of items('sources')) setFlow(source);
+  for (const stream of items('streams')) if (isMap(stream)) setFlow(stream.get('from', true));
+  for (const sink of items('sinks')) setFlow(sink);
   return doc.toString({ lineWidth: 0 });
+}
+
+function setFlow(node: unknown): void {
+  if (isSeq(node) || isMap(node)) (node as Node & { flow: boolean }).flow = true;
 }

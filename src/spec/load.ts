@@ -30,9 +30,11 @@ interface Places {
 
 export function loadPipeline(file: string, text: string, options: LoadOptions = {}): Loaded {
   const yaml = new YamlFile(file, text);
+  const set = overrides(yaml, options.set ?? []);
+  for (const key of set.keys()) yaml.drop(key);
   yaml.interpolate(options.env ?? process.env);
   const places: Places = { from: new Map(), ops: new Map(), sinks: new Map() };
-  const spec = readPipeline(yaml, overrides(yaml, options.set ?? []), places);
+  const spec = readPipeline(yaml, set, places);
   if (spec) checkGraph(yaml, spec, places);
   const problems = yaml.problems.list();
   return spec && !problems.length ? { spec, problems: [] } : { problems };

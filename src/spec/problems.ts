@@ -12,6 +12,8 @@ export interface InText {
 export class Problems {
   /** Scalars whose value ${VAR} changed: a position inside them no longer matches the file. */
   readonly rewritten = new WeakSet<Node>();
+  /** Nodes already reported as wrong at their root (a bad ${VAR}): further problems there would only repeat it. */
+  readonly settled = new WeakSet<Node>();
   private readonly found: { offset: number; text: string }[] = [];
   private readonly file: string;
   private readonly source: string;
@@ -29,6 +31,7 @@ export class Problems {
 
   /** A problem at `node` (its start), or at a place inside a scalar's text when `inside` says where. */
   at(node: Node | null | undefined, message: string, inside?: InText): void {
+    if (node && this.settled.has(node)) return;
     const start = node?.range?.[0];
     if (start === undefined) return this.note(this.file, message);
     const exact = inside && node instanceof Scalar && !this.rewritten.has(node);

@@ -39,12 +39,18 @@ export class YamlFile {
           const before = node.value.slice(0, result.index);
           const line = before.split('\n').length;
           this.problems.at(node, result.error, { line, column: result.index - before.lastIndexOf('\n') });
+          this.problems.settled.add(node);
         } else if (result.value !== node.value) {
           node.value = result.value;
           this.problems.rewritten.add(node);
         }
       },
     });
+  }
+
+  /** Leave out a top-level key (one given a value by --set instead). */
+  drop(key: string): void {
+    if (isMap(this.root)) this.root.delete(key);
   }
 
   /** An alias stands for the node it names. */

@@ -10,6 +10,10 @@ export const explain: CommandDef = {
   usage: '[OPTIONS] [OPERATOR FLAGS...]',
   summary: 'print the pipeline file equivalent to a flag chain',
   async run(argv) {
+    if (argv.includes('-h') || argv.includes('--help')) {
+      process.stdout.write(`Usage: sluice explain ${this.usage}\n\n${this.summary}; it takes what sluice takes (see sluice --help).\n`);
+      return EXIT.ok;
+    }
     process.stdout.write(toYaml(parseChain(argv)));
     return EXIT.ok;
   },
