@@ -33,4 +33,17 @@ export class KeyMap<V> {
     this.byValue.forEach(fn);
     for (const { key, value } of this.byJson.values()) fn(value, key);
   }
+
+  /** A KeyMap of [key, value] entries, as entries() gives them: how saved state comes back. */
+  static from<V>(entries: Iterable<[unknown, V]>): KeyMap<V> {
+    const map = new KeyMap<V>();
+    for (const [key, value] of entries) map.set(key, value);
+    return map;
+  }
 }
+
+/** An aggregator's save/load for a KeyMap state: its entries, a JSON array of [key, value]. */
+export const savedAsEntries = {
+  save: (map: KeyMap<unknown>): unknown => [...map.entries()],
+  load: (saved: unknown): KeyMap<unknown> => KeyMap.from(saved as [unknown, unknown][]),
+};

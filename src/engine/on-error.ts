@@ -7,6 +7,8 @@ import { BadRecordError, UsageError } from './errors.ts';
 export class OnError {
   readonly mode: 'fail' | 'skip' | 'dlq';
   skipped = 0;
+  /** Records dropped for arriving after their event-time window was emitted. */
+  late = 0;
   private readonly dlqPath: string | undefined;
   private dlqFd: number | undefined;
 
@@ -25,10 +27,18 @@ export class OnError {
   bad(reason: string, where: string, raw: unknown, cause?: unknown): void {
     if (this.mode === 'fail') throw new BadRecordError(reason, where, { cause });
     this.skipped++;
-    if (this.mode === 'dlq') {
-      this.dlqFd ??= openSync(this.dlqPath!, 'a');
-      writeSync(this.dlqFd, `${JSON.stringify({ where, reason, record: raw })}\n`);
-    }
+    if (this.mode === 'dlq') this.deadLetter(reason, where, raw);
+  }
+
+  /** A record too late for its window: counted, and written to the dead-letter file in `dlq` mode; never fails the run. */
+  tooLate(reason: string, where: string, raw: unknown): void {
+    this.late++;
+    if (this.mode === 'dlq') this.deadLetter(reason, where, raw);
+  }
+
+  private deadLetter(reason: string, where: string, raw: unknown): void {
+    this.dlqFd ??= openSync(this.dlqPath!, 'a');
+    writeSync(this.dlqFd, `${JSON.stringify({ where, reason, record: raw })}\n`);
   }
 
   /** Make dead letters durable; called after each batch. */
@@ -41,12 +51,16 @@ export class OnError {
     this.dlqFd = undefined;
   }
 
-  /** The line for stderr at exit, if any record was skipped. */
+  /** The line for stderr at exit, if any record was skipped or dropped. */
   summary(): string | undefined {
-    if (!this.skipped) return undefined;
-    const noun = this.skipped === 1 ? 'record' : 'records';
-    return this.mode === 'dlq'
-      ? `${this.skipped} bad ${noun} written to ${this.dlqPath}`
-      : `${this.skipped} bad ${noun} skipped`;
+    const bad = this.skipped ? records(this.skipped, 'bad') : '';
+    const late = this.late ? records(this.late, 'late') : '';
+    if (!bad && !late) return undefined;
+    if (this.mode === 'dlq') return `${[bad, late].filter(Boolean).join(' and ')} written to ${this.dlqPath}`;
+    return [bad && `${bad} skipped`, late && `${late} dropped`].filter(Boolean).join(', ');
   }
+}
+
+function records(n: number, kind: string): string {
+  return `${n} ${kind} ${n === 1 ? 'record' : 'records'}`;
 }

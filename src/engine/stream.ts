@@ -59,7 +59,15 @@ export interface Aggregator<S> {
   empty(): S;
   add(state: S, rec: Rec): S;
   merge(a: S, b: S): S;
+  /**
+   * Undo an earlier merge(a, b): with it a window adds the batch that enters and subtracts the one
+   * that leaves instead of merging every batch it spans again (Spark's inverse reduce).
+   */
+  subtract?(a: S, b: S): S;
   emit(state: S, out: (rec: Rec) => void): void;
+  /** A JSON-serialisable copy of a state and back, for --checkpoint; the state as is when left out. */
+  save?(state: S): unknown;
+  load?(saved: unknown): S;
 }
 
 /** Runs an aggregator over each whole batch. */

@@ -14,6 +14,8 @@ export const ROLES = {
   reduce: ['a', 'b'],
   /** a key's new values this batch and its previous state (updateStateByKey) */
   state: ['values', 'state', 'k'],
+  /** one record's key and value and its key's state object (mapWithState) */
+  keyedState: ['k', 'v', 'state'],
   /** the whole batch as an array */
   batch: ['x'],
   /** no arguments: a constant or a factory, evaluated once */

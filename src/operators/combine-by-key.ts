@@ -1,7 +1,7 @@
 // combine-by-key: Spark's combineByKey, given as one expression that evaluates to
 // [createCombiner(v), mergeValue(c, v), mergeCombiners(c1, c2)].
 
-import { KeyMap } from '../engine/keymap.ts';
+import { KeyMap, savedAsEntries } from '../engine/keymap.ts';
 import { type Fn } from '../expr/compile.ts';
 import { asPair, guard, type AggregateOperator } from './operator.ts';
 
@@ -33,6 +33,7 @@ export const combineByKey: AggregateOperator = {
         return a;
       },
       emit: (acc: KeyMap<unknown>, out) => acc.forEach((c, k) => out([k, c])),
+      ...savedAsEntries,
     };
   },
 };

@@ -1,6 +1,6 @@
 // count-by-value: a pair [value, count] for each distinct record of the batch.
 
-import { KeyMap } from '../engine/keymap.ts';
+import { KeyMap, savedAsEntries } from '../engine/keymap.ts';
 import type { AggregateOperator } from './operator.ts';
 
 export const countByValue: AggregateOperator = {
@@ -19,6 +19,15 @@ export const countByValue: AggregateOperator = {
       b.forEach((n, key) => a.set(key, (a.get(key) ?? 0) + n));
       return a;
     },
+    subtract(a: KeyMap<number>, b: KeyMap<number>) {
+      b.forEach((n, key) => {
+        const left = (a.get(key) ?? 0) - n;
+        if (left > 0) a.set(key, left);
+        else a.delete(key);
+      });
+      return a;
+    },
     emit: (counts: KeyMap<number>, out) => counts.forEach((n, key) => out([key, n])),
+    ...savedAsEntries,
   }),
 };

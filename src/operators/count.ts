@@ -12,6 +12,7 @@ export const count: AggregateOperator = {
     empty: () => 0,
     add: (n: number) => n + 1,
     merge: (a: number, b: number) => a + b,
+    subtract: (a: number, b: number) => a - b,
     emit: (n: number, out) => out(n),
   }),
 };

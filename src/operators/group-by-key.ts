@@ -1,6 +1,6 @@
 // group-by-key: a pair [k, [values...]] for each key, values in arrival order.
 
-import { KeyMap } from '../engine/keymap.ts';
+import { KeyMap, savedAsEntries } from '../engine/keymap.ts';
 import { asPair, type AggregateOperator } from './operator.ts';
 
 export const groupByKey: AggregateOperator = {
@@ -28,6 +28,7 @@ export const groupByKey: AggregateOperator = {
         return a;
       },
       emit: (groups: KeyMap<unknown[]>, out) => groups.forEach((values, k) => out([k, values])),
+      ...savedAsEntries,
     };
   },
 };

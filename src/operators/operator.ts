@@ -28,6 +28,8 @@ export type ArgValue = Fn | number | string | boolean | WindowSpec | unknown;
 export interface WindowSpec {
   lengthMs: number;
   slideMs: number;
+  /** LEN was given without a slide: every batch, or in event time the length (tumbling windows). */
+  slideOmitted?: boolean;
   /** --event-time: a record's own time; the window then closes once the watermark passes its end. */
   eventTime?: Fn;
   /** --watermark: how far the watermark trails the latest event time seen. */

@@ -1,12 +1,55 @@
-// window: makes the aggregate after it run over the last LEN of batches, emitted every SLIDE.
+// window: makes the aggregate after it run over the last LEN, every SLIDE; with --event-time, over
+// the records' own times. The event-time options are shared by the windowed forms (count-by-window...).
 
-import type { ModifierOperator } from './operator.ts';
+import type { Fn } from '../expr/compile.ts';
+import type { ArgSpec, ArgValue, ModifierOperator, OpContext, WindowSpec } from './operator.ts';
+
+export const EVENT_TIME_OPTIONS: Record<string, { arg: ArgSpec; summary: string }> = {
+  'event-time': {
+    arg: { kind: 'expr', role: 'record', metavar: 'E' },
+    summary: "window by the record's own time E (epoch ms, ISO 8601 or CLF timestamp), not by arrival",
+  },
+  watermark: {
+    arg: { kind: 'duration', metavar: 'DUR' },
+    summary: 'with --event-time: how far behind the latest time a window still waits for late records (0)',
+  },
+};
+
+/** The window of reduce-by-window and reduce-by-key-and-window, whose argument is their function. */
+export const OVER_OPTION: Record<string, { arg: ArgSpec; summary: string; required: boolean }> = {
+  over: { arg: { kind: 'window', metavar: 'LEN[/SLIDE]' }, summary: 'the window: its length and how often it is emitted (default: every batch)', required: true },
+};
+
+/** The window a windowed form's `over` option gives. */
+export function overWindow(_arg: ArgValue, options: Record<string, ArgValue>): WindowSpec | undefined {
+  return withEventTime(options.over as WindowSpec | undefined, options);
+}
+
+/** The window `spec` in event time when the options ask for it; LEN alone then means tumbling windows. */
+export function withEventTime(spec: WindowSpec | undefined, options: Record<string, ArgValue>): WindowSpec | undefined {
+  if (!spec || options['event-time'] === undefined) return spec;
+  return {
+    ...spec,
+    slideMs: spec.slideOmitted ? spec.lengthMs : spec.slideMs,
+    eventTime: options['event-time'] as Fn,
+    watermarkMs: (options.watermark as number | undefined) ?? 0,
+  };
+}
+
+/** The options' own problem: a watermark without an event time means nothing. */
+export function checkEventTime({ options }: Pick<OpContext, 'options'>): string | undefined {
+  if (options.watermark !== undefined && options['event-time'] === undefined) return 'watermark needs event-time: a watermark only applies to event time';
+  return undefined;
+}
 
 export const window: ModifierOperator = {
   name: 'window',
   summary: 'run the next aggregate over the last LEN, every SLIDE (default: the batch interval)',
   group: 'window',
   arg: { kind: 'window', metavar: 'LEN[/SLIDE]' },
+  options: EVENT_TIME_OPTIONS,
   example: `--window 60s/10s --count-by-value`,
   modifies: 'aggregate',
+  windowOf: (arg, options) => withEventTime(arg as WindowSpec, options),
+  check: checkEventTime,
 };

@@ -46,7 +46,7 @@ function compiled(compile: () => unknown): Checked {
   }
 }
 
-/** LEN[/SLIDE]: both multiples of the batch interval, the slide at most the length. */
+/** LEN[/SLIDE]: both multiples of the batch interval; a slide longer than the window samples, as in Spark. */
 export function checkWindow(text: string, batchMs: number): Checked {
   const [lengthText, slideText, extra] = text.split('/');
   if (extra !== undefined) return { error: `bad window '${text}': use LEN or LEN/SLIDE, e.g. 60s/10s` };
@@ -62,6 +62,5 @@ export function checkWindow(text: string, batchMs: number): Checked {
       return { error: `${what} ${formatDuration(ms)} is not a multiple of the batch interval ${formatDuration(batchMs)}; use ${choices}` };
     }
   }
-  if (slideMs > lengthMs) return { error: `slide ${formatDuration(slideMs)} is longer than the window ${formatDuration(lengthMs)}` };
-  return { value: { lengthMs, slideMs } satisfies WindowSpec };
+  return { value: { lengthMs, slideMs, ...(slideText === undefined && { slideOmitted: true }) } satisfies WindowSpec };
 }

@@ -2,6 +2,7 @@
 // operators on virtual batch times and get the output batches back. No clock, no sleeps.
 
 import { buildChain } from '../../src/engine/build.ts';
+import { OnError } from '../../src/engine/on-error.ts';
 import type { Downstream } from '../../src/engine/stream.ts';
 import type { OpSpec } from '../../src/spec/pipeline.ts';
 import { resolveOps } from '../../src/spec/resolve.ts';
@@ -29,15 +30,24 @@ export function collector(): Downstream & { batches: Output[] } {
   };
 }
 
-/** Run `input` batches (batch i has time (i + 1) * batchMs) through `list`; returns the output batches. */
-export async function runBatches(input: unknown[][], list: Op[], { batchMs = 1000 } = {}): Promise<Output[]> {
+/**
+ * Run `input` batches (batch i has time (i + 1) * batchMs) through `list`; returns the output batches.
+ * With `inputEnds` the last batch closes as the end of the input closes it; `onError` sees bad and late records.
+ */
+export async function runBatches(
+  input: unknown[][],
+  list: Op[],
+  { batchMs = 1000, inputEnds = false, onError = new OnError('fail') } = {},
+): Promise<Output[]> {
   const { ops: resolved, problems } = resolveOps(ops(...list), batchMs);
   if (problems.length) throw new Error(problems.map((p) => `${p.at.label}: ${p.message}`).join('\n'));
   const out = collector();
-  const chain = buildChain(resolved, out);
+  let ended = false;
+  const chain = buildChain(resolved, out, { onError, inputEnded: () => ended });
   for (let i = 0; i < input.length; i++) {
     chain.begin((i + 1) * batchMs);
     for (const rec of input[i]!) chain.push(rec);
+    ended = inputEnds && i === input.length - 1;
     await chain.end();
   }
   return out.batches;

@@ -1,0 +1,33 @@
+// A record's own time (--event-time) as ms since the epoch: a number of ms, a Date, an ISO 8601
+// text, or a Common Log Format timestamp. A time without a zone is UTC, so results never depend
+// on the machine's time zone.
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const CLF = /^(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})$/;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** The time in ms, or undefined when `value` is not a time. */
+export function eventTimeOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const iso = ISO.exec(text);
+  if (iso) {
+    const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = iso;
+    return utc(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), frac ? Math.round(Number(frac) * 1000) : 0, zone);
+  }
+  const clf = CLF.exec(text);
+  if (!clf) return undefined;
+  const [, d, mon, y, h, mi, s, zone] = clf;
+  return utc(Number(y), MONTHS.indexOf(mon!.toLowerCase()), Number(d), Number(h), Number(mi), Number(s), 0, zone!);
+}
+
+/** Date.UTC with its fields checked (it would roll 2026-13-40 over silently), less the zone's offset. */
+function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, zone: string): number | undefined {
+  if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+  const offset = z ? (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3])) * 60_000 : 0;
+  return Date.UTC(y, mo, d, h, mi, s, ms) - offset;
+}
