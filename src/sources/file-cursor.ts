@@ -72,6 +72,14 @@ export class FileCursor {
     this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
   }
 
+  /** Whether this file holds the same bytes as `other` just before `end` (the last 4 KiB read of it): a copy. */
+  sameBytesBefore(other: FileCursor, end: number): boolean {
+    const from = Math.max(0, end - 4096);
+    const a = Buffer.alloc(end - from);
+    const b = Buffer.alloc(end - from);
+    return readSync(this.fd, a, 0, a.length, from) === a.length && readSync(other.fd, b, 0, b.length, from) === b.length && a.equals(b);
+  }
+
   /** The offset just after the last complete line: where to begin when skipping what a file holds. */
   lastLineEnd(): number {
     const size = this.size();

@@ -28,6 +28,13 @@ async function pass(uri: string, saved?: unknown): Promise<{ lines: string[]; po
   return { lines, position: source.position!() };
 }
 
+async function until(ok: () => boolean): Promise<void> {
+  for (let waited = 0; !ok(); waited += 5) {
+    if (waited > 5000) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const offsets = (source: Source) => (source.position!() as { files: { offset: number }[] }).files.reduce((n, f) => n + f.offset, 0);
 
 describe('tail:', () => {
@@ -87,6 +94,27 @@ describe('tail:', () => {
     appendFileSync(log, numbered(150, 200));
     const second = await pass(`tail:${log}*`, firstFrom.position);
     expect(second.lines.map((l) => `${l}\n`).join('')).toBe(numbered(100, 200));
+  });
+
+  it('takes a copy seen before its original is truncated for the copy it is', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'app.log');
+    writeFileSync(log, numbered(0, 100));
+    const source = createSource(`tail:${log}*?from=start&poll=5ms`);
+    const lines: string[] = [];
+    const done = source.run(intakeInto(lines));
+    const files = () => (source.position!() as { files: unknown[] }).files.length;
+    await until(() => lines.length === 100);
+    appendFileSync(log, numbered(100, 150));
+    copyFileSync(log, `${log}.1`);
+    await until(() => files() === 2);
+    truncateSync(log, 0);
+    appendFileSync(log, numbered(150, 200));
+    await until(() => lines.length >= 200);
+    await new Promise((r) => setTimeout(r, 50)); // a duplicate would arrive by now
+    source.stop();
+    await done;
+    expect(lines.map((l) => `${l}\n`).sort().join('')).toBe(numbered(0, 200).split(/(?<=\n)/).sort().join(''));
   });
 
   it('does not take files that merely begin alike for copies of each other', async () => {

@@ -186,8 +186,9 @@ class Tail implements Source {
 
   /**
    * Match the glob again: follow new files, notice truncations and files renamed away. A new file
-   * that begins like a file truncated or gone since is a rotated copy of it (copytruncate):
-   * reading goes on where it stood.
+   * that begins like a file truncated or gone since, or that holds the same bytes as a followed
+   * file up to where that one was read, is a rotated copy of it (copytruncate): reading goes on
+   * where it stood.
    */
   private scan(first: boolean): void {
     this.lastScan = Date.now();
@@ -220,12 +221,20 @@ class Tail implements Source {
     }
     gone.push(...saved.filter((k) => !this.files.has(`${k.dev}:${k.ino}`)));
     for (const cursor of opened.filter((c) => !this.files.has(`${c.dev}:${c.ino}`))) {
-      const i = gone.findIndex((k) => isFull(k.fingerprint) && k.fingerprint === cursor.fingerprint);
+      const i = isFull(cursor.fingerprint) ? gone.findIndex((k) => k.fingerprint === cursor.fingerprint) : -1;
+      const copied = cursor.lastLineEnd();
+      const original = [...this.files.values()].find(
+        ({ cursor: c }) => c.fingerprint === cursor.fingerprint && isFull(c.fingerprint) && copied >= c.offset && cursor.sameBytesBefore(c, copied),
+      );
       if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
-      else this.follow(cursor, first && !this.resumed && this.from === 'end' ? cursor.lastLineEnd() : 0);
+      else if (original) {
+        // a copy of a file still there: the copy gives what is unread of both, the original goes on after it
+        Object.assign(this.follow(cursor, original.cursor.offset), { rotated: true, end: copied });
+        original.cursor.offset = copied;
+      } else this.follow(cursor, first && !this.resumed && this.from === 'end' ? cursor.lastLineEnd() : 0);
     }
     for (const [key, file] of this.files) if (!matched.has(key)) file.orphanSince ??= this.lastScan;
-    if (first) for (const k of gone) this.drainRenamed(k);
+    for (const k of gone) this.findRotated(k);
     this.saved = undefined;
   }
 
@@ -249,8 +258,12 @@ class Tail implements Source {
     return file;
   }
 
-  /** A file of the checkpoint renamed away while sluice was not running (to a name the glob misses): finish it. */
-  private drainRenamed(saved: SavedFile): void {
+  /**
+   * Where a file the glob no longer finds as it was went: renamed to a name the glob misses, or
+   * copied there before being truncated (while sluice was not running, or faster than a poll).
+   * Its siblings are searched for it, and what was not read of it is read from there.
+   */
+  private findRotated(saved: SavedFile): void {
     const dir = dirname(saved.path);
     let names: string[];
     try {
@@ -261,14 +274,16 @@ class Tail implements Source {
     for (const name of names) {
       const path = join(dir, name);
       const id = identify(path);
-      if (id?.dev !== saved.dev || id.ino !== saved.ino) continue;
-      const cursor = this.open(path, `${id.dev}:${id.ino}`);
-      if (cursor?.startsWith(saved.fingerprint) && cursor.size() >= saved.offset) {
-        const file = this.follow(cursor, saved.offset);
-        file.orphanSince = this.lastScan;
-        file.end = undefined;
-      } else cursor?.close();
-      return;
+      const key = id && `${id.dev}:${id.ino}`;
+      if (!id || this.files.has(key!) || id.size < saved.offset) continue;
+      const renamed = id.dev === saved.dev && id.ino === saved.ino;
+      if (!renamed && !isFull(saved.fingerprint)) continue;
+      const cursor = this.open(path, key!);
+      if (cursor?.startsWith(saved.fingerprint) && (renamed || cursor.fingerprint === saved.fingerprint)) {
+        Object.assign(this.follow(cursor, saved.offset), { orphanSince: this.lastScan, end: undefined });
+        return;
+      }
+      cursor?.close();
     }
   }
 }

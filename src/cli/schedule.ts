@@ -1,0 +1,47 @@
+// --schedule CRON: a long-running process that makes a --once pass at each tick of a cron pattern
+// (5 fields, or 6 with seconds first). A tick that comes while a pass still runs is skipped; a
+// signal ends the process once the pass in flight, if any, has finished.
+
+import { Cron } from 'croner';
+import { UsageError, messageOf } from '../engine/errors.ts';
+
+/** Check a cron pattern; throws a usage error saying what is wrong. */
+export function checkCron(pattern: string): void {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+  } catch (err) {
+    throw new UsageError(`--schedule: bad cron pattern '${pattern}': ${messageOf(err)}`);
+  }
+}
+
+/** Run `pass` at each tick of `pattern` until SIGINT or SIGTERM; rejects with the first pass that fails. */
+export function schedule(pattern: string, pass: () => Promise<void>): Promise<void> {
+  checkCron(pattern);
+  return new Promise((resolve, reject) => {
+    let running: Promise<void> | undefined;
+    const finish = (err?: unknown) => {
+      job.stop();
+      for (const signal of ['SIGINT', 'SIGTERM']) process.removeListener(signal, onSignal);
+      if (err) reject(err);
+      else resolve();
+    };
+    const job = new Cron(pattern, { protect: true }, async () => {
+      running = pass();
+      try {
+        await running;
+      } catch (err) {
+        finish(err);
+      } finally {
+        running = undefined;
+      }
+    });
+    // the pass in flight stops on the same signal (runPipeline listens too); no new pass starts
+    const onSignal = () => {
+      job.stop();
+      if (running) running.then(() => finish(), finish);
+      else finish();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}
