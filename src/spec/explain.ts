@@ -28,7 +28,7 @@ function opEntry(op: OpSpec): unknown {
 export function toYaml(spec: PipelineSpec): string {
   const doc = new Document({
     ...given(optionsIn('top'), spec),
-    sources: Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, given(optionsIn('source'), s)])),
+    sources: Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, { in: s.in, ...given(optionsIn('source'), s) }])),
     streams: Object.fromEntries(
       Object.entries(spec.streams).map(([name, s]) => [name, { from: s.from.length === 1 ? s.from[0] : s.from, ops: s.ops.map(opEntry) }]),
     ),
