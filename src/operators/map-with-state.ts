@@ -4,7 +4,7 @@
 
 import { KeyMap } from '../engine/keymap.ts';
 import { type Fn } from '../expr/compile.ts';
-import { asPair, ExpressionFailed, guard, type StageOperator } from './operator.ts';
+import { asPair, guard, type StageOperator } from './operator.ts';
 import { INITIAL_STATE_OPTION, initialStates } from './update-state.ts';
 
 interface Entry {
@@ -18,11 +18,6 @@ class KeyState {
   private value: unknown;
   private present = false;
   private timingOut = false;
-  private readonly label: string;
-
-  constructor(label: string) {
-    this.label = label;
-  }
 
   open(entry: Entry | undefined, timingOut: boolean): this {
     this.value = entry?.value;
@@ -62,7 +57,8 @@ class KeyState {
   }
 
   private changing(what: string): void {
-    if (this.timingOut) throw new ExpressionFailed(this.label, new Error(`state.${what}() on a key that is timing out: it is dropped after this call`));
+    // thrown inside E, so the guard around E names the operator
+    if (this.timingOut) throw new Error(`state.${what}() on a key that is timing out: it is dropped after this call`);
   }
 }
 
@@ -84,7 +80,7 @@ export const mapWithState: StageOperator = {
     const fn = guard(ctx.label, ctx.arg as Fn);
     const timeoutMs = ctx.options['state-timeout'] as number | undefined;
     const snapshots = ctx.options['state-snapshots'] === true;
-    const state = new KeyState(ctx.label);
+    const state = new KeyState();
     let states = new KeyMap<Entry>();
     /** Keys by the batch in which they last had data, oldest first: where timeouts are found. */
     let touched = new Map<number, unknown[]>();

@@ -1,0 +1,60 @@
+// Every operator that keeps state across batches (windows, update-state, map-with-state) survives
+// a JSON round trip of its snapshot: stopping after any batch and restoring into a fresh chain
+// gives the same output as running straight through, over random batch sequences.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { collector, ops, type Op, type Output } from '../../test/support/batches.ts';
+import { buildChain } from '../engine/build.ts';
+import { OnError } from '../engine/on-error.ts';
+import { resolveOps } from '../spec/resolve.ts';
+import type { Stateful } from './operator.ts';
+
+/** Run `batches` from batch number `first`, optionally restoring `saved` first; returns outputs and the snapshots. */
+async function run(list: Op[], batches: unknown[][], first: number, saved?: Map<number, unknown>) {
+  const { ops: resolved, problems } = resolveOps(ops(...list), 1000);
+  expect(problems).toEqual([]);
+  const states = new Map<number, Stateful>();
+  const out = collector();
+  const chain = buildChain(resolved, out, { keep: (i, s) => states.set(i, s), onError: new OnError('skip') });
+  for (const [i, s] of saved ?? []) states.get(i)!.restore(s);
+  for (let i = 0; i < batches.length; i++) {
+    chain.begin((first + i) * 1000);
+    for (const rec of batches[i]!) chain.push(rec);
+    await chain.end();
+  }
+  const snapshot = new Map([...states].map(([i, s]) => [i, JSON.parse(JSON.stringify(s.snapshot()))]));
+  return { batches: out.batches, snapshot };
+}
+
+const sorted = (batches: Output[]) => batches.map(({ time, records }) => ({ time, records: records.map((r) => JSON.stringify(r)).sort() }));
+
+const STATEFUL: [string, Op[]][] = [
+  ['window + count-by-value', [['window', '3s/2s'], ['count-by-value']]],
+  ['window + reduce-by-key --inverse', [['window', '3s'], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]]],
+  ['window + reduce-by-key', [['window', '4s/2s'], ['reduce-by-key', 'a + b']]],
+  ['reduce-by-window --inverse', [['map', 'x[1]'], ['reduce-by-window', 'a + b', { over: '3s', inverse: 'a - b' }]]],
+  ['reduce-by-window', [['map', 'x[1]'], ['reduce-by-window', 'a + b', { over: '3s' }]]],
+  ['group-by-key-and-window', [['group-by-key-and-window', '2s']]],
+  ['count-by-window in event time', [['count-by-window', '2s', { 'event-time': 'x[1] * 1000', watermark: '1s' }]]],
+  ['update-state', [['update-state', '(values, s) => values.reduce((a, b) => a + b, s ?? 0)']]],
+  ['map-with-state with a timeout', [['map-with-state', 'state.isTimingOut() ? k : [k, state.update((state.get() ?? 0) + v)]', { 'state-timeout': '2s' }]]],
+];
+
+describe('state survives a JSON round trip after any batch', () => {
+  const pairs = fc.array(fc.array(fc.tuple(fc.constantFrom('a', 'b', ['c']), fc.integer({ min: 0, max: 9 })), { maxLength: 5 }), { minLength: 1, maxLength: 10 });
+  for (const [name, list] of STATEFUL) {
+    it(name, async () => {
+      await fc.assert(
+        fc.asyncProperty(pairs, fc.nat(), async (batches, at) => {
+          const cut = at % batches.length;
+          const straight = await run(list, batches, 1);
+          const before = await run(list, batches.slice(0, cut), 1);
+          const after = await run(list, batches.slice(cut), cut + 1, before.snapshot);
+          expect(sorted([...before.batches, ...after.batches])).toEqual(sorted(straight.batches));
+        }),
+        { numRuns: 100 },
+      );
+    });
+  }
+});
