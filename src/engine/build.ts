@@ -71,7 +71,8 @@ export function buildChain(ops: ResolvedOp[], next: Downstream, env: ChainEnv = 
     if ('stage' in def) head = def.stage(ctx, head);
     else if ('aggregate' in def) {
       const agg = def.aggregate(ctx);
-      head = ctx.window ? windowStage(agg, ctx, head) : aggregateStage(agg, head);
+      const inner = ops[i]!.inner;
+      head = ctx.window ? windowStage(agg, ctx, head, inner && ((into) => buildChain(inner, into, env))) : aggregateStage(agg, head);
     } else if ('combine' in def) {
       if (!env.second) throw new Error(`${ctx.label}: a second stream needs a pipeline`);
       const { left, right } = pairStage(def.combine(ctx), head);

@@ -191,6 +191,21 @@ describe('windows in event time', () => {
     ]);
   });
 
+  it('per-record operators between the window and its aggregate see records after their time is read', async () => {
+    const log = (time: string, status: number) => ({ time: `25/Nov/2026:${time} +0000`, status });
+    const out = await runBatches(
+      [[log('10:00:01', 200), log('10:00:30', 500), log('10:00:59', 200), log('10:01:10', 404)], [log('10:02:00', 200)]],
+      [['window', '1m', { 'event-time': 'x.time' }], ['filter', 'x.status !== 404'], ['map', '[x.status, 1]'], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]],
+    );
+    expect(sorted(out)).toEqual(sorted([{ time: minute('10:01'), records: [[200, 2], [500, 1]] }]));
+    // in processing time the same chain equals the per-record operators written before the window
+    const input = [['a', 'b'], ['a'], [], ['b']];
+    const inside = await runBatches(input, [['window', '2s'], ['map', '[x, 1]'], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]]);
+    const before = await runBatches(input, [['map', '[x, 1]'], ['window', '2s'], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]]);
+    expect(sorted(inside)).toEqual(sorted(before));
+    await expect(runBatches([], [['window', '2s'], ['map', 'x'], ['update-state', 'state']])).rejects.toThrow(/window must be followed by an aggregate .*not update-state/);
+  });
+
   it('a record without a readable time is a bad record', async () => {
     // thrown to the intake, which fails, skips or dead-letters it with its file and line
     await expect(runBatches([[{ t: 'soon' }]], [['count-by-window', '1s', { 'event-time': 'x.t' }]])).rejects.toThrow(

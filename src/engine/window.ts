@@ -16,7 +16,8 @@ interface Running<S> {
   to: number;
 }
 
-export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstream): Downstream {
+/** `inner` builds the per-record operators written between the window and its aggregate, in front of `into`. */
+export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstream, inner?: (into: Downstream) => Downstream): Downstream {
   const { lengthMs, slideMs, watermarkMs = 0 } = ctx.window!;
   const eventTime = ctx.window!.eventTime && guard(ctx.label, ctx.window!.eventTime);
   const paneMs = eventTime ? gcd(lengthMs, slideMs) : ctx.batchMs;
@@ -33,6 +34,17 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
   let time = 0;
   let current = agg.empty();
   let records = 0;
+  /** Event time: the pane of the record going through the inner operators. */
+  let pane = 0;
+  const into: Downstream = {
+    begin() {},
+    push: eventTime ? addToPane : (rec) => {
+      current = agg.add(current, rec);
+      records++;
+    },
+    end() {},
+  };
+  const head = inner ? inner(into) : into;
 
   /** The result over [end - lengthMs, end). */
   function resultFor(end: number): S {
@@ -113,11 +125,15 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
       return;
     }
     if (latest === undefined || t > latest) latest = t;
-    const p = Math.floor(t / paneMs) * paneMs;
-    const pane = panes.get(p);
-    const added = agg.add(pane ?? agg.empty(), rec);
-    if (added !== pane) panes.set(p, added);
-    if (running && p >= running.from && p < running.to) running.state = agg.add(running.state, rec);
+    pane = Math.floor(t / paneMs) * paneMs;
+    head.push(rec);
+  }
+
+  function addToPane(rec: Rec): void {
+    const partial = panes.get(pane);
+    const added = agg.add(partial ?? agg.empty(), rec);
+    if (added !== partial) panes.set(pane, added);
+    if (running && pane >= running.from && pane < running.to) running.state = agg.add(running.state, rec);
   }
 
   ctx.keep({
@@ -142,14 +158,11 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
       time = t;
       current = agg.empty();
       records = 0;
+      head.begin(t);
     },
-    push: eventTime
-      ? pushEventTime
-      : (rec) => {
-          current = agg.add(current, rec);
-          records++;
-        },
+    push: eventTime ? pushEventTime : (rec) => head.push(rec),
     end() {
+      void head.end(); // per-record operators hold nothing back
       if (eventTime) {
         const until = ctx.inputEnded() ? Infinity : latest === undefined ? -Infinity : latest - watermarkMs;
         const due = nextEnd();

@@ -12,6 +12,8 @@ export interface ResolvedOp {
   ctx: Omit<OpContext, 'keep' | 'pressure' | 'onError' | 'inputEnded'>;
   /** As written, for stages that rebuild the operator elsewhere (a repartition worker). */
   spec: OpSpec;
+  /** A windowed aggregate's per-record operators written between the window and it: they run inside the window. */
+  inner?: ResolvedOp[];
 }
 
 export interface Problem {
@@ -27,7 +29,7 @@ export interface Problem {
 export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[]; problems: Problem[] } {
   const resolved: ResolvedOp[] = [];
   const problems: Problem[] = [];
-  let window: { spec: OpSpec; value: WindowSpec } | undefined;
+  let window: { spec: OpSpec; value: WindowSpec; inner: ResolvedOp[] } | undefined;
   for (const spec of ops) {
     const def = operator(spec.op);
     if (!def) {
@@ -52,13 +54,21 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
       if (option.required && !(name in spec.options)) problems.push({ at: spec, message: `${def.name} needs its option '${name}'` });
     }
     const ctx: ResolvedOp['ctx'] = { arg: 'value' in arg ? arg.value : undefined, options, label: spec.label, batchMs };
+    let inner: ResolvedOp[] = [];
     if ('modifies' in def) {
       if (window) problems.push({ at: window.spec, message: 'window must be followed by an aggregate, not another window' });
       const value = 'value' in arg ? def.windowOf(arg.value, options) : undefined;
-      if (value) window = { spec, value };
+      if (value) window = { spec, value, inner: [] };
+    } else if (window && def.group === 'stateless' && 'stage' in def) {
+      // as in Spark, window(...).map(...).reduceByKey(...): per-record operators see each record
+      // inside the window, after its event time has been read from it as it entered
+      window.inner.push({ def, ctx, spec });
+      continue;
     } else if (window) {
-      if ('aggregate' in def && !def.windowOf) ctx.window = window.value;
-      else if ('aggregate' in def) problems.push({ at: window.spec, message: `${def.name} has a window of its own: leave out the window before it` });
+      if ('aggregate' in def && !def.windowOf) {
+        ctx.window = window.value;
+        inner = window.inner;
+      } else if ('aggregate' in def) problems.push({ at: window.spec, message: `${def.name} has a window of its own: leave out the window before it` });
       else problems.push({ at: window.spec, message: `window must be followed by an aggregate (count, reduce-by-key, ...), not ${def.name}` });
       window = undefined;
     } else if ('aggregate' in def && def.windowOf && 'value' in arg) {
@@ -67,7 +77,7 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
     const problem = def.check?.(ctx);
     if (problem) problems.push({ at: spec, message: problem });
     if ('modifies' in def) continue;
-    resolved.push({ def, ctx, spec });
+    resolved.push({ def, ctx, spec, ...(inner.length && { inner }) });
   }
   if (window) problems.push({ at: window.spec, message: 'window must be followed by an aggregate (count, reduce-by-key, ...)' });
   return { ops: resolved, problems };
