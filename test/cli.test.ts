@@ -87,6 +87,18 @@ describe('sluice as a filter', () => {
     expect(r.code).toBe(143);
   });
 
+  it('gives up a graceful stop after --shutdown-timeout', async () => {
+    const { child, done } = start(['-b', '1h', '--shutdown-timeout', '300ms', '--map', 'x.repeat(100)']);
+    child.stdout!.pause();
+    child.stdin!.on('error', () => {});
+    child.stdin!.write(`${'line\n'.repeat(20_000)}`);
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(143);
+    expect(r.stderr).toBe('sluice: error: the batch in flight did not finish within --shutdown-timeout 300ms; exiting\n');
+  });
+
   it('prints per-batch stats with -v', async () => {
     const r = await sluice(['-v', '-b', '1h', '--filter', 'x > 1'], '1\n2\n3\n');
     expect(r.stderr).toMatch(/^sluice: batch \d+: 3 in, 2 out, \d+ ms processing, \d+ ms scheduling delay\n$/);

@@ -58,6 +58,12 @@ export function chainProgram(ops: OpSpec[]): Command {
   return program;
 }
 
+function durationOption(flag: string, text: string): number {
+  const ms = parseDuration(text);
+  if (typeof ms !== 'number') throw new UsageError(`${flag}: ${ms.error}`);
+  return ms;
+}
+
 /** Parse `argv` (without the program name) into a pipeline; throws UsageError. */
 export function parseChain(argv: string[]): PipelineSpec {
   const ops: OpSpec[] = [];
@@ -71,8 +77,7 @@ export function parseChain(argv: string[]): PipelineSpec {
     throw err;
   }
   const o = program.opts();
-  const batchMs = parseDuration(o.batch);
-  if (typeof batchMs !== 'number') throw new UsageError(`--batch: ${batchMs.error}`);
+  const batchMs = durationOption('--batch', o.batch);
   let print: number | undefined;
   if (o.print !== undefined) {
     print = o.print === true ? 10 : Number(o.print);
@@ -85,6 +90,7 @@ export function parseChain(argv: string[]): PipelineSpec {
     verbose: Boolean(o.verbose),
     quiet: Boolean(o.quiet),
     checkpoint: o.checkpoint,
+    shutdownTimeoutMs: o.shutdownTimeout === undefined ? undefined : durationOption('--shutdown-timeout', o.shutdownTimeout),
     once: Boolean(o.once),
     schedule: o.schedule,
     sources,

@@ -5,12 +5,13 @@ import { CheckpointStore } from '../engine/checkpoint.ts';
 import { Engine, type BatchStats } from '../engine/engine.ts';
 import { buildGraph } from '../engine/build.ts';
 import type { Clock } from '../engine/clock.ts';
+import { formatDuration } from '../engine/duration.ts';
 import { UsageError } from '../engine/errors.ts';
 import { OnError } from '../engine/on-error.ts';
 import { outline, type PipelineSpec } from '../spec/pipeline.ts';
 import { resolveOps, type ResolvedOp } from '../spec/resolve.ts';
 import { createSource } from '../sources/index.ts';
-import { note } from './report.ts';
+import { error, note } from './report.ts';
 import { schedule } from './schedule.ts';
 
 /** Check every stream's operators; all problems at once, as a usage error. */
@@ -62,8 +63,13 @@ export async function runPipeline(spec: PipelineSpec, options: RunOptions = {}):
   });
   const signals = { SIGINT: 130, SIGTERM: 143 } as const;
   const onSignal = (signal: keyof typeof signals) => {
-    // the first signal stops gracefully; a second one means now
+    // the first signal stops gracefully, within a bound; a second one means now
     process.once(signal, () => process.exit(signals[signal]));
+    const timeoutMs = spec.shutdownTimeoutMs ?? 10 * spec.batchMs;
+    setTimeout(() => {
+      error(`the batch in flight did not finish within --shutdown-timeout ${formatDuration(timeoutMs)}; exiting`);
+      process.exit(signals[signal]);
+    }, timeoutMs).unref();
     engine.stop();
   };
   for (const signal of Object.keys(signals) as (keyof typeof signals)[]) process.once(signal, onSignal);

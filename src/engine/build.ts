@@ -14,6 +14,7 @@ import { createSource } from '../sources/index.ts';
 import type { Source } from '../sources/source.ts';
 import { fuseFieldAccess } from './fuse.ts';
 import { Intake } from './intake.ts';
+import { IoError, messageOf } from './errors.ts';
 import { OnError } from './on-error.ts';
 import { Pressure } from './pressure.ts';
 import { aggregateStage, fanIn, pairStage, tee, type Downstream } from './stream.ts';
@@ -101,14 +102,7 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
   for (const s of spec.sinks) {
     const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure });
     sinks.push(sink);
-    feed(s.from, {
-      begin: (t) => sink.begin(t),
-      push(rec) {
-        recordsOut++;
-        sink.push(rec);
-      },
-      end: () => sink.end(),
-    });
+    feed(s.from, guardSink(sink, s.out, onError, () => recordsOut++));
   }
   const fusions = fuseFieldAccess(spec);
   const fusedStreams = new Set([...fusions.values()].map((f) => f.stream));
@@ -151,6 +145,42 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
     },
     abort() {
       for (const sink of sinks) sink.abort?.();
+    },
+  };
+}
+
+/**
+ * A sink as the graph sees it: counts records, and when the sink fails a batch (after its own
+ * retries) applies --on-error: fail the run (nothing is checkpointed, a restart redoes the batch),
+ * or skip / dead-letter each of the batch's records with the error.
+ */
+function guardSink(sink: Sink, uri: string, onError: OnError, counted: () => void): Downstream {
+  const keep = onError.mode !== 'fail';
+  let batch: unknown[] = [];
+  const failed = (err: unknown) => {
+    const reason = `${uri}: ${messageOf(err)}`;
+    if (!keep) throw new IoError(reason, { cause: err });
+    for (const rec of batch) onError.bad(reason, uri, rec, err);
+    batch = [];
+  };
+  return {
+    begin(time) {
+      batch = [];
+      sink.begin(time);
+    },
+    push(rec) {
+      counted();
+      if (keep) batch.push(rec);
+      sink.push(rec);
+    },
+    end() {
+      try {
+        const done = sink.end();
+        if (!done) return void (batch = []);
+        return done.then(() => void (batch = []), failed);
+      } catch (err) {
+        failed(err);
+      }
     },
   };
 }

@@ -29,6 +29,12 @@ export interface EngineOptions {
 type Flow = Graph['inputs'][number] & { paused: boolean; throttled: boolean };
 
 /**
+ * The bound on text read ahead for the next batch while one closes (a slow sink, a big window):
+ * sources keep reading, so queued batches are full ones, until this much waits; then they pause.
+ */
+const HOLD_LIMIT = 4 * 1024 * 1024;
+
+/**
  * Fault injection for the recovery tests: SLUICE_FAULT=crash-after-sinks:N kills the process the
  * moment batch N's sinks have succeeded, before its checkpoint is written: the worst moment.
  */
@@ -47,8 +53,10 @@ export class Engine {
   /** Batches run so far. */
   private batches = 0;
   private inputDone = false;
-  /** A batch is being closed: sources are paused and intakes hold what still arrives. */
+  /** A batch is being closed: intakes hold what still arrives, for the next batch. */
   private closing = false;
+  /** ...and they hold so much that the sources are paused. */
+  private queueFull = false;
   private stopping = false;
   private failure: { err: unknown } | undefined;
   private wake: (() => void) | undefined;
@@ -63,23 +71,32 @@ export class Engine {
     this.flows = graph.inputs.map((input) => ({ ...input, paused: false, throttled: false }));
     for (const flow of this.flows) {
       flow.intake.onFail = (err) => this.fail(err);
-      if (flow.maxRate) flow.intake.afterText = () => this.throttle(flow, flow.maxRate!);
+      flow.intake.afterText = () => {
+        if (flow.maxRate) this.throttle(flow, flow.maxRate);
+        if (this.closing && !this.queueFull && this.held() > HOLD_LIMIT) this.updateFlow();
+      };
     }
     graph.pressure.onChange = () => this.updateFlow();
   }
 
   /**
-   * Pause or resume each source for whichever reason holds now: a batch closing, a sink behind
-   * (backpressure), or the source ahead of its --max-rate.
+   * Pause or resume each source for whichever reason holds now: the queue for the next batch full
+   * while one closes, a sink behind (backpressure), or the source ahead of its --max-rate.
    */
   private updateFlow(): void {
+    this.queueFull = this.closing && this.held() > HOLD_LIMIT;
     for (const flow of this.flows) {
-      const paused = this.closing || this.graph.pressure.held || flow.throttled;
+      const paused = this.queueFull || this.graph.pressure.held || flow.throttled;
       if (paused === flow.paused) continue;
       flow.paused = paused;
       if (paused) flow.source.pause();
       else flow.source.resume();
     }
+  }
+
+  /** Text waiting for the next batch while one closes. */
+  private held(): number {
+    return this.flows.reduce((n, flow) => n + flow.intake.heldChars, 0);
   }
 
   /** --max-rate: once a source is ahead of N records a second since the start, hold it until it is not. */

@@ -11,10 +11,12 @@ export class Intake {
   private received = 0;
   /** Lines counted by takeCount() so far. */
   private taken = 0;
-  /** Called after each piece of text is taken in (the engine's --max-rate check). */
+  /** Called after each piece of text is taken in or held (the engine's --max-rate and queue checks). */
   afterText: () => void = () => {};
   /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
   private held: (string | { file: string })[] | undefined;
+  /** Size of the text held back, for the engine's bound on it. */
+  heldChars = 0;
   /** Called with the first error that must end the run (a bad record in `fail` mode). */
   onFail: (err: unknown) => void = (err) => {
     throw err;
@@ -46,6 +48,8 @@ export class Intake {
   text(chunk: string): void {
     if (this.held) {
       this.held.push(chunk);
+      this.heldChars += chunk.length;
+      this.afterText();
       return;
     }
     try {
@@ -65,6 +69,7 @@ export class Intake {
   release(): void {
     const held = this.held;
     this.held = undefined;
+    this.heldChars = 0;
     for (const item of held ?? []) {
       if (typeof item === 'string') this.text(item);
       else this.file(item.file);
