@@ -52,7 +52,7 @@ export function chainProgram(ops: OpSpec[]): Command {
       if (!last || !owners.some((d) => d.name === last.op)) {
         throw new UsageError(`--${name} must follow ${owners.map((d) => `--${d.name}`).join(' or ')}`);
       }
-      last.options[name] = value;
+      last.options[name] = value ?? true; // a flag that takes no value (--state-snapshots)
     });
   }
   return program;
