@@ -163,6 +163,18 @@ describe('event-time windows end to end', () => {
     }
   });
 
+  it('with --checkpoint, open windows and state carry over to the next run instead of closing at the end of the input', async () => {
+    const dir = tempDir();
+    const args = ['--checkpoint', join(dir, 'ck'), '--parse', 'json', '--count-by-window', '10s', '--event-time', 'x.t', '--with-time'];
+    const first = await sluice(args, '{"t": 1000}\n{"t": 15000}\n');
+    expect(first.stdout).toBe('10000\t1\n'); // 10s to 20s is still open
+    const second = await sluice(args, '{"t": 16000}\n{"t": 31000}\n');
+    expect(second.stdout).toBe('20000\t2\n');
+    const state = ['--checkpoint', join(dir, 'state'), '--map', '[x, 1]', '--update-state', '(values, state) => values.length + (state ?? 0)'];
+    await sluice(state, 'a\na\nb\n');
+    expect((await sluice(state, 'a\n')).stdout).toBe('a\t3\nb\t1\n');
+  });
+
   it('a record whose time cannot be read is a bad record with its line', async () => {
     const r = await sluice(['--parse', 'json', '--count-by-window', '10s', '--event-time', 'x.t'], '{"t": 1000}\n{"t": "noon"}\n');
     expect(r.code).toBe(1);

@@ -145,7 +145,9 @@ export class Engine {
         if (this.checkpoint && saved) this.checkpoint.store.save({ ...saved, pending: { time, until: byName } });
         const started = clock.now();
         const recordsIn = graph.inputs.reduce((n, { intake }) => n + intake.takeCount(), 0);
-        await graph.end(this.inputDone);
+        // the input has ended, so what waits for later (windows) comes out now; with a checkpoint
+        // the stream goes on in the next run, and it waits there instead
+        await graph.end(this.inputDone && !this.checkpoint);
         await Promise.all(graph.inputs.map(({ source }, i) => source.committed?.(positions[i])));
         if (++this.batches === CRASH_AFTER_SINKS) process.kill(process.pid, 'SIGKILL');
         if (this.checkpoint) {
