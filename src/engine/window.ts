@@ -34,8 +34,8 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
   let time = 0;
   let current = agg.empty();
   let records = 0;
-  /** Event time: the pane of the record going through the inner operators. */
-  let pane = 0;
+  /** Event time: the pane that the record going through the inner operators belongs to. */
+  let target = 0;
   const into: Downstream = {
     begin() {},
     push: eventTime ? addToPane : (rec) => {
@@ -125,15 +125,15 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
       return;
     }
     if (latest === undefined || t > latest) latest = t;
-    pane = Math.floor(t / paneMs) * paneMs;
+    target = Math.floor(t / paneMs) * paneMs;
     head.push(rec);
   }
 
   function addToPane(rec: Rec): void {
-    const partial = panes.get(pane);
+    const partial = panes.get(target);
     const added = agg.add(partial ?? agg.empty(), rec);
-    if (added !== partial) panes.set(pane, added);
-    if (running && pane >= running.from && pane < running.to) running.state = agg.add(running.state, rec);
+    if (added !== partial) panes.set(target, added);
+    if (running && target >= running.from && target < running.to) running.state = agg.add(running.state, rec);
   }
 
   ctx.keep({
