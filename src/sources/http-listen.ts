@@ -46,6 +46,7 @@ export const httpListen: SourceDef = {
                   res.writeHead(204).end();
                 });
                 req.on('close', () => reading.delete(req));
+                req.resume(); // a request that waited was paused: a 'data' listener alone does not restart it
               };
               if (paused) {
                 req.pause();

@@ -163,9 +163,10 @@ export class FdReader {
     return new Promise((reached) => (this.until = { offset, reached }));
   }
 
-  /** Read on past the limit, once resumed. */
+  /** Read on past the limit (unless paused). */
   unlimit(): void {
     this.until = undefined;
+    this.wake?.();
   }
 
   pause(): void {
