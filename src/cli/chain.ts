@@ -90,6 +90,7 @@ export function parseChain(argv: string[]): PipelineSpec {
     verbose: Boolean(o.verbose),
     quiet: Boolean(o.quiet),
     checkpoint: o.checkpoint,
+    adaptiveRate: Boolean(o.adaptiveRate),
     shutdownTimeoutMs: o.shutdownTimeout === undefined ? undefined : durationOption('--shutdown-timeout', o.shutdownTimeout),
     once: Boolean(o.once),
     schedule: o.schedule,

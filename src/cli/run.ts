@@ -53,6 +53,7 @@ export async function runPipeline(spec: PipelineSpec, options: RunOptions = {}):
     batchMs: spec.batchMs,
     clock: options.clock,
     once: spec.once,
+    adaptiveRate: spec.adaptiveRate,
     checkpoint: store && { store, pipeline: outline(spec) },
     onBatch(stats: BatchStats) {
       onError.sync();

@@ -5,6 +5,7 @@
 import type { Graph } from './build.ts';
 import type { CheckpointStore, Saved } from './checkpoint.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { RateEstimator } from './rate-estimator.ts';
 
 export interface BatchStats {
   time: number;
@@ -24,9 +25,27 @@ export interface EngineOptions {
   checkpoint?: { store: CheckpointStore; pipeline: string[] };
   /** --once: after resuming, sources read only what is there now, then end. */
   once?: boolean;
+  /** --adaptive-rate: steer source rates so that a batch takes about one interval to process. */
+  adaptiveRate?: boolean;
 }
 
-type Flow = Graph['inputs'][number] & { paused: boolean; throttled: boolean };
+/** A source as the engine steers it: paused or not, and its rate budget (records a second). */
+type Flow = Graph['inputs'][number] & {
+  paused: boolean;
+  throttled: boolean;
+  rate: number | undefined;
+  /** Records the source may still deliver now; negative when it ran ahead. */
+  tokens: number;
+  /** intake.total and the clock when the budget was last brought up to date. */
+  counted: number;
+  at: number;
+};
+
+/** Read size for a rate-limited source: a few dozen lines a read, so the limit holds closely. */
+const RATE_READ_BYTES = 4096;
+
+/** Where --adaptive-rate starts a source with no --max-rate, records a second. */
+const ADAPTIVE_START = 10_000;
 
 /**
  * The bound on text read ahead for the next batch while one closes (a slow sink, a big window):
@@ -48,8 +67,7 @@ export class Engine {
   private readonly checkpoint: EngineOptions['checkpoint'];
   private readonly once: boolean;
   private readonly flows: Flow[];
-  /** When the first text arrived, for --max-rate. */
-  private started: number | undefined;
+  private readonly estimator: RateEstimator | undefined;
   /** Batches run so far. */
   private batches = 0;
   private inputDone = false;
@@ -68,11 +86,21 @@ export class Engine {
     this.onBatch = options.onBatch;
     this.checkpoint = options.checkpoint;
     this.once = options.once ?? false;
-    this.flows = graph.inputs.map((input) => ({ ...input, paused: false, throttled: false }));
+    this.estimator = options.adaptiveRate ? new RateEstimator(this.batchMs) : undefined;
+    this.flows = graph.inputs.map((input) => ({
+      ...input,
+      paused: false,
+      throttled: false,
+      rate: input.maxRate ?? (this.estimator ? ADAPTIVE_START : undefined),
+      tokens: 0,
+      counted: 0,
+      at: this.clock.now(),
+    }));
+    for (const flow of this.flows) if (flow.rate) flow.source.readSize?.(RATE_READ_BYTES);
     for (const flow of this.flows) {
       flow.intake.onFail = (err) => this.fail(err);
       flow.intake.afterText = () => {
-        if (flow.maxRate) this.throttle(flow, flow.maxRate);
+        if (flow.rate) this.throttle(flow, flow.rate);
         if (this.closing && !this.queueFull && this.held() > HOLD_LIMIT) this.updateFlow();
       };
     }
@@ -99,17 +127,31 @@ export class Engine {
     return this.flows.reduce((n, flow) => n + flow.intake.heldChars, 0);
   }
 
-  /** --max-rate: once a source is ahead of N records a second since the start, hold it until it is not. */
-  private throttle(flow: Flow, maxRate: number): void {
-    this.started ??= this.clock.now();
-    const dueAt = this.started + (flow.intake.total / maxRate) * 1000;
-    if (flow.throttled || dueAt <= this.clock.now()) return;
+  /**
+   * --max-rate, --adaptive-rate: a token bucket per source, filled at its rate up to one batch's
+   * worth; a source that ran ahead is held until its budget is back to zero.
+   */
+  private throttle(flow: Flow, rate: number): void {
+    const now = this.clock.now();
+    const burst = Math.max(1, (rate * this.batchMs) / 1000);
+    flow.tokens = Math.min(burst, flow.tokens + (rate * (now - flow.at)) / 1000) - (flow.intake.total - flow.counted);
+    flow.counted = flow.intake.total;
+    flow.at = now;
+    if (flow.throttled || flow.tokens >= 0) return;
     flow.throttled = true;
     this.updateFlow();
-    this.clock.at(dueAt, () => {
+    this.clock.at(now + (-flow.tokens / rate) * 1000, () => {
       flow.throttled = false;
+      this.throttle(flow, flow.rate ?? rate);
       this.updateFlow();
     });
+  }
+
+  /** --adaptive-rate: steer every source's rate after each batch, never above its --max-rate. */
+  private adapt(stats: BatchStats, busyMs: number): void {
+    const rate = this.estimator?.next(stats.time, stats.recordsIn, busyMs + stats.processingMs, stats.delayMs);
+    if (rate === undefined) return;
+    for (const flow of this.flows) flow.rate = Math.min(rate, flow.maxRate ?? Infinity);
   }
 
   /** Run until every source has ended or stop() is called; rejects with the first failure. */
@@ -145,6 +187,7 @@ export class Engine {
         if (this.checkpoint && saved) this.checkpoint.store.save({ ...saved, pending: { time, until: byName } });
         const started = clock.now();
         const recordsIn = graph.inputs.reduce((n, { intake }) => n + intake.takeCount(), 0);
+        const busyMs = graph.inputs.reduce((ms, { intake }) => ms + intake.takeBusyMs(), 0);
         // the input has ended, so what waits for later (windows) comes out now; with a checkpoint
         // the stream goes on in the next run, and it waits there instead
         await graph.end(this.inputDone && !this.checkpoint);
@@ -156,13 +199,15 @@ export class Engine {
           this.checkpoint.store.save(done);
           saved = done;
         }
-        this.onBatch?.({
+        const stats: BatchStats = {
           time,
           recordsIn,
           recordsOut: graph.takeRecordsOut(),
           processingMs: clock.now() - started,
           delayMs: Math.max(0, started - time),
-        });
+        };
+        this.adapt(stats, busyMs);
+        this.onBatch?.(stats);
         if (last) break;
         if (replay && time === replay.time) {
           // the replayed batch is done: lift the limits and pick up the present

@@ -9,6 +9,8 @@ import { messageOf } from './errors.ts';
 export class Intake {
   /** Lines received since the last call to takeCount(), for per-batch stats. */
   private received = 0;
+  /** Time spent on records since the last takeBusyMs(): the per-record part of a batch's processing. */
+  private busyMs = 0;
   /** Lines counted by takeCount() so far. */
   private taken = 0;
   /** Called after each piece of text is taken in or held (the engine's --max-rate and queue checks). */
@@ -52,11 +54,13 @@ export class Intake {
       this.afterText();
       return;
     }
+    const started = performance.now();
     try {
       this.lines(chunk);
     } catch (err) {
       this.onFail(err);
     }
+    this.busyMs += performance.now() - started;
     this.afterText();
   }
 
@@ -94,6 +98,12 @@ export class Intake {
       }
       start = nl + 1;
     }
+  }
+
+  takeBusyMs(): number {
+    const ms = this.busyMs;
+    this.busyMs = 0;
+    return ms;
   }
 
   /** Lines received in all. */

@@ -54,6 +54,7 @@ export const file: SourceDef = {
       pause: () => reader.pause(),
       resume: () => reader.resume(),
       stop: () => reader.stop(),
+      readSize: (bytes) => void (reader.size = Math.min(bytes, reader.size)),
       position: () => ({ file: at.file, offset: reader.delivered }),
       seek(position) {
         at = position as FilePosition;

@@ -38,6 +38,8 @@ export interface Source {
    * once everything up to it is delivered. limit(undefined) lifts it.
    */
   limit?(until: unknown): Promise<void>;
+  /** Read at most this many bytes at a time: small reads let a rate limit hold a source close to its rate. */
+  readSize?(bytes: number): void;
 }
 
 export interface SourceDef {
@@ -119,6 +121,8 @@ export class FdReader {
   private stopped = false;
   private wake: (() => void) | undefined;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
+  /** Bytes to ask for per read, at most the buffer's size. */
+  size = CHUNK;
   /** Offset just after the last complete line handed to the intake. */
   private deliveredTo = 0;
   private until: { offset: number; reached: () => void } | undefined;
@@ -144,7 +148,7 @@ export class FdReader {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
-      const want = this.until ? Math.min(buf.length, this.until.offset - offset) : buf.length;
+      const want = this.until ? Math.min(this.size, this.until.offset - offset) : this.size;
       const n = await readSome(fd, buf, want, from === undefined ? null : offset);
       if (n === 0) {
         lines.end(text);

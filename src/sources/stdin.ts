@@ -14,6 +14,7 @@ export const stdin: SourceDef = {
       pause: () => reader.pause(),
       resume: () => reader.resume(),
       stop: () => reader.stop(),
+      readSize: (bytes) => void (reader.size = Math.min(bytes, reader.size)),
     };
   },
 };

@@ -37,6 +37,8 @@ export interface PipelineSpec {
   onError: string;
   verbose: boolean;
   quiet: boolean;
+  /** Steer source rates to the pipeline's processing speed (--adaptive-rate). */
+  adaptiveRate?: boolean;
   /** How long a graceful stop may take before sluice exits anyway (--shutdown-timeout). */
   shutdownTimeoutMs?: number;
   /** Where positions and state are saved after each batch, and resumed from (--checkpoint). */

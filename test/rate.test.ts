@@ -1,0 +1,48 @@
+// --max-rate and --adaptive-rate on the real binary: batch sizes follow the rate asked for, or the
+// rate the pipeline can process at.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sluice, tempDir } from './support/cli.ts';
+
+/** 100-byte numbered lines, so that a rate-limited read holds a few dozen of them. */
+function lines(n: number): string {
+  const dir = tempDir();
+  const path = join(dir, 'in.txt');
+  writeFileSync(path, Array.from({ length: n }, (_, i) => `${String(i).padStart(6, '0')}${'.'.repeat(93)}\n`).join(''));
+  return path;
+}
+
+/** [records in, scheduling delay ms] of each batch, from -v. */
+function batches(stderr: string): [number, number][] {
+  return [...stderr.matchAll(/: (\d+) in, .* (\d+) ms scheduling delay/g)].map((m) => [Number(m[1]), Number(m[2])]);
+}
+
+describe('rates', () => {
+  it('--max-rate caps every batch, the first one too', { timeout: 20_000 }, async () => {
+    const r = await sluice(['-v', '-b', '100ms', '-i', lines(3000), '--max-rate', '5000', '--count']);
+    expect(r.code).toBe(0);
+    const sizes = batches(r.stderr).map(([n]) => n);
+    expect(sizes.reduce((a, b) => a + b)).toBe(3000);
+    // 5000 a second is 500 a batch, give or take one read of 4 KiB (40 lines)
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(540);
+    expect(sizes.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('--adaptive-rate settles where a batch takes about one interval to process', { timeout: 30_000 }, async () => {
+    // 1 ms of work a record: the pipeline processes about 200 records in a 200 ms batch
+    const slow = '(() => { const t = performance.now(); while (performance.now() - t < 1); return x })()';
+    const r = await sluice(['-v', '-b', '200ms', '-i', lines(4000), '--adaptive-rate', '--map', slow, '--count']);
+    expect(r.code).toBe(0);
+    const seen = batches(r.stderr);
+    expect(seen.reduce((a, [n]) => a + n, 0)).toBe(4000);
+    const settled = seen.slice(3, -1); // past the start, before the partial last batch
+    expect(settled.length).toBeGreaterThan(5);
+    for (const [n, delayMs] of settled) {
+      expect(n).toBeGreaterThan(60);
+      expect(n).toBeLessThan(400);
+      expect(delayMs).toBeLessThan(200); // batches do not queue up
+    }
+  });
+});
