@@ -30,7 +30,8 @@ function handSource() {
   return source;
 }
 
-function graphOf(source: Source) {
+/** A graph of one source and a collecting sink; `end` closes a batch (a slow sink can be given). */
+function graphOf(source: Source, end: () => Promise<void> = async () => {}) {
   const out = collector();
   const intake = new Intake('hand', rangeDecoder(undefined), out, new OnError('fail'));
   const graph: Graph = {
@@ -38,7 +39,7 @@ function graphOf(source: Source) {
     stateful: new Map(),
     pressure: new Pressure(),
     begin: (t) => out.begin(t),
-    end: async () => out.end(),
+    end,
     takeRecordsOut: () => 0,
     close: async () => {},
     abort() {},
@@ -87,19 +88,8 @@ describe('Engine', () => {
   it('holds text that arrives while a batch closes for the next batch', async () => {
     const clock = new ManualClock(0);
     const source = handSource();
-    const out = collector();
     let release!: () => void;
-    const intake = new Intake('hand', rangeDecoder(undefined), out, new OnError('fail'));
-    const graph: Graph = {
-      inputs: [{ name: 'hand', source, intake }],
-      stateful: new Map(),
-    pressure: new Pressure(),
-      begin: (t) => out.begin(t),
-      end: () => new Promise<void>((r) => (release = r)), // a slow sink
-      takeRecordsOut: () => 0,
-      close: async () => {},
-      abort() {},
-    };
+    const { graph, out } = graphOf(source, () => new Promise<void>((r) => (release = r))); // a slow sink
     const done = new Engine(graph, { batchMs: 1000, clock }).run();
     await tick();
     source.send('first\n');

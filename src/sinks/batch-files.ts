@@ -2,11 +2,10 @@
 // written to a temporary name and renamed when complete, so a reader never sees half a batch
 // and a batch written again replaces itself.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { lineOf, type Sink, type SinkDef } from './sink.ts';
+import { FileLines, type Sink, type SinkDef } from './sink.ts';
 
-const FLUSH_AT = 1 << 16;
 
 export function batchFileName(path: string, time: number): string {
   const ext = extname(path);
@@ -30,37 +29,28 @@ export const batchFiles: SinkDef = {
   create(path, options): Sink {
     const dir = dirname(path) || '.';
     mkdirSync(dir, { recursive: true });
-    let time = 0;
-    let fd = -1;
+    const out = new FileLines(options);
     let tmp = '';
-    let buffered = '';
     return {
       begin(t) {
-        time = t;
+        out.time = t;
         tmp = join(dir, `.${basename(batchFileName(path, t))}.${process.pid}.tmp`);
-        fd = openSync(tmp, 'w');
+        out.fd = openSync(tmp, 'w');
       },
-      push(rec) {
-        buffered += lineOf(options, rec, time);
-        if (buffered.length >= FLUSH_AT) {
-          writeSync(fd, buffered);
-          buffered = '';
-        }
-      },
+      push: (rec) => out.push(rec),
       end() {
-        if (buffered) writeSync(fd, buffered);
-        buffered = '';
-        fsyncSync(fd);
-        closeSync(fd);
-        fd = -1;
-        renameSync(tmp, batchFileName(path, time));
+        out.sync();
+        closeSync(out.fd);
+        out.fd = -1;
+        renameSync(tmp, batchFileName(path, out.time));
         syncDir(dir);
       },
       async close() {},
       abort() {
-        if (fd < 0) return;
-        closeSync(fd);
-        fd = -1;
+        if (out.fd < 0) return;
+        out.discard();
+        closeSync(out.fd);
+        out.fd = -1;
         rmSync(tmp, { force: true });
       },
     };
