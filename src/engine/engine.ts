@@ -156,7 +156,7 @@ export class Engine {
 
   /** Run until every source has ended or stop() is called; rejects with the first failure. */
   async run(): Promise<void> {
-    const { graph, batchMs, clock } = this;
+    const { graph, batchMs } = this;
     let saved = this.restore();
     if (this.once) for (const { source } of graph.inputs) source.untilNow?.();
     // an unfinished batch is re-run first, with its own time, up to where it ended
@@ -178,36 +178,7 @@ export class Engine {
         replayed = undefined;
         if (this.failure) throw this.failure.err;
         const last = this.inputDone || this.stopping;
-        this.closing = true;
-        for (const { intake } of graph.inputs) intake.hold();
-        this.updateFlow();
-        // what each source has delivered into this batch, read while they are held
-        const positions = graph.inputs.map(({ source }) => source.position?.());
-        const byName = Object.fromEntries(graph.inputs.map(({ name }, i) => [name, positions[i]]));
-        if (this.checkpoint && saved) this.checkpoint.store.save({ ...saved, pending: { time, until: byName } });
-        const started = clock.now();
-        const recordsIn = graph.inputs.reduce((n, { intake }) => n + intake.takeCount(), 0);
-        const busyMs = graph.inputs.reduce((ms, { intake }) => ms + intake.takeBusyMs(), 0);
-        // the input has ended, so what waits for later (windows) comes out now; with a checkpoint
-        // the stream goes on in the next run, and it waits there instead
-        await graph.end(this.inputDone && !this.checkpoint);
-        await Promise.all(graph.inputs.map(({ source }, i) => source.committed?.(positions[i])));
-        if (++this.batches === CRASH_AFTER_SINKS) process.kill(process.pid, 'SIGKILL');
-        if (this.checkpoint) {
-          const state = Object.fromEntries([...graph.stateful].map(([id, s]) => [id, s.snapshot()]));
-          const done: Saved = { pipeline: this.checkpoint.pipeline, time, positions: byName, state };
-          this.checkpoint.store.save(done);
-          saved = done;
-        }
-        const stats: BatchStats = {
-          time,
-          recordsIn,
-          recordsOut: graph.takeRecordsOut(),
-          processingMs: clock.now() - started,
-          delayMs: Math.max(0, started - time),
-        };
-        this.adapt(stats, busyMs);
-        this.onBatch?.(stats);
+        saved = await this.closeBatch(time, saved);
         if (last) break;
         if (replay && time === replay.time) {
           // the replayed batch is done: lift the limits and pick up the present
@@ -228,6 +199,45 @@ export class Engine {
       for (const { source } of graph.inputs) source.stop();
     }
     await graph.close();
+  }
+
+  /**
+   * Close batch `time`: record it as pending in the checkpoint, run it through to the sinks, let
+   * the sources acknowledge it, and checkpoint it as done. Returns the new checkpoint.
+   */
+  private async closeBatch(time: number, saved: Saved | undefined): Promise<Saved | undefined> {
+    const { graph, clock } = this;
+    this.closing = true;
+    for (const { intake } of graph.inputs) intake.hold();
+    this.updateFlow();
+    // what each source has delivered into this batch, read while the intakes hold what comes next
+    const positions = graph.inputs.map(({ source }) => source.position?.());
+    const byName = Object.fromEntries(graph.inputs.map(({ name }, i) => [name, positions[i]]));
+    const store = this.checkpoint?.store;
+    if (saved) store?.save({ ...saved, pending: { time, until: byName } });
+    const started = clock.now();
+    const recordsIn = graph.inputs.reduce((n, { intake }) => n + intake.takeCount(), 0);
+    const busyMs = graph.inputs.reduce((ms, { intake }) => ms + intake.takeBusyMs(), 0);
+    // the input has ended, so what waits for later (windows) comes out now; with a checkpoint
+    // the stream goes on in the next run, and it waits there instead
+    await graph.end(this.inputDone && !store);
+    await Promise.all(graph.inputs.map(({ source }, i) => source.committed?.(positions[i])));
+    if (++this.batches === CRASH_AFTER_SINKS) process.kill(process.pid, 'SIGKILL');
+    if (this.checkpoint) {
+      const state = Object.fromEntries([...graph.stateful].map(([id, s]) => [id, s.snapshot()]));
+      saved = { pipeline: this.checkpoint.pipeline, time, positions: byName, state };
+      this.checkpoint.store.save(saved);
+    }
+    const stats: BatchStats = {
+      time,
+      recordsIn,
+      recordsOut: graph.takeRecordsOut(),
+      processingMs: clock.now() - started,
+      delayMs: Math.max(0, started - time),
+    };
+    this.adapt(stats, busyMs);
+    this.onBatch?.(stats);
+    return saved;
   }
 
   /** The batch open now: the end of the current interval. */
