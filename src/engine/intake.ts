@@ -16,7 +16,7 @@ export class Intake {
   /** Called after each piece of text is taken in or held (the engine's --max-rate and queue checks). */
   afterText: () => void = () => {};
   /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
-  private held: (string | { file: string })[] | undefined;
+  private held: (string | { file: string } | HeldMessage)[] | undefined;
   /** Size of the text held back, for the engine's bound on it. */
   heldChars = 0;
   /** Called with the first error that must end the run (a bad record in `fail` mode). */
@@ -64,6 +64,35 @@ export class Intake {
     this.afterText();
   }
 
+  /**
+   * One message that is one record whatever it holds (a Kafka value may span several lines): decoded
+   * whole, then given to `wrap`, which adds what the source knows of it (its key, its offset).
+   * `where` names it in error messages; it is called only then.
+   */
+  message(text: string, where: () => string, wrap?: (rec: unknown) => unknown): void {
+    if (this.held) {
+      this.held.push({ text, where, wrap });
+      this.heldChars += text.length;
+      this.afterText();
+      return;
+    }
+    const started = performance.now();
+    this.received++;
+    try {
+      try {
+        const rec = this.decode(text, 0, text.length);
+        if (rec !== SKIP) this.next.push(wrap ? wrap(rec) : rec);
+      } catch (err) {
+        const column = err instanceof CodecError && err.column ? `:${err.column}` : '';
+        this.onError.bad(messageOf(err), `${where()}${column}`, text, err);
+      }
+    } catch (err) {
+      this.onFail(err);
+    }
+    this.busyMs += performance.now() - started;
+    this.afterText();
+  }
+
   /** Hold back what arrives until release(): the current batch is closing. */
   hold(): void {
     this.held ??= [];
@@ -76,7 +105,8 @@ export class Intake {
     this.heldChars = 0;
     for (const item of held ?? []) {
       if (typeof item === 'string') this.text(item);
-      else this.file(item.file);
+      else if ('file' in item) this.file(item.file);
+      else this.message(item.text, item.where, item.wrap);
     }
   }
 
@@ -117,4 +147,10 @@ export class Intake {
     this.received = 0;
     return n;
   }
+}
+
+interface HeldMessage {
+  text: string;
+  where: () => string;
+  wrap: ((rec: unknown) => unknown) | undefined;
 }

@@ -4,12 +4,13 @@ import { resolveUri } from '../engine/uri.ts';
 import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
 import { http, https } from './http.ts';
+import { kafka } from './kafka.ts';
 import type { Sink, SinkDef, SinkOptions } from './sink.ts';
 import { stdout } from './stdout.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https];
+export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka];
 
 /** The sink a URI names; throws UsageError for an unknown scheme (pipeline files are checked with it). */
 export const sinkFor = (uri: string) => resolveUri(uri, SINKS, batchFiles, 'sink');

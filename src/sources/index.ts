@@ -4,13 +4,14 @@ import { resolveUri } from '../engine/uri.ts';
 import { dir } from './dir.ts';
 import { file } from './file.ts';
 import { httpListen } from './http-listen.ts';
+import { kafka } from './kafka.ts';
 import type { Source, SourceDef } from './source.ts';
 import { stdin } from './stdin.ts';
 import { tail } from './tail.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen];
+export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka];
 
 /** The source a URI names; throws UsageError for an unknown scheme (pipeline files are checked with it). */
 export const sourceFor = (uri: string) => resolveUri(uri, SOURCES, file, 'source');

@@ -1,0 +1,264 @@
+// `kafka://BROKERS/TOPIC[,TOPIC]?group=G&from=latest|earliest`: a consumer-group member. Each message
+// is one record. Offsets are committed only once every sink has handled the batch, so a crash or a
+// failing sink means the messages are read again (at least once), never lost.
+
+import { randomUUID } from 'node:crypto';
+import type { Consumer, GroupAssignment, Message, MessagesStream } from '@platformatic/kafka';
+import { note } from '../cli/report.ts';
+import { backoffMs, wait } from '../engine/backoff.ts';
+import { IoError } from '../engine/errors.ts';
+import type { Intake } from '../engine/intake.ts';
+import { CLIENT, existingTopics, kafkaClient, kafkaTarget, reason, transient } from '../engine/kafka-cluster.ts';
+import { choiceOption, durationOption } from '../engine/uri-options.ts';
+import type { Source, SourceDef } from './source.ts';
+
+export const kafka: SourceDef = {
+  scheme: 'kafka',
+  usage: 'kafka://BROKERS/TOPIC[,TOPIC]',
+  summary:
+    'consumer-group member (?group=G, ?from=latest|earliest, ?meta=true for key, headers, offset, timestamp); offsets committed once the sinks succeed',
+  create(rest, uri) {
+    const { brokers, topics, params } = kafkaTarget(rest, uri, ['group', 'from', 'meta', 'session-timeout']);
+    return new KafkaSource(uri, {
+      brokers,
+      topics,
+      group: params.get('group') ?? undefined,
+      from: choiceOption(params, 'from', ['latest', 'earliest'], uri),
+      meta: choiceOption(params, 'meta', ['false', 'true'], uri) === 'true',
+      sessionMs: durationOption(params, 'session-timeout', 10_000, uri),
+    });
+  },
+};
+
+interface Settings {
+  brokers: string[];
+  topics: string[];
+  /** Without a group the source reads alone, from `from` each time, and commits nothing. */
+  group: string | undefined;
+  from: 'latest' | 'earliest';
+  /** Records are {key, value, headers, topic, partition, offset, timestamp}, the value decoded by --parse. */
+  meta: boolean;
+  /** How long the group waits for a silent member before giving its partitions to the others. */
+  sessionMs: number;
+}
+
+/** Offsets by topic, then partition: the offset after the last message delivered. */
+type Position = Record<string, Record<string, number>>;
+
+/** A topic that does not exist yet: the source waits for it (a later stage may create it). */
+class TopicMissing extends Error {}
+
+type Msg = Message<Buffer, Buffer, Buffer, Buffer>;
+
+class KafkaSource implements Source {
+  readonly label: string;
+  private readonly settings: Settings;
+  private consumer: Consumer | undefined;
+  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  private paused = false;
+  private untilEnd = false;
+  private finished = false;
+  private readonly stopped = new AbortController();
+  /** By topic, by partition: the offset after the last message handed to the intake. */
+  private readonly next = new Map<string, bigint[]>();
+  /** By topic, by partition: whether the group gives it to this member now. */
+  private owned = new Map<string, boolean[]>();
+  /** What this member committed last, by `topic:partition`. */
+  private readonly done = new Map<string, number>();
+  private commitFailing = false;
+
+  constructor(label: string, settings: Settings) {
+    this.label = label;
+    this.settings = settings;
+  }
+
+  untilNow(): void {
+    this.untilEnd = true;
+  }
+
+  async run(intake: Intake): Promise<void> {
+    const { signal } = this.stopped;
+    let failures = 0;
+    let waiting: unknown;
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.session(intake, () => {
+            if (waiting) note(`${this.label}: ${waiting instanceof TopicMissing ? 'the topic is there' : 'connected'}`);
+            failures = 0;
+            waiting = undefined;
+          });
+          return;
+        } catch (err) {
+          if (signal.aborted) return;
+          if (!(err instanceof TopicMissing) && !transient(err)) throw new IoError(`${this.label}: ${reason(err)}`, { cause: err });
+          if (!waiting) {
+            note(
+              err instanceof TopicMissing
+                ? `${this.label}: ${err.message}; waiting for it`
+                : `${this.label}: cannot reach the cluster (${reason(err)}); retrying with backoff until it is up`,
+            );
+          }
+          waiting = err;
+          await this.closeConsumer();
+          await wait(backoffMs(failures++), signal);
+        }
+      }
+    } finally {
+      this.finished = true;
+    }
+  }
+
+  /** One membership of the group, from joining it to the end of the stream; `joined` once reading. */
+  private async session(intake: Intake, joined: () => void): Promise<void> {
+    const { brokers, topics, group, from, sessionMs } = this.settings;
+    const exist = await existingTopics(brokers, topics);
+    const missing = topics.find((t) => !exist.has(t));
+    if (missing && this.untilEnd) throw new IoError(`${this.label}: topic '${missing}' does not exist`);
+    if (missing) throw new TopicMissing(`topic '${missing}' does not exist yet`);
+    const { Consumer, FetchIsolationLevels } = await kafkaClient();
+    const consumer = new Consumer({
+      ...CLIENT,
+      bootstrapBrokers: brokers,
+      groupId: group ?? `sluice-${randomUUID()}`,
+      autocommit: false,
+      sessionTimeout: sessionMs,
+      rebalanceTimeout: sessionMs,
+      heartbeatInterval: Math.min(3000, Math.floor(sessionMs / 3)),
+      // short polls keep stop() prompt; 1 MiB fetches are the fastest to decode
+      maxWaitTime: 500,
+      maxBytes: 1 << 20,
+    });
+    this.consumer = consumer;
+    consumer.on('consumer:group:join', ({ assignments }) => this.own(assignments ?? []));
+    const stream = await consumer.consume({ topics, mode: group ? 'committed' : from, fallbackMode: from });
+    this.stream = stream;
+    this.own(consumer.assignments ?? []);
+    const ends = this.untilEnd ? await consumer.listOffsets({ topics, isolationLevel: FetchIsolationLevels.READ_COMMITTED }) : undefined;
+    joined();
+    await new Promise<void>((resolve, reject) => {
+      stream.once('error', reject);
+      stream.once('close', resolve);
+      if (this.stopped.signal.aborted) void stream.close();
+      // --once: the end is reached when every partition owned has been fetched up to where it
+      // ended at the start and every message fetched has been delivered. Checked after the
+      // fetch's messages have all been pushed: its offsets move first.
+      let checking = false;
+      const atEnd = () => {
+        if (!ends || checking) return;
+        checking = true;
+        setImmediate(() => {
+          checking = false;
+          if (stream.readableLength > 0) return;
+          for (const { topic, partitions } of consumer.assignments ?? []) {
+            for (const p of partitions) if ((stream.offsetsToFetch.get(`${topic}:${p}`) ?? -1n) < ends.get(topic)![p]!) return;
+          }
+          void stream.close();
+        });
+      };
+      stream.on('data', (m: Msg) => {
+        this.receive(m, intake);
+        if (stream.readableLength === 0) atEnd();
+      });
+      stream.on('fetch', atEnd);
+      atEnd();
+      if (this.paused) stream.pause();
+    });
+  }
+
+  private receive(m: Msg, intake: Intake): void {
+    const { topic, partition, offset } = m;
+    // a partition given to another member: its new owner reads it from the last commit
+    if (!this.owned.get(topic)?.[partition]) return;
+    let next = this.next.get(topic);
+    if (!next) this.next.set(topic, (next = []));
+    // fetched again after a rebalance (the stream restarts from the last commit): delivered already
+    if (offset < (next[partition] ?? 0n)) return;
+    next[partition] = offset + 1n;
+    const where = () => `${topic}-${partition}@${offset}`;
+    const text = m.value?.toString() ?? '';
+    if (!this.settings.meta) return intake.message(text, where);
+    intake.message(text, where, (value) => ({
+      key: m.key?.toString() ?? null,
+      value: m.value == null ? null : value,
+      headers: Object.fromEntries(m.headerEntries.map(([k, v]) => [k.toString(), v?.toString() ?? null])),
+      topic,
+      partition,
+      offset: Number(offset),
+      timestamp: Number(m.timestamp),
+    }));
+  }
+
+  private own(assignments: GroupAssignment[]): void {
+    this.owned = new Map(
+      assignments.map(({ topic, partitions }) => {
+        const owned: boolean[] = [];
+        for (const p of partitions) owned[p] = true;
+        return [topic, owned];
+      }),
+    );
+  }
+
+  position(): Position {
+    const position: Position = {};
+    for (const [topic, offsets] of this.next) {
+      const partitions: Record<string, number> = {};
+      offsets.forEach((offset, p) => (partitions[p] = Number(offset)));
+      position[topic] = partitions;
+    }
+    return position;
+  }
+
+  /** Commit what the sinks have handled, for the partitions this member still owns. */
+  async committed(position: unknown): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || !this.settings.group) return;
+    const offsets = [];
+    for (const [topic, partitions] of Object.entries(position as Position)) {
+      for (const [p, offset] of Object.entries(partitions)) {
+        const partition = Number(p);
+        if (!this.owned.get(topic)?.[partition] || (this.done.get(`${topic}:${p}`) ?? -1) >= offset) continue;
+        offsets.push({ topic, partition, offset: BigInt(offset), leaderEpoch: -1 });
+      }
+    }
+    if (!offsets.length) return;
+    try {
+      await consumer.commit({ offsets });
+      for (const { topic, partition, offset } of offsets) this.done.set(`${topic}:${partition}`, Number(offset));
+      if (this.commitFailing) note(`${this.label}: committing offsets again`);
+      this.commitFailing = false;
+    } catch (err) {
+      // not fatal: a later batch commits these offsets too, or the partition's next owner reads
+      // its messages again (a rebalance)
+      if (!this.commitFailing) note(`${this.label}: cannot commit offsets (${reason(err)}); the next batch will try again`);
+      this.commitFailing = true;
+    }
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.stream?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.stream?.resume();
+  }
+
+  /**
+   * The first call ends reading; the consumer stays in the group for the last batch's commit, and
+   * leaves it at the engine's final call, once run() has returned.
+   */
+  stop(): void {
+    this.stopped.abort();
+    void this.stream?.close();
+    if (this.finished) void this.closeConsumer();
+  }
+
+  private async closeConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    this.stream = undefined;
+    await consumer?.close(true).catch(() => {});
+  }
+}
