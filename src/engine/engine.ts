@@ -172,6 +172,11 @@ export class Engine {
       },
       (err) => this.fail(err),
     );
+    // a first run notes where its sources began (tail: and dir: skip what is there then), so that
+    // a crash in its first batch re-runs that batch from there
+    if (saved && !Object.keys(saved.positions).length) {
+      saved.positions = Object.fromEntries(graph.inputs.map(({ name, source }) => [name, source.position?.()]));
+    }
     try {
       for (;;) {
         await (replayed ? this.waitFor(replayed) : this.waitUntil(time));

@@ -19,8 +19,11 @@ export function inProgress(name: string): boolean {
 }
 
 interface DirPosition {
-  /** Files read whole, name → `dev:ino` (a new file moved in under an old name is read again). */
-  read: Record<string, string>;
+  /**
+   * Files read whole, in the order they were read: name and `dev:ino` (a new file moved in under an
+   * old name is read again).
+   */
+  read: [string, string][];
   /** The file being read, if a batch closed in the middle of it. */
   reading?: SavedFile;
 }
@@ -56,6 +59,10 @@ class Dir implements Source {
   private stopped = false;
   private cancel: (() => void) | undefined;
   private settle!: (err?: unknown) => void;
+  /** Bytes read at a time (readSize()). */
+  private chunk: number | undefined;
+  /** While a crashed batch is re-run (limit()): the files it read, in order, and where it stopped. */
+  private replay: { files: [string, string][]; last: SavedFile | undefined; reached: () => void } | undefined;
 
   constructor(label: string, path: string, pattern: string, from: 'end' | 'start', pollMs: number) {
     this.label = label;
@@ -104,18 +111,38 @@ class Dir implements Source {
 
   position(): DirPosition {
     const reading = this.reading ? { ...this.reading.cursor.saved(), path: this.reading.name } : this.resumeAt;
-    return { read: Object.fromEntries(this.read), ...(reading && { reading }) };
+    return { read: [...this.read], ...(reading && { reading }) };
+  }
+
+  readSize(bytes: number): void {
+    this.chunk = bytes;
   }
 
   seek(position: unknown): void {
+    const { read, reading } = this.positionOf(position);
+    this.read = new Map(read);
+    this.resumeAt = reading;
+    this.resumed = true;
+  }
+
+  limit(until: unknown): Promise<void> {
+    if (until === undefined) {
+      this.replay = undefined;
+      if (!this.paused && !this.stopped) this.wake(0);
+      return Promise.resolve();
+    }
+    const { read, reading } = this.positionOf(until);
+    const files = read.filter(([name, key]) => this.read.get(name) !== key);
+    if (reading) files.push([reading.path, `${reading.dev}:${reading.ino}`]);
+    return new Promise((reached) => (this.replay = { files, last: reading, reached }));
+  }
+
+  private positionOf(position: unknown): DirPosition {
     const p = position as DirPosition;
-    const read = p?.read;
-    if (typeof read !== 'object' || read === null || !Object.values(read).every((v) => typeof v === 'string')) {
+    if (!Array.isArray(p?.read) || !p.read.every((e) => Array.isArray(e) && e.length === 2 && e.every((s) => typeof s === 'string'))) {
       throw new IoError(`${this.label}: the checkpoint's position is not one of dir:`);
     }
-    this.read = new Map(Object.entries(read));
-    this.resumeAt = p.reading;
-    this.resumed = true;
+    return p;
   }
 
   private wake(ms: number): void {
@@ -136,7 +163,8 @@ class Dir implements Source {
       if (!this.once && !this.reading && !this.queue.length) this.scan(false);
       let read = 0;
       for (let n = 1; n > 0 && read < SLICE && !this.paused && !this.stopped; read += n) n = this.readSome();
-      if (read > 0 || this.queue.length) this.wake(0);
+      if (read > 0) this.wake(0);
+      else if (this.replay) this.replay.reached(); // and read on only once limit(undefined) lifts it
       else if (this.once) this.stop();
       else this.wake(this.pollMs);
     } catch (err) {
@@ -145,13 +173,21 @@ class Dir implements Source {
     }
   };
 
-  /** A chunk of the file being read, opening the next one when needed; 0 when there is none. */
+  /**
+   * A chunk of the file being read, opening the next one when needed; 0 when there is none. While a
+   * batch is re-run, only the files it read, and the last one only as far as it read it.
+   */
   private readSome(): number {
     while (!this.reading) {
-      const name = this.queue.shift();
+      const [name, wanted] = this.replay ? (this.replay.files.shift() ?? []) : [this.queue.shift()];
       if (name === undefined) return 0;
       const cursor = this.open(name);
       if (!cursor) continue;
+      const key = `${cursor.dev}:${cursor.ino}`;
+      if (this.read.get(name) === key || (wanted !== undefined && wanted !== key)) {
+        cursor.close(); // read in the re-run batch already, or not the file it read under that name
+        continue;
+      }
       this.reading = { name, cursor };
       const r = this.resumeAt;
       if (r?.path === name && `${r.dev}:${r.ino}` === `${cursor.dev}:${cursor.ino}` && cursor.startsWith(r.fingerprint)) cursor.offset = r.offset;
@@ -159,8 +195,11 @@ class Dir implements Source {
       this.intake.file(join(this.path, name));
     }
     const { name, cursor } = this.reading;
-    const n = cursor.read((text) => this.intake.text(text), { final: true });
-    if (n === 0) {
+    const last = this.replay?.last;
+    const end = last?.path === name && last.dev === cursor.dev && last.ino === cursor.ino ? last.offset : Infinity;
+    const n = cursor.read((text) => this.intake.text(text), { final: true, end, chunk: this.chunk });
+    if (n === 0 && end === Infinity) {
+      this.read.delete(name); // so that the order of `read` is the order files were read in
       this.read.set(name, `${cursor.dev}:${cursor.ino}`);
       cursor.close();
       this.reading = undefined;

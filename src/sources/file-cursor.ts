@@ -93,16 +93,17 @@ export class FileCursor {
   /**
    * Hand the complete lines after the offset, up to byte `end`, to `out`, one chunk at a time;
    * returns how many bytes that was (0: nothing complete yet). With `final` the file is complete
-   * and its text after the last newline is a line too.
+   * and its text after the last newline, or up to `end`, is a line too. `chunk`: bytes read at a
+   * time (more for a longer line).
    */
-  read(out: (text: string) => void, { final = false, end = Infinity } = {}): number {
-    for (let size = CHUNK; ; size *= 2) {
+  read(out: (text: string) => void, { final = false, end = Infinity, chunk = CHUNK } = {}): number {
+    for (let size = chunk; ; size *= 2) {
       const want = Math.min(size, end - this.offset);
       if (want <= 0) return 0;
       const buf = Buffer.allocUnsafe(want);
       const got = buf.subarray(0, readSync(this.fd, buf, 0, want, this.offset));
       const fileEnded = got.length < want;
-      const cut = final && fileEnded ? got.length : got.lastIndexOf(10) + 1;
+      const cut = final && (fileEnded || this.offset + want === end) ? got.length : got.lastIndexOf(10) + 1;
       if (cut > 0) {
         out(got.toString('utf8', 0, cut));
         this.offset += cut;

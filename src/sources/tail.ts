@@ -58,6 +58,13 @@ class Tail implements Source {
   private cancel: (() => void) | undefined;
   private settle!: (err?: unknown) => void;
   private readonly unreadable = new Set<string>();
+  /** Bytes read at a time (readSize()). */
+  private chunk: number | undefined;
+  /**
+   * While a crashed batch is re-run (limit()): how far each file `until` knows may be read, by
+   * `dev:ino`; and the files of the checkpoint it does not know: drained and closed in that batch.
+   */
+  private replay: { until: Map<string, SavedFile>; drained: Set<string>; reached: () => void } | undefined;
 
   constructor(label: string, pattern: string, from: 'end' | 'start', pollMs: number) {
     this.label = label;
@@ -108,11 +115,30 @@ class Tail implements Source {
     return { files: [...this.files.values()].map((f) => f.cursor.saved()) };
   }
 
+  readSize(bytes: number): void {
+    this.chunk = bytes;
+  }
+
   seek(position: unknown): void {
+    this.saved = this.filesOf(position);
+    this.resumed = true;
+  }
+
+  limit(until: unknown): Promise<void> {
+    if (until === undefined) {
+      this.replay = undefined;
+      if (!this.paused && !this.stopped) this.wake(0);
+      return Promise.resolve();
+    }
+    const known = new Map(this.filesOf(until).map((f) => [`${f.dev}:${f.ino}`, f]));
+    const drained = new Set((this.saved ?? []).map((f) => `${f.dev}:${f.ino}`).filter((key) => !known.has(key)));
+    return new Promise((reached) => (this.replay = { until: known, drained, reached }));
+  }
+
+  private filesOf(position: unknown): SavedFile[] {
     const files = (position as { files?: unknown })?.files;
     if (!Array.isArray(files) || !files.every(isSavedFile)) throw new IoError(`${this.label}: the checkpoint's position is not one of tail:`);
-    this.saved = files;
-    this.resumed = true;
+    return files;
   }
 
   /** Run `step` after `ms` (0: as soon as the event loop has had a turn). */
@@ -135,6 +161,7 @@ class Tail implements Source {
       let read = 0;
       for (let n = 1; n > 0 && read < SLICE && !this.paused && !this.stopped; read += n) n = this.readRound();
       if (read > 0) this.wake(0);
+      else if (this.replay) this.replay.reached(); // and read on only once limit(undefined) lifts it
       else if (this.once) this.stop();
       else this.wake(this.pollMs);
     } catch (err) {
@@ -164,16 +191,28 @@ class Tail implements Source {
   private readFile(key: string, file: Followed, now: number): number {
     const { cursor } = file;
     const out = (text: string) => this.deliver(cursor.path, text);
-    let n = cursor.read(out, { end: file.end });
-    if (n === 0) file.rotated = false;
-    if (file.orphanSince === undefined) return n;
+    const end = this.replayEnd(key, cursor);
+    let n = cursor.read(out, { end: Math.min(end, file.end ?? Infinity), chunk: this.chunk });
+    if (n === 0 && !this.replay) file.rotated = false;
+    if (file.orphanSince === undefined || end < Infinity) return n;
     if (n > 0) file.orphanSince = now;
-    else if (this.once || now - file.orphanSince >= DRAIN_GRACE_MS) {
+    else if (this.once || this.replay || now - file.orphanSince >= DRAIN_GRACE_MS) {
       n = cursor.read(out, { final: true }); // nobody writes to it any more: its last line is complete
       cursor.close();
       this.files.delete(key);
     }
     return n;
+  }
+
+  /**
+   * How far a file may be read while a batch is re-run: up to where `until` has it; not at all if
+   * `until` does not know it (it was found later); to its end if it was drained in that batch.
+   */
+  private replayEnd(key: string, cursor: FileCursor): number {
+    if (!this.replay) return Infinity;
+    const until = this.replay.until.get(key);
+    if (until && cursor.startsWith(until.fingerprint)) return until.offset;
+    return this.replay.drained.has(key) ? Infinity : cursor.offset;
   }
 
   private deliver(path: string, text: string): void {
