@@ -21,6 +21,9 @@ const BROKER = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(?::(\d{1,5}))?$/;
  */
 export const kafkaClient = () => import('@platformatic/kafka');
 
+/** Retries while the cluster is unreachable: a broker that comes up is noticed within seconds. */
+export const RETRY = { baseMs: 200, maxMs: 5000 };
+
 /** Client settings common to every connection sluice makes: fail fast, sluice retries with backoff itself. */
 export const CLIENT = { clientId: 'sluice', connectTimeout: 3000, retries: 2, retryDelay: 250 } as const;
 
@@ -92,7 +95,7 @@ export async function whileUnreachable<T>(label: string, signal: AbortSignal, at
       if (err instanceof IoError) throw err;
       if (!transient(err)) throw new IoError(`${label}: ${reason(err)}`, { cause: err });
       if (!failures) note(`${label}: cannot reach the cluster (${reason(err)}); retrying with backoff until it is up`);
-      await wait(backoffMs(failures), signal);
+      await wait(backoffMs(failures, Math.random, RETRY), signal);
     }
   }
   return undefined;

@@ -8,7 +8,7 @@ import { note } from '../cli/report.ts';
 import { backoffMs, wait } from '../engine/backoff.ts';
 import { IoError } from '../engine/errors.ts';
 import type { Intake } from '../engine/intake.ts';
-import { CLIENT, existingTopics, kafkaClient, kafkaTarget, reason, transient } from '../engine/kafka-cluster.ts';
+import { CLIENT, existingTopics, kafkaClient, kafkaTarget, reason, RETRY, transient } from '../engine/kafka-cluster.ts';
 import { choiceOption, durationOption } from '../engine/uri-options.ts';
 import type { Source, SourceDef } from './source.ts';
 
@@ -66,6 +66,9 @@ class KafkaSource implements Source {
   /** What this member committed last, by `topic:partition`. */
   private readonly done = new Map<string, number>();
   private commitFailing = false;
+  /** Nothing is delivered while a rejoin waits for the commit of what was (settle()). */
+  private draining = false;
+  private settled: { until: Position; done: () => void } | undefined;
 
   constructor(label: string, settings: Settings) {
     this.label = label;
@@ -79,12 +82,13 @@ class KafkaSource implements Source {
   async run(intake: Intake): Promise<void> {
     const { signal } = this.stopped;
     let failures = 0;
-    let waiting: unknown;
+    /** What the source is waiting for, said once on stderr each time it changes. */
+    let waiting: string | undefined;
     try {
       while (!signal.aborted) {
         try {
           await this.session(intake, () => {
-            if (waiting) note(`${this.label}: ${waiting instanceof TopicMissing ? 'the topic is there' : 'connected'}`);
+            if (waiting) note(`${this.label}: ${waiting === 'topic' ? 'the topic is there' : 'connected'}`);
             failures = 0;
             waiting = undefined;
           });
@@ -92,16 +96,17 @@ class KafkaSource implements Source {
         } catch (err) {
           if (signal.aborted) return;
           if (!(err instanceof TopicMissing) && !transient(err)) throw new IoError(`${this.label}: ${reason(err)}`, { cause: err });
-          if (!waiting) {
+          const now = err instanceof TopicMissing ? 'topic' : 'cluster';
+          if (now !== waiting) {
             note(
               err instanceof TopicMissing
                 ? `${this.label}: ${err.message}; waiting for it`
                 : `${this.label}: cannot reach the cluster (${reason(err)}); retrying with backoff until it is up`,
             );
           }
-          waiting = err;
+          waiting = now;
           await this.closeConsumer();
-          await wait(backoffMs(failures++), signal);
+          await wait(backoffMs(failures++, Math.random, RETRY), signal);
         }
       }
     } finally {
@@ -123,13 +128,15 @@ class KafkaSource implements Source {
       groupId: group ?? `sluice-${randomUUID()}`,
       autocommit: false,
       sessionTimeout: sessionMs,
-      rebalanceTimeout: sessionMs,
+      rebalanceTimeout: 2 * sessionMs,
       heartbeatInterval: Math.min(3000, Math.floor(sessionMs / 3)),
+      protocolsMetadata: () => this.settle(),
       // short polls keep stop() prompt; 1 MiB fetches are the fastest to decode
       maxWaitTime: 500,
       maxBytes: 1 << 20,
     });
     this.consumer = consumer;
+    this.own([]);
     consumer.on('consumer:group:join', ({ assignments }) => this.own(assignments ?? []));
     const stream = await consumer.consume({ topics, mode: group ? 'committed' : from, fallbackMode: from });
     this.stream = stream;
@@ -149,7 +156,7 @@ class KafkaSource implements Source {
         checking = true;
         setImmediate(() => {
           checking = false;
-          if (stream.readableLength > 0) return;
+          if (stream.readableLength > 0 || this.draining) return;
           for (const { topic, partitions } of consumer.assignments ?? []) {
             for (const p of partitions) if ((stream.offsetsToFetch.get(`${topic}:${p}`) ?? -1n) < ends.get(topic)![p]!) return;
           }
@@ -168,8 +175,9 @@ class KafkaSource implements Source {
 
   private receive(m: Msg, intake: Intake): void {
     const { topic, partition, offset } = m;
-    // a partition given to another member: its new owner reads it from the last commit
-    if (!this.owned.get(topic)?.[partition]) return;
+    // a rebalance is under way (see settle()), or a partition went to another member: whoever
+    // owns it next reads it from the last commit
+    if (this.draining || !this.owned.get(topic)?.[partition]) return;
     let next = this.next.get(topic);
     if (!next) this.next.set(topic, (next = []));
     // fetched again after a rebalance (the stream restarts from the last commit): delivered already
@@ -189,7 +197,37 @@ class KafkaSource implements Source {
     }));
   }
 
+  /**
+   * Before each (re)join of the group, so that partitions change hands only at a batch boundary:
+   * deliver nothing more and wait until the open batch has gone through the sinks and its offsets
+   * are committed; whoever gets a partition next starts right after what this member counted. The
+   * wait stays under the session timeout, or the group would drop this member meanwhile.
+   */
+  private async settle(): Promise<Buffer> {
+    const until = this.position();
+    if (this.settings.group && this.uncommitted(until)) {
+      this.draining = true;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.settings.sessionMs / 2);
+        this.settled = { until, done: () => (clearTimeout(timer), resolve()) };
+      });
+      this.settled = undefined;
+    }
+    return Buffer.alloc(0);
+  }
+
+  /** Whether some partition this member owns has messages delivered up to `position` but not committed. */
+  private uncommitted(position: Position): boolean {
+    for (const [topic, partitions] of Object.entries(position)) {
+      for (const [p, offset] of Object.entries(partitions)) {
+        if (this.owned.get(topic)?.[Number(p)] && offset > (this.done.get(`${topic}:${p}`) ?? -1)) return true;
+      }
+    }
+    return false;
+  }
+
   private own(assignments: GroupAssignment[]): void {
+    this.draining = false;
     this.owned = new Map(
       assignments.map(({ topic, partitions }) => {
         const owned: boolean[] = [];
@@ -221,17 +259,18 @@ class KafkaSource implements Source {
         offsets.push({ topic, partition, offset: BigInt(offset), leaderEpoch: -1 });
       }
     }
-    if (!offsets.length) return;
     try {
-      await consumer.commit({ offsets });
+      if (offsets.length) await consumer.commit({ offsets });
       for (const { topic, partition, offset } of offsets) this.done.set(`${topic}:${partition}`, Number(offset));
       if (this.commitFailing) note(`${this.label}: committing offsets again`);
       this.commitFailing = false;
+      if (this.settled && !this.uncommitted(this.settled.until)) this.settled.done();
     } catch (err) {
       // not fatal: a later batch commits these offsets too, or the partition's next owner reads
-      // its messages again (a rebalance)
+      // its messages again (at least once)
       if (!this.commitFailing) note(`${this.label}: cannot commit offsets (${reason(err)}); the next batch will try again`);
       this.commitFailing = true;
+      this.settled?.done();
     }
   }
 
