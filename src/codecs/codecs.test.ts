@@ -24,6 +24,9 @@ describe('codecs', () => {
     const err = failure('json', '{"a":1,}');
     expect(err.message).toMatch(/^invalid JSON/);
     expect(err.column).toBe(8);
+    // V8 does not say where a character that cannot begin a value is; its quote of the line is left out
+    expect(failure('json', 'abc\u0001def')).toMatchObject({ message: "invalid JSON: Unexpected token 'a'", column: undefined });
+    expect(failure('json', '\0').message).toBe("invalid JSON: Unexpected token '\\u0000'");
   });
 
   it('csv follows RFC 4180 quoting; csv:header gives objects', () => {

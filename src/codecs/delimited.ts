@@ -49,9 +49,8 @@ function withHeader(split: (line: string) => string[], header: string | undefine
       return SKIP;
     }
     if (fields.length !== names.length) throw new CodecError(`${fields.length} fields where the header has ${names.length}`);
-    const row: Record<string, string> = {};
-    for (let i = 0; i < names.length; i++) row[names[i]!] = fields[i]!;
-    return row;
+    // fromEntries defines each name as a field of its own, `__proto__` too
+    return Object.fromEntries(names.map((name, i) => [name, fields[i]]));
   };
 }
 
@@ -66,5 +65,6 @@ export const tsv: CodecDef = {
   name: 'tsv',
   summary: 'tab-separated fields as an array; tsv:header gives objects',
   param: 'header',
-  create: (param) => withHeader((line) => line.split('\t'), param),
+  // a CRLF line ending leaves no CR in the last field, as with csv
+  create: (param) => withHeader((line) => (line.endsWith('\r') ? line.slice(0, -1) : line).split('\t'), param),
 };
