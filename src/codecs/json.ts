@@ -14,12 +14,17 @@ export const json: CodecDef = {
       // V8 gives no position when the text ends too soon (the error is at the end of the line), nor
       // for a character that cannot begin a value (then the column is left out)
       const column = at ? Number(at[1]) + 1 : /end of JSON input/.test(message) ? line.length + 1 : undefined;
-      // V8 quotes the line: the reason leaves that out (a dead letter holds the line) and escapes
-      // control characters, so that it is one line a terminal shows as it is
-      const reason = message
-        .replace(/ in JSON at position \d+.*$|, .*is not valid JSON$/s, '')
-        .replace(/[\x00-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-      throw new CodecError(`invalid JSON: ${reason}`, column);
+      throw new CodecError(`invalid JSON: ${jsonReason(message)}`, column);
     }
   },
 };
+
+/**
+ * V8's JSON.parse message without the position and the quoted text: the caller says where, a dead
+ * letter holds the text; control characters escaped, so that it is one line a terminal shows as is.
+ */
+export function jsonReason(message: string): string {
+  return message
+    .replace(/ in JSON at position \d+.*$|, .*is not valid JSON$/s, '')
+    .replace(/[\x00-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

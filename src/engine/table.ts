@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { note } from '../cli/report.ts';
 import { splitCsv } from '../codecs/delimited.ts';
+import { jsonReason } from '../codecs/json.ts';
 import { IoError, messageOf, UsageError } from './errors.ts';
 
 export type Row = [key: unknown, value: unknown];
@@ -121,6 +122,6 @@ function parseJson(text: string, path: string, firstLine: number): unknown {
       const before = text.slice(0, Number(offset));
       where = `${path}:${firstLine + before.split('\n').length - 1}:${Number(offset) - before.lastIndexOf('\n')}`;
     }
-    throw new IoError(`${where}: invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '')}`);
+    throw new IoError(`${where}: invalid JSON: ${jsonReason(message)}`);
   }
 }
