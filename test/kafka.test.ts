@@ -6,21 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sluice, start, tempDir } from './support/cli.ts';
-import { createTopic, groupProgress, kafkaDown, kafkaUp, kcat, KAFKA_PORT, readTopic, uniqueTopic, until } from './support/kafka.ts';
-
-/** sluice started in the background, its output readable while it runs. */
-function watch(args: string[], input?: string) {
-  const run = start(args);
-  let out = '';
-  let err = '';
-  run.child.stdout!.on('data', (d: Buffer) => (out += d));
-  run.child.stderr!.on('data', (d: Buffer) => (err += d));
-  run.child.stdin!.on('error', () => {});
-  if (input === undefined) run.child.stdin!.end();
-  else run.child.stdin!.end(input);
-  return { ...run, out: () => out, err: () => err };
-}
+import { sluice, tempDir } from './support/cli.ts';
+import { createTopic, groupProgress, kafkaDown, kafkaUp, kcat, KAFKA_PORT, readTopic, uniqueTopic, until, watch } from './support/kafka.ts';
 
 function lines(path: string): string[] {
   try {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin, Consumer } from '@platformatic/kafka';
-import { ROOT } from './cli.ts';
+import { ROOT, start } from './cli.ts';
 
 export const KAFKA_PORT = 19092;
 const SCRIPT = join(ROOT, 'scripts/kafka.sh');
@@ -109,4 +109,16 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** sluice started in the background on `input` (none: stdin closed at once), its output readable as it runs. */
+export function watch(args: string[], input = '', env?: Record<string, string>) {
+  const run = start(args, { env });
+  let out = '';
+  let err = '';
+  run.child.stdout!.on('data', (d: Buffer) => (out += d));
+  run.child.stderr!.on('data', (d: Buffer) => (err += d));
+  run.child.stdin!.on('error', () => {});
+  run.child.stdin!.end(input);
+  return { ...run, out: () => out, err: () => err };
 }
