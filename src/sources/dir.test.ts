@@ -5,24 +5,9 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/cli.ts';
-import { rangeDecoder } from '../codecs/codec.ts';
-import { Intake } from '../engine/intake.ts';
-import { OnError } from '../engine/on-error.ts';
+import { intakeInto, pass } from '../../test/support/source-pass.ts';
 import { inProgress } from './dir.ts';
 import { createSource } from './index.ts';
-
-function intakeInto(lines: string[]): Intake {
-  return new Intake('test', rangeDecoder(undefined), { begin() {}, push: (r) => void lines.push(r as string), end() {} }, new OnError('fail'));
-}
-
-async function pass(uri: string, saved?: unknown): Promise<{ lines: string[]; position: unknown }> {
-  const source = createSource(uri);
-  if (saved !== undefined) source.seek!(saved);
-  source.untilNow!();
-  const lines: string[] = [];
-  await source.run(intakeInto(lines));
-  return { lines, position: source.position!() };
-}
 
 /** Write a file the way producers should: under a temporary name, then renamed into place. */
 function moveIn(dir: string, name: string, text: string): void {

@@ -4,14 +4,11 @@
 
 import { readdirSync } from 'node:fs';
 import { join, matchesGlob } from 'node:path';
-import { IoError, UsageError, messageOf } from '../engine/errors.ts';
-import type { Intake } from '../engine/intake.ts';
+import { IoError, UsageError } from '../engine/errors.ts';
 import { choiceOption, durationOption, uriOptions } from '../engine/uri-options.ts';
 import { FileCursor, identify, type SavedFile } from './file-cursor.ts';
-import type { Source, SourceDef } from './source.ts';
-
-/** Bytes read in one go before the event loop gets a turn (timers, the batch clock). */
-const SLICE = 1 << 22;
+import { PollingSource } from './polling.ts';
+import type { SourceDef } from './source.ts';
 
 /** A name used while a file is still being written (Hadoop's `_COPYING_`, rsync's dotfiles, `.tmp`). */
 export function inProgress(name: string): boolean {
@@ -40,13 +37,16 @@ export const dir: SourceDef = {
   },
 };
 
-class Dir implements Source {
-  readonly label: string;
+/** A re-run batch: the files it read, in order, and where it stopped. */
+interface DirReplay {
+  files: [string, string][];
+  last: SavedFile | undefined;
+}
+
+class Dir extends PollingSource<DirReplay> {
   private readonly path: string;
   private readonly pattern: string;
   private readonly from: 'end' | 'start';
-  private readonly pollMs: number;
-  private once = false;
   private read = new Map<string, string>();
   /** Names found and not read yet, oldest first. */
   private queue: string[] = [];
@@ -54,68 +54,17 @@ class Dir implements Source {
   /** From a checkpoint: the file to go on with, and where. */
   private resumeAt: SavedFile | undefined;
   private resumed = false;
-  private intake!: Intake;
-  private paused = false;
-  private stopped = false;
-  private cancel: (() => void) | undefined;
-  private settle!: (err?: unknown) => void;
-  /** Bytes read at a time (readSize()). */
-  private chunk: number | undefined;
-  /** While a crashed batch is re-run (limit()): the files it read, in order, and where it stopped. */
-  private replay: { files: [string, string][]; last: SavedFile | undefined; reached: () => void } | undefined;
 
   constructor(label: string, path: string, pattern: string, from: 'end' | 'start', pollMs: number) {
-    this.label = label;
+    super(label, pollMs);
     this.path = path;
     this.pattern = pattern;
     this.from = from;
-    this.pollMs = pollMs;
-  }
-
-  run(intake: Intake): Promise<void> {
-    this.intake = intake;
-    return new Promise((resolve, reject) => {
-      this.settle = (err) => {
-        this.reading?.cursor.close();
-        if (err) reject(new IoError(`${this.label}: ${messageOf(err)}`, { cause: err }));
-        else resolve();
-      };
-      try {
-        this.scan(true);
-      } catch (err) {
-        return this.settle(err);
-      }
-      this.wake(0);
-    });
-  }
-
-  untilNow(): void {
-    this.once = true;
-  }
-
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
-    if (!this.stopped) this.wake(0);
-  }
-
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.cancel?.();
-    this.settle?.();
   }
 
   position(): DirPosition {
     const reading = this.reading ? { ...this.reading.cursor.saved(), path: this.reading.name } : this.resumeAt;
     return { read: [...this.read], ...(reading && { reading }) };
-  }
-
-  readSize(bytes: number): void {
-    this.chunk = bytes;
   }
 
   seek(position: unknown): void {
@@ -125,16 +74,11 @@ class Dir implements Source {
     this.resumed = true;
   }
 
-  limit(until: unknown): Promise<void> {
-    if (until === undefined) {
-      this.replay = undefined;
-      if (!this.paused && !this.stopped) this.wake(0);
-      return Promise.resolve();
-    }
+  protected replayTo(until: unknown): DirReplay {
     const { read, reading } = this.positionOf(until);
     const files = read.filter(([name, key]) => this.read.get(name) !== key);
     if (reading) files.push([reading.path, `${reading.dev}:${reading.ino}`]);
-    return new Promise((reached) => (this.replay = { files, last: reading, reached }));
+    return { files, last: reading };
   }
 
   private positionOf(position: unknown): DirPosition {
@@ -145,39 +89,20 @@ class Dir implements Source {
     return p;
   }
 
-  private wake(ms: number): void {
-    this.cancel?.();
-    if (ms === 0) {
-      const t = setImmediate(this.step);
-      this.cancel = () => clearImmediate(t);
-    } else {
-      const t = setTimeout(this.step, ms);
-      this.cancel = () => clearTimeout(t);
-    }
+  /** Only once all that was found is read: listing stats every file in the directory. */
+  protected scanDue(): boolean {
+    return !this.reading && !this.queue.length;
   }
 
-  private readonly step = (): void => {
-    this.cancel = undefined;
-    if (this.stopped || this.paused) return;
-    try {
-      if (!this.once && !this.reading && !this.queue.length) this.scan(false);
-      let read = 0;
-      for (let n = 1; n > 0 && read < SLICE && !this.paused && !this.stopped; read += n) n = this.readSome();
-      if (read > 0) this.wake(0);
-      else if (this.replay) this.replay.reached(); // and read on only once limit(undefined) lifts it
-      else if (this.once) this.stop();
-      else this.wake(this.pollMs);
-    } catch (err) {
-      this.stopped = true;
-      this.settle(err);
-    }
-  };
+  protected closeAll(): void {
+    this.reading?.cursor.close();
+  }
 
   /**
    * A chunk of the file being read, opening the next one when needed; 0 when there is none. While a
    * batch is re-run, only the files it read, and the last one only as far as it read it.
    */
-  private readSome(): number {
+  protected readSome(): number {
     while (!this.reading) {
       const [name, wanted] = this.replay ? (this.replay.files.shift() ?? []) : [this.queue.shift()];
       if (name === undefined) return 0;
@@ -218,7 +143,7 @@ class Dir implements Source {
   }
 
   /** List the directory: queue the new files, oldest first; forget files no longer there. */
-  private scan(first: boolean): void {
+  protected scan(first: boolean): void {
     const found: { name: string; key: string; mtimeMs: number }[] = [];
     const present = new Set<string>();
     for (const name of readdirSync(this.path)) {

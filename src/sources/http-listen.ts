@@ -3,8 +3,8 @@
 // answered 503 with Retry-After, so memory stays bounded however fast senders post.
 
 import { createServer, type IncomingMessage } from 'node:http';
-import { IoError, messageOf } from '../engine/errors.ts';
 import { hostPort, uriOptions } from '../engine/uri-options.ts';
+import { Listener } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
 /** Requests that may wait while the pipeline is paused; more are turned away with 503. */
@@ -16,11 +16,9 @@ export const httpListen: SourceDef = {
   summary: 'accept POSTed lines or NDJSON (webhooks); 503 with Retry-After when full',
   create(rest, uri): Source {
     const { host, port, path } = hostPort(uriOptions(rest, [], uri).path, uri);
-    const reading = new Set<IncomingMessage>();
     let waiting: (() => void)[] = [];
-    let paused = false;
-    let stopped = false;
     const server = createServer();
+    const requests = new Listener<IncomingMessage>(uri, server, { host, port });
     return {
       label: uri,
       untilNow() {
@@ -28,55 +26,40 @@ export const httpListen: SourceDef = {
       },
       run(intake) {
         const text = (t: string) => intake.text(t);
-        return new Promise<void>((resolve, reject) => {
-          server.on('request', (req, res) => {
-            if (path && path !== '/' && new URL(req.url ?? '/', 'http://host').pathname !== path) {
-              res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`POST to ${path}\n`);
-            } else if (req.method !== 'POST' && req.method !== 'PUT') {
-              res.writeHead(405, { Allow: 'POST, PUT', 'Content-Type': 'text/plain' }).end('POST lines or NDJSON\n');
-            } else if (paused && waiting.length >= MAX_WAITING) {
-              res.writeHead(503, { 'Retry-After': '1', Connection: 'close', 'Content-Type': 'text/plain' }).end('busy, retry later\n');
-            } else {
-              const take = () => {
-                reading.add(req);
-                const lines = new LineChunker();
-                req.on('data', (buf: Buffer) => lines.push(buf, text));
-                req.on('end', () => {
-                  lines.end(text);
-                  res.writeHead(204).end();
-                });
-                req.on('close', () => reading.delete(req));
-                req.resume(); // a request that waited was paused: a 'data' listener alone does not restart it
-              };
-              if (paused) {
-                req.pause();
-                waiting.push(take);
-              } else take();
-            }
-          });
-          server.once('error', (err) => reject(new IoError(`${uri}: cannot listen: ${messageOf(err)}`, { cause: err })));
-          server.once('close', resolve);
-          if (stopped) resolve();
-          else server.listen(port, host);
+        server.on('request', (req, res) => {
+          if (path && path !== '/' && new URL(req.url ?? '/', 'http://host').pathname !== path) {
+            res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`POST to ${path}\n`);
+          } else if (req.method !== 'POST' && req.method !== 'PUT') {
+            res.writeHead(405, { Allow: 'POST, PUT', 'Content-Type': 'text/plain' }).end('POST lines or NDJSON\n');
+          } else if (requests.paused && waiting.length >= MAX_WAITING) {
+            res.writeHead(503, { 'Retry-After': '1', Connection: 'close', 'Content-Type': 'text/plain' }).end('busy, retry later\n');
+          } else {
+            const take = () => {
+              requests.take(req);
+              const lines = new LineChunker();
+              req.on('data', (buf: Buffer) => lines.push(buf, text));
+              req.on('end', () => {
+                lines.end(text);
+                res.writeHead(204).end();
+              });
+              req.resume(); // a request that waited was paused: a 'data' listener alone does not restart it
+            };
+            if (requests.paused) {
+              req.pause();
+              waiting.push(take);
+            } else take();
+          }
         });
+        return requests.listen();
       },
-      pause() {
-        paused = true;
-        for (const req of reading) req.pause();
-      },
+      pause: () => requests.pause(),
       resume() {
-        paused = false;
-        for (const req of reading) req.resume();
+        requests.resume();
         const ready = waiting;
         waiting = [];
         for (const take of ready) take();
       },
-      stop() {
-        if (stopped) return;
-        stopped = true;
-        server.close();
-        server.closeAllConnections();
-      },
+      stop: () => requests.stop(() => server.closeAllConnections()),
     };
   },
 };

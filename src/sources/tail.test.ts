@@ -5,28 +5,12 @@ import { appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync }
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/cli.ts';
-import { rangeDecoder } from '../codecs/codec.ts';
-import { Intake } from '../engine/intake.ts';
-import { OnError } from '../engine/on-error.ts';
+import { intakeInto, pass } from '../../test/support/source-pass.ts';
 import { createSource } from './index.ts';
 import type { Source } from './source.ts';
 
 const numbered = (from: number, to: number, tag = 'line') =>
   Array.from({ length: to - from }, (_, i) => `${tag} ${from + i} ${'.'.repeat((from + i) % 50)}\n`).join('');
-
-function intakeInto(lines: string[]): Intake {
-  return new Intake('test', rangeDecoder(undefined), { begin() {}, push: (r) => void lines.push(r as string), end() {} }, new OnError('fail'));
-}
-
-/** One --once pass: what it read, and where it stood at the end. */
-async function pass(uri: string, saved?: unknown): Promise<{ lines: string[]; position: unknown }> {
-  const source = createSource(uri);
-  if (saved !== undefined) source.seek!(saved);
-  source.untilNow!();
-  const lines: string[] = [];
-  await source.run(intakeInto(lines));
-  return { lines, position: source.position!() };
-}
 
 async function until(ok: () => boolean): Promise<void> {
   for (let waited = 0; !ok(); waited += 5) {

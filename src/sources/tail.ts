@@ -7,15 +7,13 @@ import { globSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { note } from '../cli/report.ts';
 import { IoError, UsageError, messageOf } from '../engine/errors.ts';
-import type { Intake } from '../engine/intake.ts';
 import { choiceOption, durationOption, uriOptions } from '../engine/uri-options.ts';
 import { FileCursor, identify, isFull, type SavedFile } from './file-cursor.ts';
-import type { Source, SourceDef } from './source.ts';
+import { PollingSource } from './polling.ts';
+import type { SourceDef } from './source.ts';
 
 /** How long a file renamed away may stay silent before it counts as drained and is closed. */
 const DRAIN_GRACE_MS = 1000;
-/** Bytes read in one go before the event loop gets a turn (timers, the batch clock). */
-const SLICE = 1 << 22;
 
 interface Followed {
   cursor: FileCursor;
@@ -38,76 +36,32 @@ export const tail: SourceDef = {
   },
 };
 
-class Tail implements Source {
-  readonly label: string;
+/**
+ * A re-run batch: how far each file `until` knows may be read, by `dev:ino`; and the files of the
+ * checkpoint it does not know: drained and closed in that batch.
+ */
+interface TailReplay {
+  until: Map<string, SavedFile>;
+  drained: Set<string>;
+}
+
+class Tail extends PollingSource<TailReplay> {
   private readonly pattern: string;
   private readonly from: 'end' | 'start';
-  private readonly pollMs: number;
-  private once = false;
   /** Followed files by `dev:ino`. */
   private readonly files = new Map<string, Followed>();
   /** Where a checkpoint left each file, until the first scan has found them. */
   private saved: SavedFile[] | undefined;
   private resumed = false;
-  private intake!: Intake;
   /** The file the intake was last told text comes from. */
   private current = '';
   private lastScan = 0;
-  private paused = false;
-  private stopped = false;
-  private cancel: (() => void) | undefined;
-  private settle!: (err?: unknown) => void;
   private readonly unreadable = new Set<string>();
-  /** Bytes read at a time (readSize()). */
-  private chunk: number | undefined;
-  /**
-   * While a crashed batch is re-run (limit()): how far each file `until` knows may be read, by
-   * `dev:ino`; and the files of the checkpoint it does not know: drained and closed in that batch.
-   */
-  private replay: { until: Map<string, SavedFile>; drained: Set<string>; reached: () => void } | undefined;
 
   constructor(label: string, pattern: string, from: 'end' | 'start', pollMs: number) {
-    this.label = label;
+    super(label, pollMs);
     this.pattern = pattern;
     this.from = from;
-    this.pollMs = pollMs;
-  }
-
-  run(intake: Intake): Promise<void> {
-    this.intake = intake;
-    return new Promise((resolve, reject) => {
-      this.settle = (err) => {
-        for (const { cursor } of this.files.values()) cursor.close();
-        if (err) reject(new IoError(`${this.label}: ${messageOf(err)}`, { cause: err }));
-        else resolve();
-      };
-      try {
-        this.scan(true);
-      } catch (err) {
-        return this.settle(err);
-      }
-      this.wake(0);
-    });
-  }
-
-  untilNow(): void {
-    this.once = true;
-  }
-
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
-    if (!this.stopped) this.wake(0);
-  }
-
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.cancel?.();
-    this.settle?.();
   }
 
   position(): { files: SavedFile[] } {
@@ -115,24 +69,15 @@ class Tail implements Source {
     return { files: [...this.files.values()].map((f) => f.cursor.saved()) };
   }
 
-  readSize(bytes: number): void {
-    this.chunk = bytes;
-  }
-
   seek(position: unknown): void {
     this.saved = this.filesOf(position);
     this.resumed = true;
   }
 
-  limit(until: unknown): Promise<void> {
-    if (until === undefined) {
-      this.replay = undefined;
-      if (!this.paused && !this.stopped) this.wake(0);
-      return Promise.resolve();
-    }
+  protected replayTo(until: unknown): TailReplay {
     const known = new Map(this.filesOf(until).map((f) => [`${f.dev}:${f.ino}`, f]));
     const drained = new Set((this.saved ?? []).map((f) => `${f.dev}:${f.ino}`).filter((key) => !known.has(key)));
-    return new Promise((reached) => (this.replay = { until: known, drained, reached }));
+    return { until: known, drained };
   }
 
   private filesOf(position: unknown): SavedFile[] {
@@ -141,40 +86,20 @@ class Tail implements Source {
     return files;
   }
 
-  /** Run `step` after `ms` (0: as soon as the event loop has had a turn). */
-  private wake(ms: number): void {
-    this.cancel?.();
-    if (ms === 0) {
-      const t = setImmediate(this.step);
-      this.cancel = () => clearImmediate(t);
-    } else {
-      const t = setTimeout(this.step, ms);
-      this.cancel = () => clearTimeout(t);
-    }
+  /** Every ?poll=, even while files still have text: a busy file must not hide new files and rotations. */
+  protected scanDue(): boolean {
+    return Date.now() - this.lastScan >= this.pollMs;
   }
 
-  private readonly step = (): void => {
-    this.cancel = undefined;
-    if (this.stopped || this.paused) return;
-    try {
-      if (!this.once && Date.now() - this.lastScan >= this.pollMs) this.scan(false);
-      let read = 0;
-      for (let n = 1; n > 0 && read < SLICE && !this.paused && !this.stopped; read += n) n = this.readRound();
-      if (read > 0) this.wake(0);
-      else if (this.replay) this.replay.reached(); // and read on only once limit(undefined) lifts it
-      else if (this.once) this.stop();
-      else this.wake(this.pollMs);
-    } catch (err) {
-      this.stopped = true;
-      this.settle(err);
-    }
-  };
+  protected closeAll(): void {
+    for (const { cursor } of this.files.values()) cursor.close();
+  }
 
   /**
    * One chunk from every file, rotated ones first (their lines are older than those of the file now
    * at their path); closes files renamed away once drained. Returns the bytes read.
    */
-  private readRound(): number {
+  protected readSome(): number {
     const now = Date.now();
     let total = 0;
     for (const rotatedOnly of [true, false]) {
@@ -229,7 +154,7 @@ class Tail implements Source {
    * file up to where that one was read, is a rotated copy of it (copytruncate): reading goes on
    * where it stood.
    */
-  private scan(first: boolean): void {
+  protected scan(first: boolean): void {
     this.lastScan = Date.now();
     const saved = this.saved ?? [];
     const gone: SavedFile[] = [];

@@ -2,8 +2,8 @@
 // client's lines arrive whole, so lines of different clients never mix within a line.
 
 import { createServer, type Socket } from 'node:net';
-import { IoError, messageOf } from '../engine/errors.ts';
 import { hostPort, uriOptions } from '../engine/uri-options.ts';
+import { Listener } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
 export const tcpListen: SourceDef = {
@@ -12,47 +12,30 @@ export const tcpListen: SourceDef = {
   summary: 'accept clients and read lines from all of them',
   create(rest, uri): Source {
     const { host, port } = hostPort(uriOptions(rest, [], uri).path, uri);
-    const clients = new Set<Socket>();
-    let paused = false;
-    let stopped = false;
     const server = createServer();
+    const clients = new Listener<Socket>(uri, server, { host, port });
     return {
       label: uri,
       untilNow() {
         throw noOnce(uri);
       },
       run(intake) {
-        return new Promise<void>((resolve, reject) => {
-          server.on('connection', (socket) => {
-            clients.add(socket);
-            if (paused) socket.pause();
-            const lines = new LineChunker();
-            const text = (t: string) => intake.text(t);
-            socket.on('data', (buf: Buffer) => lines.push(buf, text));
-            socket.on('end', () => lines.end(text));
-            socket.on('error', () => {}); // a client that resets ends only its own stream
-            socket.on('close', () => clients.delete(socket));
-          });
-          server.once('error', (err) => reject(new IoError(`${uri}: cannot listen: ${messageOf(err)}`, { cause: err })));
-          server.once('close', resolve);
-          if (stopped) resolve();
-          else server.listen(port, host);
+        server.on('connection', (socket) => {
+          clients.take(socket);
+          const lines = new LineChunker();
+          const text = (t: string) => intake.text(t);
+          socket.on('data', (buf: Buffer) => lines.push(buf, text));
+          socket.on('end', () => lines.end(text));
+          socket.on('error', () => {}); // a client that resets ends only its own stream
         });
+        return clients.listen();
       },
-      pause() {
-        paused = true;
-        for (const socket of clients) socket.pause();
-      },
-      resume() {
-        paused = false;
-        for (const socket of clients) socket.resume();
-      },
-      stop() {
-        if (stopped) return;
-        stopped = true;
-        server.close();
-        for (const socket of clients) socket.destroy();
-      },
+      pause: () => clients.pause(),
+      resume: () => clients.resume(),
+      stop: () =>
+        clients.stop(() => {
+          for (const socket of clients.reading) socket.destroy();
+        }),
     };
   },
 };
