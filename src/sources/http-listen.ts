@@ -2,7 +2,7 @@
 // NDJSON) become records. While the pipeline is paused requests wait, and past a bound they are
 // answered 503 with Retry-After, so memory stays bounded however fast senders post.
 
-import { createServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { hostPort, uriOptions } from '../engine/uri-options.ts';
 import { Listener } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
@@ -17,7 +17,9 @@ export const httpListen: SourceDef = {
   create(rest, uri): Source {
     const { host, port, path } = hostPort(uriOptions(rest, [], uri).path, uri);
     let waiting: (() => void)[] = [];
-    const server = createServer();
+    // loaded here, not imported: an ESM import of node:http also loads Node's fetch (undici),
+    // some 15 ms that every run of sluice would pay
+    const server = process.getBuiltinModule('node:http').createServer();
     const requests = new Listener<IncomingMessage>(uri, server, { host, port });
     return {
       label: uri,
