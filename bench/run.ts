@@ -41,10 +41,32 @@ type Bench = {
   compare: 'sorted' | 'exact' | 'none';
   shell?: boolean; // false: hyperfine -N (no shell), for start-up where the shell would dominate noise
   runs?: (n: number) => number; // override the run count, e.g. many runs for short commands
+  prepare?: () => string | undefined; // readies what it needs beyond the data files; else why it is skipped
   warmup?: number;
   // Goals from issue 3: sluice/peer median ratio at most `ratio`, or peak RSS under `maxMB`.
   targets?: { peer?: string; ratio?: number; maxMB?: number; text: string }[];
 };
+
+// The Kafka benchmarks use the broker of `npm run kafka:up` when it is up: 1M messages of 100 bytes
+// (99 and the newline kcat and sluice cut them at), produced once per run into a topic of their own.
+const KAFKA = '127.0.0.1:9092';
+const KAFKA_MESSAGES = path.join(ROOT, 'bench', 'data', 'kafka-1m.txt');
+const KAFKA_TOPIC = `bench-consume-${Date.now()}`;
+const KAFKA_OUT = `bench-produce-${Date.now()}`;
+let kafkaReady: string | undefined | null = null;
+
+function kafkaTopic(): string | undefined {
+  if (kafkaReady !== null) return kafkaReady;
+  if (spawnSync('bash', [path.join(ROOT, 'scripts', 'kafka.sh'), 'status']).status !== 0) return (kafkaReady = 'no Kafka broker on 127.0.0.1:9092 (npm run kafka:up)');
+  if (!onPath('kcat')) return (kafkaReady = 'kcat is not installed');
+  if (!fs.existsSync(KAFKA_MESSAGES)) {
+    fs.mkdirSync(path.dirname(KAFKA_MESSAGES), { recursive: true });
+    const line = (i: number) => `message ${i} `.padEnd(99, 'abcdefghijklmnopqrstuvwxyz'[i % 26]) + '\n';
+    fs.writeFileSync(KAFKA_MESSAGES, Array.from({ length: 1_000_000 }, (_, i) => line(i)).join(''));
+  }
+  const r = spawnSync('kcat', ['-b', KAFKA, '-P', '-t', KAFKA_TOPIC, '-l', KAFKA_MESSAGES], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return (kafkaReady = r.status === 0 ? undefined : `kcat could not produce the messages: ${r.stderr}`);
+}
 
 // Benchmark definitions. Add new ones here; everything else is generic.
 // Text output of sluice prints a pair as `key<TAB>value`, so peers print the same.
@@ -105,6 +127,28 @@ const BENCHES: Bench[] = [
     peers: [{ name: 'mawk', argv: ['mawk', 'length($0) > 10 { print toupper($0) }'] }],
     compare: 'exact',
     targets: [{ maxMB: 100, text: 'under 100 MB' }],
+  },
+  {
+    name: 'kafka-consume',
+    what: 'consume 1M 100-byte messages from a Kafka topic and count them',
+    kind: 'time',
+    prepare: kafkaTopic,
+    sluice: [...BATCH, '-i', `kafka://${KAFKA}/${KAFKA_TOPIC}?from=earliest`, '--once', '--count'],
+    // librdkafka: -e ends at the end of the topic, as --once does
+    peers: [{ name: 'kcat', argv: ['sh', '-c', `kcat -b ${KAFKA} -C -t ${KAFKA_TOPIC} -o beginning -e -q | wc -l`] }],
+    compare: 'sorted',
+    targets: [{ peer: 'kcat', ratio: 2, text: "at least half of kcat's consume rate" }],
+  },
+  {
+    name: 'kafka-produce',
+    what: 'produce 1M 100-byte messages to a Kafka topic, idempotent, acks=all',
+    kind: 'time',
+    prepare: kafkaTopic,
+    sluice: [...BATCH, '-i', KAFKA_MESSAGES, '-o', `kafka://${KAFKA}/${KAFKA_OUT}?create=true`],
+    peers: [{ name: 'kcat', argv: ['kcat', '-b', KAFKA, '-P', '-t', KAFKA_OUT, '-X', 'acks=all', '-X', 'enable.idempotence=true', '-l', KAFKA_MESSAGES] }],
+    compare: 'none',
+    // every run adds 1M messages to the topic
+    runs: (n) => Math.min(n, 3),
   },
 ];
 
@@ -249,6 +293,12 @@ async function runBench(b: Bench, data: DataFiles, runs: number, resultsDir: str
   const fileOf = (i?: Input) => (i ? data[i] : undefined);
   const res: Result = { bench: b.name, rows: [], mismatch: false, failed: false, sluiceMissing: false };
   console.log(`\n=== ${b.name}: ${b.what}`);
+  const skip = b.prepare?.();
+  if (skip) {
+    console.log(`  skipped: ${skip}`);
+    res.rows.push({ name: 'sluice', ok: false, note: `skipped: ${skip}` });
+    return res;
+  }
 
   // Commands that can run at all; missing tools are reported, not fatal.
   const cmds: Cmd[] = [];

@@ -83,7 +83,8 @@ export async function existingTopics(brokers: string[], topics: string[], create
 
 /**
  * Run `attempt` until it succeeds, retrying with backoff while the cluster is unreachable and saying
- * so on stderr once; any other failure is an IoError. Undefined if `signal` aborts first.
+ * so on stderr once (as `label`); any other failure is an IoError, for the caller to say where.
+ * Undefined if `signal` aborts first.
  */
 export async function whileUnreachable<T>(label: string, signal: AbortSignal, attempt: () => Promise<T>): Promise<T | undefined> {
   for (let failures = 0; !signal.aborted; failures++) {
@@ -93,7 +94,7 @@ export async function whileUnreachable<T>(label: string, signal: AbortSignal, at
       return result;
     } catch (err) {
       if (err instanceof IoError) throw err;
-      if (!transient(err)) throw new IoError(`${label}: ${reason(err)}`, { cause: err });
+      if (!transient(err)) throw new IoError(reason(err), { cause: err });
       if (!failures) note(`${label}: cannot reach the cluster (${reason(err)}); retrying with backoff until it is up`);
       await wait(backoffMs(failures, Math.random, RETRY), signal);
     }

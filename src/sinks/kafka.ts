@@ -1,6 +1,7 @@
 // `kafka://BROKERS/TOPIC`: produce each batch to a topic with an idempotent producer, acknowledged by
 // all in-sync replicas. A pair's key becomes the message key, so equal keys land in one partition
-// (what a keyed second stage relies on); end() resolves once the cluster has the whole batch.
+// (what a keyed second stage relies on). Requests go out as they fill up, in order; end() resolves
+// once the cluster has the whole batch.
 
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
 import { IoError, UsageError } from '../engine/errors.ts';
@@ -9,7 +10,11 @@ import { choiceOption } from '../engine/uri-options.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
 /** A produce request's size: under the broker's default limit on a batch of messages (1 MiB). */
-const REQUEST_BYTES = 512 * 1024;
+const REQUEST_BYTES = 768 * 1024;
+/** What a message costs in a request beyond its key and value (lengths, offset and time deltas). */
+const RECORD_OVERHEAD = 16;
+/** Requests a batch may have waiting before the sink holds the sources back. */
+const MAX_UNSENT = 4;
 
 type Out = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
@@ -27,18 +32,21 @@ export const kafka: SinkDef = {
     if (params.has('partitions') && !create) throw new UsageError(`${uri}: partitions is for a topic sluice creates: add create=true`);
 
     const closed = new AbortController();
-    const { render, withTime } = options;
+    const { render, withTime, pressure } = options;
     let producer: Producer | undefined;
-    let ready: Promise<unknown> | undefined;
+    let roundRobin = 0;
     let prefix = '';
-    /** The open batch, cut into produce requests. */
-    let requests: Out[][] = [];
+    /** The request being filled. */
+    let request: Out[] = [];
     let bytes = 0;
+    /** This batch's requests so far, sent one after the other: the order of messages is kept. */
+    let sent: Promise<unknown> = Promise.resolve();
+    let unsent = 0;
 
-    /** Connects, and checks the topic is there (or creates it) before the first batch goes out. */
+    /** Checks the topic is there (or creates it), then connects: once, before the first request. */
     const connect = async () => {
       const exist = await existingTopics(brokers, [topic], create ? { partitions } : undefined);
-      if (!exist.has(topic)) throw new IoError(`${uri}: topic '${topic}' does not exist; create it, or add ?create=true to the URI`);
+      if (!exist.has(topic)) throw new IoError(`topic '${topic}' does not exist; create it, or add ?create=true to the URI`);
       const { compatibilityPartitioner, Producer, ProduceAcks } = await kafkaClient();
       producer = new Producer({
         ...CLIENT,
@@ -49,13 +57,27 @@ export const kafka: SinkDef = {
         partitioner: (message, key) => (key ? compatibilityPartitioner(message, key) : roundRobin++),
       });
     };
-    let roundRobin = 0;
+    let connected: Promise<unknown> | undefined;
+
+    /** Send the request filled so far, after those before it; past a few waiting, hold the sources. */
+    const send = () => {
+      const messages = request;
+      request = [];
+      bytes = 0;
+      unsent++;
+      sent = sent.then(async () => {
+        await (connected ??= whileUnreachable(uri, closed.signal, connect));
+        await whileUnreachable(uri, closed.signal, () => producer!.send({ messages }));
+        unsent--;
+      });
+      sent.catch(() => {}); // the failure is end()'s to report
+      if (unsent > MAX_UNSENT) pressure.hold(sent);
+    };
 
     return {
       begin(t) {
         prefix = withTime ? `${t}\t` : '';
-        requests = [[]];
-        bytes = 0;
+        sent = Promise.resolve();
       },
       push(rec) {
         let key: Buffer | undefined;
@@ -67,24 +89,14 @@ export const kafka: SinkDef = {
         } else {
           value = Buffer.from(prefix + render(rec));
         }
-        const size = value.length + (key?.length ?? 0);
-        if (bytes + size > REQUEST_BYTES && requests.at(-1)!.length) {
-          requests.push([]);
-          bytes = 0;
-        }
-        requests.at(-1)!.push({ topic, key, value });
+        const size = value.length + (key?.length ?? 0) + RECORD_OVERHEAD;
+        if (bytes + size > REQUEST_BYTES && request.length) send();
+        request.push({ topic, key, value });
         bytes += size;
       },
       async end() {
-        const batch = requests.filter((r) => r.length);
-        requests = [[]];
-        if (!batch.length) return;
-        ready ??= whileUnreachable(uri, closed.signal, connect);
-        await ready;
-        // one request at a time keeps the order of messages, and a retried request cannot overtake
-        for (const messages of batch) {
-          await whileUnreachable(uri, closed.signal, () => producer!.send({ messages }));
-        }
+        if (request.length) send();
+        await sent;
       },
       async close() {
         await producer?.close();
