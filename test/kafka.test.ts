@@ -164,7 +164,7 @@ describe.skipIf(!broker)(`kafka:// with a broker on port ${KAFKA_PORT}`, () => {
     expect(killed.signal).toBe('SIGKILL');
   });
 
-  it('waits for a cluster that is down at start, saying so, then reads and writes once it is up', async () => {
+  it('waits for a cluster that is down at start, saying so, reads and writes once it is up, and reads on after it went away', async () => {
     const port = KAFKA_PORT + 100;
     const down = `127.0.0.1:${port}`;
     kafkaDown(port);
@@ -183,6 +183,12 @@ describe.skipIf(!broker)(`kafka:// with a broker on port ${KAFKA_PORT}`, () => {
       await until('the reader to wait for its topic', () => reader.err().includes("topic 'later' does not exist yet; waiting for it"));
       kcat(down, ['-P', '-t', 'later'], 'x\ny\n');
       await until('the messages to be read', () => reader.out() === 'x\ny\n', 40_000);
+
+      // the broker goes away mid-run and comes back empty (scripts/kafka.sh starts afresh)
+      kafkaDown(port);
+      expect(kafkaUp(port)).toBe(down);
+      kcat(down, ['-P', '-t', 'later'], 'z\n');
+      await until('the reader to read on', () => reader.out() === 'x\ny\nz\n', 40_000);
       reader.child.kill('SIGTERM');
       const read = await reader.done;
       expect(read.code).toBe(0);

@@ -61,6 +61,12 @@ class KafkaSource implements Source {
   private readonly stopped = new AbortController();
   /** By topic, by partition: the offset after the last message handed to the intake. */
   private readonly next = new Map<string, bigint[]>();
+  /**
+   * The same, for this session only: within one, a message below it is one the stream fetched
+   * again after a rebalance (it restarts from the last commit) and is skipped. A new session, after
+   * an error, starts from the commits afresh (the topic may even have been recreated).
+   */
+  private fetched = new Map<string, bigint[]>();
   /** By topic, by partition: whether the group gives it to this member now. */
   private owned = new Map<string, boolean[]>();
   /** What this member committed last, by `topic:partition`. */
@@ -136,6 +142,7 @@ class KafkaSource implements Source {
       maxBytes: 1 << 20,
     });
     this.consumer = consumer;
+    this.fetched = new Map();
     this.own([]);
     consumer.on('consumer:group:join', ({ assignments }) => this.own(assignments ?? []));
     const stream = await consumer.consume({ topics, mode: group ? 'committed' : from, fallbackMode: from });
@@ -178,10 +185,12 @@ class KafkaSource implements Source {
     // a rebalance is under way (see settle()), or a partition went to another member: whoever
     // owns it next reads it from the last commit
     if (this.draining || !this.owned.get(topic)?.[partition]) return;
+    let seen = this.fetched.get(topic);
+    if (!seen) this.fetched.set(topic, (seen = []));
+    if (offset < (seen[partition] ?? 0n)) return;
+    seen[partition] = offset + 1n;
     let next = this.next.get(topic);
     if (!next) this.next.set(topic, (next = []));
-    // fetched again after a rebalance (the stream restarts from the last commit): delivered already
-    if (offset < (next[partition] ?? 0n)) return;
     next[partition] = offset + 1n;
     const where = () => `${topic}-${partition}@${offset}`;
     const text = m.value?.toString() ?? '';
