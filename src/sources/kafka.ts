@@ -125,7 +125,7 @@ class KafkaSource implements Source {
     const { brokers, topics, group, from, sessionMs } = this.settings;
     const exist = await existingTopics(brokers, topics);
     const missing = topics.find((t) => !exist.has(t));
-    if (missing && this.untilEnd) throw new IoError(`${this.label}: topic '${missing}' does not exist`);
+    if (missing && this.untilEnd) throw new IoError(`topic '${missing}' does not exist`);
     if (missing) throw new TopicMissing(`topic '${missing}' does not exist yet`);
     const { Consumer, FetchIsolationLevels } = await kafkaClient();
     const consumer = new Consumer({
