@@ -23,11 +23,17 @@ describe('rates', () => {
   it('--max-rate caps every batch, the first one too', { timeout: 20_000 }, async () => {
     const r = await sluice(['-v', '-b', '100ms', '-i', lines(3000), '--max-rate', '5000', '--count']);
     expect(r.code).toBe(0);
-    const sizes = batches(r.stderr).map(([n]) => n);
-    expect(sizes.reduce((a, b) => a + b)).toBe(3000);
-    // 5000 a second is 500 a batch, give or take one read of 4 KiB (40 lines)
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(540);
-    expect(sizes.length).toBeGreaterThanOrEqual(6);
+    const seen = batches(r.stderr);
+    expect(seen.reduce((a, [n]) => a + n, 0)).toBe(3000);
+    expect(seen.length).toBeGreaterThanOrEqual(6);
+    // 5000 a second: by the end of batch k, at most what the rate allows in the time gone by (k
+    // intervals, plus how late the batch closed), plus one batch of burst and one read of 4 KiB
+    let sum = 0;
+    seen.forEach(([n, delayMs], k) => {
+      sum += n;
+      expect(sum).toBeLessThanOrEqual(5000 * ((k + 1) * 0.1 + delayMs / 1000) + 540);
+    });
+    expect(seen[0]![0]).toBeLessThanOrEqual(540); // the first batch too
   });
 
   it('--adaptive-rate settles where a batch takes about one interval to process', { timeout: 30_000 }, async () => {
@@ -40,9 +46,9 @@ describe('rates', () => {
     const settled = seen.slice(3, -1); // past the start, before the partial last batch
     expect(settled.length).toBeGreaterThan(5);
     for (const [n, delayMs] of settled) {
-      expect(n).toBeGreaterThan(60);
-      expect(n).toBeLessThan(400);
-      expect(delayMs).toBeLessThan(200); // batches do not queue up
+      expect(n).toBeGreaterThan(40);
+      expect(n).toBeLessThan(500);
+      expect(delayMs).toBeLessThan(400); // batches do not queue up
     }
   });
 });
