@@ -199,6 +199,17 @@ describe('usage', () => {
     expect(r.stderr).toMatch(/--inverse must follow (--reduce or )?--reduce-by-key/);
   });
 
+  it('checks --parse and --max-rate as a pipeline file does', async () => {
+    const codec = await sluice(['--parse', 'nope'], 'a\n');
+    expect(codec.code).toBe(2);
+    expect(codec.stderr).toBe("sluice: error: --parse: unknown codec 'nope': use one of json, csv, tsv, clf, split, regex\n");
+    for (const rate of ['abc', '-5']) {
+      const r = await sluice(['--max-rate', rate], 'a\n');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`sluice: error: --max-rate: needs a whole number, not '${rate}'\n`);
+    }
+  });
+
   it('checks windows against the batch interval', async () => {
     const r = await sluice(['-b', '2s', '--window', '5s', '--count']);
     expect(r.code).toBe(2);

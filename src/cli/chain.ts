@@ -8,6 +8,7 @@ import { OPERATORS } from '../operators/index.ts';
 import type { ArgSpec, OperatorDef } from '../operators/operator.ts';
 import type { Format } from '../render/format.ts';
 import type { OpSpec, PipelineSpec } from '../spec/pipeline.ts';
+import { checkOption } from '../spec/schema.ts';
 import { OPTIONS } from './options.ts';
 
 const GROUPS: Record<OperatorDef['group'], string> = {
@@ -64,6 +65,14 @@ function durationOption(flag: string, text: string): number {
   return ms;
 }
 
+/** A source option's value checked as a pipeline file's is (a codec, a whole number); undefined when not given. */
+function sourceOption(name: string, text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  const checked = checkOption(OPTIONS.find((o) => o.name === name)!, text);
+  if ('error' in checked) throw new UsageError(`--${name}: ${checked.error}`);
+  return checked.value;
+}
+
 /** Parse `argv` (without the program name) into a pipeline; throws UsageError. */
 export function parseChain(argv: string[]): PipelineSpec {
   const ops: OpSpec[] = [];
@@ -83,7 +92,9 @@ export function parseChain(argv: string[]): PipelineSpec {
     print = o.print === true ? 10 : Number(o.print);
     if (!Number.isInteger(print) || print < 0) throw new UsageError(`--print: needs a whole number, not '${o.print}'`);
   }
-  const sources = Object.fromEntries((o.in as string[]).map((uri, i) => [`in${i + 1}`, { in: uri, parse: o.parse, maxRate: o.maxRate === undefined ? undefined : Number(o.maxRate) }]));
+  const parse = sourceOption('parse', o.parse) as string | undefined;
+  const maxRate = sourceOption('max-rate', o.maxRate) as number | undefined;
+  const sources = Object.fromEntries((o.in as string[]).map((uri, i) => [`in${i + 1}`, { in: uri, parse, maxRate }]));
   return {
     batchMs,
     onError: o.onError,
