@@ -175,6 +175,13 @@ describe('bad input', () => {
     expect(JSON.parse(readFileSync(dlq, 'utf8'))).toEqual({ where: 'stdin:1', reason: 'not a common or combined log format line', record: 'garbage' });
   });
 
+  it('a dead-letter file that cannot be written fails the run without claiming the record was written', async () => {
+    const dlq = join(tempDir(), 'missing-dir', 'dead.ndjson');
+    const r = await sluice(['--parse', 'json', '--on-error', `dlq:${dlq}`], 'garbage\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`sluice: error: ENOENT: no such file or directory, open '${dlq}'\n`);
+  });
+
   it('an expression that throws on a record is a bad record too', async () => {
     const r = await sluice(['--parse', 'json', '--map', 'x.a.b'], '{"a":{"b":1}}\n{}\n');
     expect(r.code).toBe(1);

@@ -26,14 +26,14 @@ export class OnError {
   /** Handle one bad record; throws BadRecordError in `fail` mode. */
   bad(reason: string, where: string, raw: unknown, cause?: unknown): void {
     if (this.mode === 'fail') throw new BadRecordError(reason, where, { cause });
-    this.skipped++;
     if (this.mode === 'dlq') this.deadLetter(reason, where, raw);
+    this.skipped++; // only once written: the summary at exit says it was
   }
 
   /** A record too late for its window: counted, and written to the dead-letter file in `dlq` mode; never fails the run. */
   tooLate(reason: string, where: string, raw: unknown): void {
-    this.late++;
     if (this.mode === 'dlq') this.deadLetter(reason, where, raw);
+    this.late++;
   }
 
   private deadLetter(reason: string, where: string, raw: unknown): void {
