@@ -52,7 +52,7 @@ export interface SourceDef {
 
 /** The error for --once with a live stream (a socket, a webhook): it has no "now" to stop at. */
 export function noOnce(uri: string): UsageError {
-  return new UsageError(`--once: ${uri} is a live stream with no end to read up to; --once works with files, tail: and dir:`);
+  return new UsageError(`--once: ${uri} is a live stream with no end to read up to; --once works with files, tail:, dir: and kafka://`);
 }
 
 /**
