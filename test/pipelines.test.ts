@@ -64,6 +64,16 @@ describe('sluice explain', () => {
     expect(viaFile.code).toBe(viaChain.code);
   });
 
+  it('keeps a literal ${...} of a flag literal in the file, where ${VAR} would be a variable', async () => {
+    const args = ['--map', 'x + " ${HOME} $${HOME}"'];
+    const explained = await sluice(['explain', ...args]);
+    const file = join(tempDir(), 'p.yaml');
+    writeFileSync(file, explained.stdout);
+    const [viaChain, viaFile] = await Promise.all([sluice(args, 'a\n'), sluice(['run', file], 'a\n')]);
+    expect(viaChain.stdout).toBe('a ${HOME} $${HOME}\n');
+    expect(viaFile.stdout).toBe(viaChain.stdout);
+  });
+
   it('writes options, sources and sinks the way a person would', async () => {
     const r = await sluice(['explain', '-b', '10s', '-i', 'a.log', '-i', 'b.log', '--parse', 'clf', '--map', 'x.status', '--count-by-value', '--print', '5']);
     expect(r.stdout).toBe(`batch: 10s

@@ -25,15 +25,23 @@ function opEntry(op: OpSpec): unknown {
   return { [op.op]: op.arg, ...op.options };
 }
 
+/** Strings as a pipeline file writes them: there `${` starts a variable, and `$${` is a literal `${`. */
+function literal(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('${', () => '$${'); // a function: '$$' in a replacement string is one '$'
+  if (Array.isArray(value)) return value.map(literal);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)]));
+  return value;
+}
+
 export function toYaml(spec: PipelineSpec): string {
-  const doc = new Document({
+  const doc = new Document(literal({
     ...given(optionsIn('top'), spec),
     sources: Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, { in: s.in, ...given(optionsIn('source'), s) }])),
     streams: Object.fromEntries(
       Object.entries(spec.streams).map(([name, s]) => [name, { from: s.from.length === 1 ? s.from[0] : s.from, ops: s.ops.map(opEntry) }]),
     ),
     sinks: spec.sinks.map((s) => ({ from: s.from, out: s.out, ...given(optionsIn('sink'), s) })),
-  });
+  }));
   // one line per source, sink and list of inputs, as in the examples
   const items = (key: string) => {
     const node = doc.get(key);
