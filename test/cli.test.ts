@@ -9,6 +9,8 @@ import { ROOT, SLUICE, sluice, start, tempDir } from './support/cli.ts';
 const ACCESS_LOG = join(ROOT, 'pipelines/data/access.log');
 const sorted = (text: string) => text.trimEnd().split('\n').sort().join('\n');
 
+// Tests that expect one batch use -b 1h: with the default 1s a batch boundary can fall between the
+// read that brings the input and the one that sees its end.
 describe('sluice as a filter', () => {
   it('counts a field by value exactly as awk does', async () => {
     const awk = execFileSync('mawk', ['{c[$9]++} END{for(k in c) print k"\t"c[k]}', ACCESS_LOG], { encoding: 'utf8' });
@@ -122,8 +124,8 @@ describe('files', () => {
   it('appends every batch to one file', async () => {
     const dir = tempDir();
     const out = join(dir, 'all.txt');
-    await sluice(['-o', `append:${out}`, '--count'], 'a\n');
-    await sluice(['-o', `append:${out}`, '--count'], 'a\nb\n');
+    await sluice(['-b', '1h', '-o', `append:${out}`, '--count'], 'a\n');
+    await sluice(['-b', '1h', '-o', `append:${out}`, '--count'], 'a\nb\n');
     expect(readFileSync(out, 'utf8')).toBe('1\n2\n');
   });
 
@@ -143,7 +145,7 @@ describe('files', () => {
 
 describe('bad input', () => {
   it('fails on a malformed record with source, line and column, writing nothing of the batch', async () => {
-    const r = await sluice(['--parse', 'json'], '{"a":1}\n{"a":2}\n{"a":\n');
+    const r = await sluice(['-b', '1h', '--parse', 'json'], '{"a":1}\n{"a":2}\n{"a":\n');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^sluice: error: stdin:3:6: invalid JSON: /);
@@ -153,14 +155,14 @@ describe('bad input', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a.csv'), 'x,1\n');
     writeFileSync(join(dir, 'b.csv'), 'y,2\n"z,3\n');
-    const r = await sluice(['-i', join(dir, '*.csv'), '--parse', 'csv', '-o', join(dir, 'out')]);
+    const r = await sluice(['-b', '1h', '-i', join(dir, '*.csv'), '--parse', 'csv', '-o', join(dir, 'out')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`sluice: error: ${join(dir, 'b.csv')}:2:1: unterminated quoted field\n`);
     expect(readdirSync(dir).filter((f) => f.includes('out'))).toEqual([]);
   });
 
   it('skip counts bad records and reports them at exit', async () => {
-    const r = await sluice(['--parse', 'json', '--on-error', 'skip', '--count'], '1\nnope\n2\n{\n');
+    const r = await sluice(['-b', '1h', '--parse', 'json', '--on-error', 'skip', '--count'], '1\nnope\n2\n{\n');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('2\n');
     expect(r.stderr).toBe('sluice: 2 bad records skipped\n');
@@ -215,6 +217,12 @@ describe('usage', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`sluice: error: --max-rate: needs a whole number, not '${rate}'\n`);
     }
+  });
+
+  it('refuses --print when no sink is stdout', async () => {
+    const r = await sluice(['--print', '--count', '-o', join(tempDir(), 'out.txt')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("sluice: error: --print writes Spark's layout to stdout, and no -o is stdout: add -o - or leave --print out\n");
   });
 
   it('checks windows against the batch interval', async () => {

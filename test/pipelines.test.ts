@@ -74,6 +74,13 @@ describe('sluice explain', () => {
     expect(viaFile.stdout).toBe(viaChain.stdout);
   });
 
+  it('refuses to explain a chain that would not run, as running it would', async () => {
+    const r = await sluice(['explain', '--window', '10s', '--map', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--window: window must be followed by an aggregate/);
+  });
+
   it('writes options, sources and sinks the way a person would', async () => {
     const r = await sluice(['explain', '-b', '10s', '-i', 'a.log', '-i', 'b.log', '--parse', 'clf', '--map', 'x.status', '--count-by-value', '--print', '5']);
     expect(r.stdout).toBe(`batch: 10s

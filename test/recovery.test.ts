@@ -78,7 +78,7 @@ describe('recovery from a checkpoint', () => {
     const input = join(dir, 'in.txt');
     writeFileSync(input, 'a\nb\n');
     const cp = join(dir, 'cp');
-    const args = ['-i', input, '--checkpoint', cp, '--count'];
+    const args = ['-b', '1h', '-i', input, '--checkpoint', cp, '--count'];
     expect((await sluice(args)).stdout).toBe('2\n');
     const files = readdirSync(cp).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
     writeFileSync(join(cp, files.at(-1)!), '{"format":1,"pipel'); // torn write
@@ -88,5 +88,11 @@ describe('recovery from a checkpoint', () => {
     // the older checkpoint is the pending record of the same batch: it is re-run exactly, then
     // the input, already at its end, gives one empty batch
     expect(r.stdout).toBe('2\n0\n');
+    // new checkpoints come after the damaged one, so the next run starts from them, quietly
+    writeFileSync(join(cp, 'checkpoint-999.json.tmp'), '{"format":1'); // a write cut short by a crash
+    const again = await sluice(args);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toBe('0\n');
+    expect(readdirSync(cp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

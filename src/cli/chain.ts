@@ -94,6 +94,9 @@ export function parseChain(argv: string[]): PipelineSpec {
   }
   const parse = sourceOption('parse', o.parse) as string | undefined;
   const maxRate = sourceOption('max-rate', o.maxRate) as number | undefined;
+  if (print !== undefined && !(o.out as string[]).includes('-')) {
+    throw new UsageError("--print writes Spark's layout to stdout, and no -o is stdout: add -o - or leave --print out");
+  }
   const sources = Object.fromEntries((o.in as string[]).map((uri, i) => [`in${i + 1}`, { in: uri, parse, maxRate }]));
   return {
     batchMs,

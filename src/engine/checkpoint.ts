@@ -41,12 +41,15 @@ export class CheckpointStore {
   constructor(dir: string) {
     this.dir = dir;
     mkdirSync(dir, { recursive: true });
+    // a checkpoint half-written when the process died
+    for (const f of readdirSync(dir)) if (f.endsWith('.json.tmp')) rmSync(join(dir, f), { force: true });
   }
 
   /** The newest readable checkpoint, refusing one written by a different pipeline. */
   load(pipeline: string[]): Saved | undefined {
     const files = this.files();
-    for (const [seq, file] of files.toReversed()) {
+    this.seq = files.at(-1)?.[0] ?? 0; // new ones come after every file there, damaged ones too
+    for (const [, file] of files.toReversed()) {
       let saved: Saved & { format: number };
       try {
         saved = JSON.parse(readFileSync(join(this.dir, file), 'utf8'));
@@ -55,7 +58,6 @@ export class CheckpointStore {
         this.warnings.push(`${join(this.dir, file)} is damaged (${(err as Error).message}); using an older checkpoint`);
         continue;
       }
-      this.seq = seq;
       const changes = differences(saved.pipeline, pipeline);
       if (changes.length) {
         throw new CheckpointError(

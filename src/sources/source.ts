@@ -142,7 +142,8 @@ export class FdReader {
     let offset = from ?? 0;
     this.deliveredTo = offset;
     while (!this.stopped) {
-      const limited = this.until !== undefined && this.deliveredTo >= this.until.offset;
+      // reads stop at the limit; a line that runs past it (the file changed since) is not delivered
+      const limited = this.until !== undefined && offset >= this.until.offset;
       if (limited) this.until!.reached();
       if (this.paused || limited) {
         await new Promise<void>((resolve) => (this.wake = resolve));

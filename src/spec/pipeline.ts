@@ -54,7 +54,7 @@ export interface PipelineSpec {
 
 /** One line per part of a pipeline that its checkpoint depends on: a changed line means a checkpoint cannot be reused. */
 export function outline(spec: PipelineSpec): string[] {
-  const ops = (s: StreamSpec) => s.ops.map((o) => [o.op, o.arg === true ? '' : ` ${JSON.stringify(o.arg)}`, ...Object.entries(o.options).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)].join(''));
+  const ops = (s: StreamSpec) => s.ops.map((o) => [o.op, o.arg === true || o.arg === undefined ? '' : ` ${JSON.stringify(o.arg)}`, ...Object.entries(o.options).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)].join(''));
   return [
     `batch ${spec.batchMs} ms`,
     ...Object.entries(spec.sources).map(([name, s]) => `source ${name}: ${s.in}${s.parse ? ` parsed as ${s.parse}` : ''}`),

@@ -3,6 +3,7 @@
 import { EXIT } from '../../engine/errors.ts';
 import { toYaml } from '../../spec/explain.ts';
 import { parseChain } from '../chain.ts';
+import { checkStreams } from '../run.ts';
 import type { CommandDef } from './command.ts';
 
 export const explain: CommandDef = {
@@ -14,7 +15,9 @@ export const explain: CommandDef = {
       process.stdout.write(`Usage: sluice explain ${this.usage}\n\n${this.summary}; it takes what sluice takes (see sluice --help).\n`);
       return EXIT.ok;
     }
-    process.stdout.write(toYaml(parseChain(argv)));
+    const spec = parseChain(argv);
+    checkStreams(spec); // a chain that would not run gets its usage error here, not a file that fails lint
+    process.stdout.write(toYaml(spec));
     return EXIT.ok;
   },
 };
