@@ -212,10 +212,10 @@ describe('usage', () => {
     const codec = await sluice(['--parse', 'nope'], 'a\n');
     expect(codec.code).toBe(2);
     expect(codec.stderr).toBe("sluice: error: --parse: unknown codec 'nope': use one of json, csv, tsv, clf, split, regex\n");
-    for (const rate of ['abc', '-5']) {
+    for (const rate of ['abc', '-5', '0']) {
       const r = await sluice(['--max-rate', rate], 'a\n');
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`sluice: error: --max-rate: needs a whole number, not '${rate}'\n`);
+      expect(r.stderr).toBe(`sluice: error: --max-rate: needs a whole number >= 1, not '${rate}'\n`);
     }
   });
 

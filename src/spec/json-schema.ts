@@ -16,7 +16,7 @@ function optionSchema(option: OptionDef): Schema {
   if (!option.metavar) return { ...base, type: 'boolean' };
   if (option.choices) return { ...base, enum: [...option.choices] };
   if (option.type === 'duration') return { ...base, type: 'string', pattern: DURATION };
-  if (option.type === 'int') return { ...base, type: 'integer', minimum: 0 };
+  if (option.type === 'int') return { ...base, type: 'integer', minimum: option.min ?? 0 };
   return { ...base, type: 'string' };
 }
 

@@ -48,7 +48,8 @@ export function checkOption(option: OptionDef, raw: unknown): { value: unknown }
   }
   if (option.type === 'int') {
     const n = Number(text);
-    return Number.isInteger(n) && n >= 0 ? { value: n } : { error: `needs a whole number, not '${text}'` };
+    const min = option.min ?? 0;
+    return Number.isInteger(n) && n >= min ? { value: n } : { error: `needs a whole number >= ${min}, not '${text}'` };
   }
   try {
     option.check?.(text);
