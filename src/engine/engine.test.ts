@@ -31,11 +31,11 @@ function handSource() {
 }
 
 /** A graph of one source and a collecting sink; `end` closes a batch (a slow sink can be given). */
-function graphOf(source: Source, end: () => Promise<void> = async () => {}) {
+function graphOf(source: Source, end: () => Promise<void> = async () => {}, maxRate?: number) {
   const out = collector();
   const intake = new Intake('hand', rangeDecoder(undefined), out, new OnError('fail'));
   const graph: Graph = {
-    inputs: [{ name: 'hand', source, intake }],
+    inputs: [{ name: 'hand', source, intake, maxRate }],
     stateful: new Map(),
     pressure: new Pressure(),
     begin: (t) => out.begin(t),
@@ -119,6 +119,24 @@ describe('Engine', () => {
     engine.stop();
     await done;
     expect(out.batches).toEqual([{ time: 1000, records: ['x'] }]);
+  });
+
+  it('--max-rate holds a source that ran ahead until its budget is back, per part (Kafka partitions)', async () => {
+    const clock = new ManualClock(0);
+    const source = Object.assign(handSource(), { paused: false, rateParts: () => 3 });
+    source.pause = () => void (source.paused = true);
+    source.resume = () => void (source.paused = false);
+    const { graph } = graphOf(source, async () => {}, 10); // 10 a second for each of 3 parts
+    const done = new Engine(graph, { batchMs: 1000, clock }).run();
+    await tick();
+    source.send('x\n'.repeat(60)); // 2 s worth at 30 a second
+    expect(source.paused).toBe(true);
+    clock.advanceTo(1999);
+    expect(source.paused).toBe(true);
+    clock.advanceTo(2000);
+    expect(source.paused).toBe(false);
+    source.end();
+    await done;
   });
 
   it('reports per-batch stats', async () => {

@@ -128,10 +128,12 @@ export class Engine {
   }
 
   /**
-   * --max-rate, --adaptive-rate: a token bucket per source, filled at its rate up to one batch's
-   * worth; a source that ran ahead is held until its budget is back to zero.
+   * --max-rate, --adaptive-rate: a token bucket per source, filled at its rate (times its parts: a
+   * Kafka source's partitions) up to one batch's worth; a source that ran ahead is held until its
+   * budget is back to zero.
    */
-  private throttle(flow: Flow, rate: number): void {
+  private throttle(flow: Flow, perPart: number): void {
+    const rate = perPart * Math.max(1, flow.source.rateParts?.() ?? 1);
     const now = this.clock.now();
     const burst = Math.max(1, (rate * this.batchMs) / 1000);
     flow.tokens = Math.min(burst, flow.tokens + (rate * (now - flow.at)) / 1000) - (flow.intake.total - flow.counted);
@@ -142,7 +144,7 @@ export class Engine {
     this.updateFlow();
     this.clock.at(now + (-flow.tokens / rate) * 1000, () => {
       flow.throttled = false;
-      this.throttle(flow, flow.rate ?? rate);
+      this.throttle(flow, flow.rate ?? perPart);
       this.updateFlow();
     });
   }

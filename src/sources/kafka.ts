@@ -246,6 +246,13 @@ class KafkaSource implements Source {
     );
   }
 
+  /** --max-rate is per partition, as Spark's maxRatePerPartition. */
+  rateParts(): number {
+    let parts = 0;
+    for (const owned of this.owned.values()) parts += owned.filter(Boolean).length;
+    return parts;
+  }
+
   position(): Position {
     const position: Position = {};
     for (const [topic, offsets] of this.next) {

@@ -40,6 +40,8 @@ export interface Source {
   limit?(until: unknown): Promise<void>;
   /** Read at most this many bytes at a time: small reads let a rate limit hold a source close to its rate. */
   readSize?(bytes: number): void;
+  /** How many parts --max-rate applies to, each (a Kafka member's partitions); 1 when absent. */
+  rateParts?(): number;
 }
 
 export interface SourceDef {
