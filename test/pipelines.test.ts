@@ -111,6 +111,19 @@ describe('sluice test', () => {
     );
   });
 
+  it('reads aliases in a test file as what their anchors name, and refuses one without its anchor or inside it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.yaml'), 'sources:\n  l: { in: "-" }\nsinks:\n  - { from: l }\n');
+    writeFileSync(join(dir, 'p.test.yaml'), 'cases:\n  one:\n    input: { l: [[&w a, *w]] }\n    expect: { l: [[a, a]] }\n');
+    expect(await sluice(['test', join(dir, 'p.yaml')])).toMatchObject({ code: 0, stdout: `PASS  ${dir}/p.yaml: one\n1 cases: 1 passed, 0 failed\n` });
+    writeFileSync(join(dir, 'p.test.yaml'), 'cases:\n  one:\n    input: { l: [&b [a, *b]] }\n    expect: { l: [*nope] }\n');
+    const r = await sluice(['test', join(dir, 'p.yaml')]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(
+      `${dir}/p.test.yaml:3:25: alias *b is inside the value &b it names\n${dir}/p.test.yaml:4:19: alias *nope names no anchor: write &nope on a value before it\n`,
+    );
+  });
+
   it('checks the test file against the pipeline, with positions', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'p.yaml'), 'sources:\n  lines: { in: "-" }\nsinks:\n  - { from: lines }\n');

@@ -109,6 +109,11 @@ sinks:
     expect(at('      - filter: |\n          x.a &&\n            x.b ))')).toEqual([expect.stringMatching(/^p\.yaml:15:17: .*\(filter\): syntax error/)]);
   });
 
+  it('reports an alias without its anchor, or inside it, where it is written', () => {
+    expect(load('sources:\n  a: { in: "-" }\nsinks:\n  - { from: *a }\n').problems).toEqual(['p.yaml:4:13: alias *a names no anchor: write &a on a value before it']);
+    expect(load('sources: &s\n  a: *s\nsinks:\n  - { from: a }\n').problems).toEqual(['p.yaml:2:6: alias *s is inside the value &s it names']);
+  });
+
   it('names cycles and streams that read from themselves', () => {
     const r = load(`sources:
   lines: { in: "-" }

@@ -26,7 +26,15 @@ export class YamlFile {
     this.doc = parseDocument(text, { keepSourceTokens: true, lineCounter: lines, prettyErrors: false });
     this.problems = new Problems(file, text, lines);
     for (const e of this.doc.errors) this.problems.atOffset(e.pos[0], lowerFirst(e.message));
-    this.root = this.doc.errors.length ? null : this.resolve(this.doc.contents);
+    // an alias without its anchor before it would otherwise read as nothing, one inside its own anchor as an endless value
+    visit(this.doc, {
+      Alias: (_, node, path) => {
+        const target = node.resolve(this.doc);
+        if (!target) this.problems.at(node, `alias *${node.source} names no anchor: write &${node.source} on a value before it`);
+        else if (path.includes(target)) this.problems.at(node, `alias *${node.source} is inside the value &${node.source} it names`);
+      },
+    });
+    this.root = this.problems.count ? null : this.resolve(this.doc.contents);
   }
 
   /** Replace ${VAR} references in every string value (never in keys); a bad one is a problem where it is written. */
@@ -92,7 +100,14 @@ export class YamlFile {
 
   /** Plain data of a node (maps as objects, lists as arrays), for values given as YAML data. */
   data(node: Node | null): unknown {
-    return node === null ? null : (node.toJSON(this.doc) as unknown);
+    if (node === null) return null;
+    try {
+      return node.toJS(this.doc); // aliases inside stand for what their anchors name
+    } catch (err) {
+      this.problems.at(node, lowerFirst((err as Error).message));
+      this.problems.settled.add(node);
+      return null;
+    }
   }
 }
 
