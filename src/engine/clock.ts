@@ -6,10 +6,18 @@ export interface Clock {
   at(at: number, fn: () => void): () => void;
 }
 
+/** The longest delay setTimeout takes (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   at(at, fn) {
-    const timer = setTimeout(fn, Math.max(0, at - Date.now()));
+    let timer: ReturnType<typeof setTimeout>;
+    const arm = () => {
+      const wait = at - Date.now();
+      timer = wait > MAX_TIMEOUT_MS ? setTimeout(arm, MAX_TIMEOUT_MS) : setTimeout(fn, Math.max(0, wait));
+    };
+    arm();
     return () => clearTimeout(timer);
   },
 };
