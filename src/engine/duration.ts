@@ -9,6 +9,7 @@ export function parseDuration(text: string): number | { error: string } {
   if (!m) return { error: `bad duration '${text}': use a number and a unit, e.g. 250ms, 10s, 5m, 1h` };
   const ms = Number(m[1]) * UNIT_MS[m[2]!]!;
   if (!Number.isInteger(ms) || ms <= 0) return { error: `bad duration '${text}': must be a whole, positive number of milliseconds` };
+  if (!Number.isSafeInteger(ms)) return { error: `bad duration '${text}': too long to count in milliseconds` };
   return ms;
 }
 

@@ -114,6 +114,12 @@ sinks:
     expect(load('sources: &s\n  a: *s\nsinks:\n  - { from: a }\n').problems).toEqual(['p.yaml:2:6: alias *s is inside the value &s it names']);
   });
 
+  it('refuses a duration too long to count exactly in milliseconds', () => {
+    expect(load(withOps('      - window: 99999999999999999999s\n      - count')).problems).toEqual([
+      "p.yaml:13:17: streams.main.ops[0] (window): bad duration '99999999999999999999s': too long to count in milliseconds",
+    ]);
+  });
+
   it('names cycles and streams that read from themselves', () => {
     const r = load(`sources:
   lines: { in: "-" }
