@@ -25,7 +25,9 @@ export class YamlFile {
     const lines = new LineCounter();
     this.doc = parseDocument(text, { keepSourceTokens: true, lineCounter: lines, prettyErrors: false });
     this.problems = new Problems(file, text, lines);
-    for (const e of this.doc.errors) this.problems.atOffset(e.pos[0], lowerFirst(e.message));
+    for (const e of this.doc.errors) {
+      this.problems.atOffset(e.pos[0], e.code === 'MULTIPLE_DOCS' ? 'a second document (after ---): a file holds one' : lowerFirst(e.message));
+    }
     // an alias without its anchor before it would otherwise read as nothing, one inside its own anchor as an endless value
     visit(this.doc, {
       Alias: (_, node, path) => {
