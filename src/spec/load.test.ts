@@ -200,6 +200,9 @@ sinks:
     expect(load('a: [1, 2\n').problems[0]).toMatch(/^p\.yaml:\d+:\d+: /);
     expect(load('a: 1\na: 2\n').problems).toEqual(['p.yaml:2:1: map keys must be unique']);
     expect(load('sources: {}\n---\nsinks: []\n').problems).toEqual(['p.yaml:2:1: a second document (after ---): a file holds one']);
+    expect(load('sources:\n  a: { in: "-" }\nstreams:\n  s:\n    from: []\nsinks:\n  - { from: s }\n').problems).toEqual([
+      'p.yaml:5:11: streams.s.from: needs the name of a source or stream (an empty list reads nothing)',
+    ]);
     expect(load('- 1\n').problems).toEqual(['p.yaml:1:1: pipeline: needs a map of options, sources, streams and sinks']);
     expect(load('sources: [a]\nsinks: {}\n').problems).toEqual([
       'p.yaml:1:10: sources: needs a map of named sources, e.g. logs: { in: access.log, parse: clf }',

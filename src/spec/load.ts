@@ -2,7 +2,7 @@
 // values, stream references, cycles, operators, window slides), build the PipelineSpec. Every
 // problem is reported at once as FILE:LINE:COL: message; nothing is built from an invalid file.
 
-import { isMap, isScalar, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { formatDuration } from '../engine/duration.ts';
 import { operator, OPERATORS } from '../operators/index.ts';
 import { inputsOf } from './inputs.ts';
@@ -156,6 +156,7 @@ function readStreams(yaml: YamlFile, node: Node | null, places: Places): Record<
 function readFrom(yaml: YamlFile, path: string, entry: Entry, places: Places, stream: string): string[] {
   const raw = yaml.scalar(entry.value);
   const nodes = raw === NOT_SCALAR ? yaml.items(entry.value, path, 'a name or a list of names') : [entry.value];
+  if (raw === NOT_SCALAR && isSeq(entry.value) && !nodes.length) yaml.problems.at(entry.value, `${path}: needs the name of a source or stream (an empty list reads nothing)`);
   const names: string[] = [];
   for (const node of nodes) {
     const name = yaml.scalar(node);
