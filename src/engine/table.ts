@@ -33,7 +33,7 @@ export function readTable(path: string): Row[] {
   } catch (err) {
     throw new IoError(`${path}: ${messageOf(err)}`, { cause: err });
   }
-  return parse(text, path);
+  return parse(text.replace(/^\uFEFF/, ''), path); // a byte-order mark (as spreadsheets write) is not part of the first field
 }
 
 /** A table file watched for changes: rows() reads it again when it has changed since the last read. */

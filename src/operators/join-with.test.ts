@@ -24,6 +24,8 @@ describe('join-with', () => {
       ['u1', ['/a', { id: 'u1', name: 'Ann' }]],
       ['u2', ['/b', { id: 'u2', name: 'Bo, Jr.' }]],
     ]);
+    const bom = table('users-bom.csv', '\uFEFFid,name\nu1,Ann\n');
+    expect((await runBatches(clicks, [['join-with', bom]]))[0]!.records).toEqual([['u1', ['/a', { id: 'u1', name: 'Ann' }]]]);
     const tsv = table('users.tsv', 'id\tname\nu1\tAnn\n');
     expect((await runBatches(clicks, [['join-with', tsv]]))[0]!.records).toEqual([['u1', ['/a', { id: 'u1', name: 'Ann' }]]]);
     const json = table('users.json', '{"u1": "Ann", "u2": {"admin": true}}');
