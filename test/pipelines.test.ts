@@ -100,6 +100,16 @@ sinks:
 });
 
 describe('sluice test', () => {
+  it('ends the input with the last batch, as sluice run does for a file: a partial window comes out', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'w.yaml'), 'sources:\n  l: { in: "-" }\nstreams:\n  n:\n    from: l\n    ops: [{ window: 3s/3s }, count]\nsinks:\n  - { from: n }\n');
+    writeFileSync(join(dir, 'w.test.yaml'), 'cases:\n  two of three batches:\n    input: { l: [[a, b], [c]] }\n    expect: { n: [[3]] }\n');
+    const file = await sluice(['test', join(dir, 'w.yaml')]);
+    expect(file.stdout).toContain('1 cases: 1 passed, 0 failed');
+    const ran = await sluice(['run', join(dir, 'w.yaml')], 'a\nb\nc\n');
+    expect(ran.stdout).toBe('3\n');
+  });
+
   it('prints a diff for a failing case and exits 1', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'p.yaml'), 'sources:\n  l: { in: "-" }\nstreams:\n  n:\n    from: l\n    ops: [count]\nsinks:\n  - { from: n }\n');

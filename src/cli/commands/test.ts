@@ -97,7 +97,8 @@ async function runCase(spec: PipelineSpec, test: TestCase): Promise<Map<string, 
       const batch = test.input.get(sourceNames.get(source)!)?.[i] ?? [];
       if (batch.length) intake.text(`${batch.join('\n')}\n`);
     }
-    await graph.end();
+    // the input ends with the last batch, as a file's does in `sluice run`: what waits (windows) comes out
+    await graph.end(i === test.batches - 1);
   }
   await graph.close();
   return outputs;
