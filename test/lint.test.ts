@@ -62,6 +62,13 @@ describe('sluice lint', () => {
     expect((await sluice(['lint', file], '', { env: { BATCH: '5s' } })).code).toBe(0);
   });
 
+  it('reports empty sources and sinks, which would run nothing', async () => {
+    const file = write('sources: {}\nstreams: {}\nsinks: []\n');
+    const r = await sluice(['lint', file]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(`${file}:1:10: sources: is empty; a pipeline needs at least one\n${file}:3:8: sinks: is empty; a pipeline needs at least one\n`);
+  });
+
   it('is a usage error without a file, or with one that does not exist', async () => {
     expect((await sluice(['lint'])).code).toBe(2);
     const r = await sluice(['lint', 'no/such.yaml']);
