@@ -51,7 +51,8 @@ describe('sluice lint', () => {
     const bad = write('sources: {}\nsinks: []\nextra: 1\n', 'other.yaml');
     const r = await sluice(['lint', good, write(BAD), bad]);
     expect(r.code).toBe(78);
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(5);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(7);
+    expect(r.stderr).toContain(`${bad}:1:10: sources: is empty; a pipeline needs at least one`);
     expect(r.stderr).toContain(`${bad}:3:1: unknown key 'extra' at the top level`);
   });
 

@@ -92,10 +92,10 @@ function readPipeline(yaml: YamlFile, set: Map<string, string>, places: Places):
   spec.streams = given.has('streams') ? readStreams(yaml, given.get('streams')!.value, places) : {};
   spec.sinks = given.has('sinks') ? readSinks(yaml, given.get('sinks')!.value, places) : [];
   // an empty section runs nothing and exits 0: surely not what was meant
-  for (const section of ['sources', 'sinks'] as const) {
-    const value = given.get(section)?.value;
-    if ((isMap(value) || isSeq(value)) && !value.items.length) yaml.problems.at(value, `${section}: is empty; a pipeline needs at least one`);
-  }
+  const sources = given.get('sources')?.value;
+  const sinks = given.get('sinks')?.value;
+  if (isMap(sources) && !sources.items.length) yaml.problems.at(sources, 'sources: is empty; a pipeline needs at least one');
+  if (isSeq(sinks) && !sinks.items.length) yaml.problems.at(sinks, 'sinks: is empty; a pipeline needs at least one');
   return spec as unknown as PipelineSpec;
 }
 
