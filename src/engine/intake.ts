@@ -19,6 +19,11 @@ export class Intake {
   private held: (string | { file: string } | HeldMessage)[] | undefined;
   /** Size of the text held back, for the engine's bound on it. */
   heldChars = 0;
+  /**
+   * Messages held back: counted in `total` already, or --max-rate would let a source that keeps
+   * delivering while a batch closes (a Kafka fetch is thousands of messages) run far ahead.
+   */
+  private heldMessages = 0;
   /** Called with the first error that must end the run (a bad record in `fail` mode). */
   onFail: (err: unknown) => void = (err) => {
     throw err;
@@ -73,6 +78,7 @@ export class Intake {
     if (this.held) {
       this.held.push({ text, where, wrap });
       this.heldChars += text.length;
+      this.heldMessages++;
       this.afterText();
       return;
     }
@@ -106,7 +112,10 @@ export class Intake {
     for (const item of held ?? []) {
       if (typeof item === 'string') this.text(item);
       else if ('file' in item) this.file(item.file);
-      else this.message(item.text, item.where, item.wrap);
+      else {
+        this.heldMessages--; // counted again as it is received
+        this.message(item.text, item.where, item.wrap);
+      }
     }
   }
 
@@ -136,9 +145,9 @@ export class Intake {
     return ms;
   }
 
-  /** Lines received in all. */
+  /** Lines received in all, and messages held. */
   get total(): number {
-    return this.taken + this.received;
+    return this.taken + this.received + this.heldMessages;
   }
 
   takeCount(): number {

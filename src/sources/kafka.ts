@@ -1,6 +1,7 @@
 // `kafka://BROKERS/TOPIC[,TOPIC]?group=G&from=latest|earliest`: a consumer-group member. Each message
 // is one record. Offsets are committed only once every sink has handled the batch, so a crash or a
-// failing sink means the messages are read again (at least once), never lost.
+// failing sink means the messages are read again (at least once), never lost. With --checkpoint it
+// resumes at the checkpoint's offsets and replays an unfinished batch exactly (seek(), limit()).
 
 import { randomUUID } from 'node:crypto';
 import type { Consumer, GroupAssignment, Message, MessagesStream } from '@platformatic/kafka';
@@ -75,6 +76,20 @@ class KafkaSource implements Source {
   /** Nothing is delivered while a rejoin waits for the commit of what was (settle()). */
   private draining = false;
   private settled: { until: Position; done: () => void } | undefined;
+  /**
+   * Offsets from seek(), by `topic:partition`, to start at instead of the group's commits: used at
+   * the first assignment only (see startAtSeek()).
+   */
+  private resumeAt = new Map<string, bigint>();
+  /** A replayed batch's end (limit()): nothing at or past it is delivered until the limit lifts. */
+  private until: { position: Position; reached: () => void } | undefined;
+  /** Messages past the limit, in the order they came, delivered once it lifts. */
+  private held: Msg[] = [];
+  private intake: Intake | undefined;
+  /** Whether `owned` comes from the group (not between a session's start and its joining). */
+  private member = false;
+  /** Look again, soon, whether the limit is reached and whether --once is at its end. */
+  private recheck: () => void = () => {};
 
   constructor(label: string, settings: Settings) {
     this.label = label;
@@ -86,6 +101,7 @@ class KafkaSource implements Source {
   }
 
   async run(intake: Intake): Promise<void> {
+    this.intake = intake;
     const { signal } = this.stopped;
     let failures = 0;
     /** What the source is waiting for, said once on stderr each time it changes. */
@@ -143,11 +159,24 @@ class KafkaSource implements Source {
     });
     this.consumer = consumer;
     this.fetched = new Map();
-    this.own([]);
+    this.held = [];
+    this.own(undefined);
+    // a session that starts again during a replay (the cluster went away) goes on where the replay
+    // stands, not at the group's commit: the run that crashed may have committed the whole batch
+    if (this.until) {
+      for (const [topic, partitions] of Object.entries(this.until.position)) {
+        for (const p of Object.keys(partitions)) {
+          const next = this.next.get(topic)?.[Number(p)];
+          if (next !== undefined) this.resumeAt.set(`${topic}:${p}`, next);
+        }
+      }
+    }
     consumer.on('consumer:group:join', ({ assignments }) => this.own(assignments ?? []));
     const stream = await consumer.consume({ topics, mode: group ? 'committed' : from, fallbackMode: from });
     this.stream = stream;
     this.own(consumer.assignments ?? []);
+    // the stream has just been made: it fetches nothing before its first 'offsets'
+    stream.on('offsets', () => this.startAtSeek(stream));
     const ends = this.untilEnd ? await consumer.listOffsets({ topics, isolationLevel: FetchIsolationLevels.READ_COMMITTED }) : undefined;
     joined();
     await new Promise<void>((resolve, reject) => {
@@ -155,27 +184,30 @@ class KafkaSource implements Source {
       stream.once('close', resolve);
       if (this.stopped.signal.aborted) void stream.close();
       // --once: the end is reached when every partition owned has been fetched up to where it
-      // ended at the start and every message fetched has been delivered. Checked after the
-      // fetch's messages have all been pushed: its offsets move first.
+      // ended at the start and every message fetched has been delivered (none held by a replay).
+      // Checked, as the limit is, after the fetch's messages have all been pushed: its offsets
+      // move first.
       let checking = false;
-      const atEnd = () => {
-        if (!ends || checking) return;
+      const check = () => {
+        if (checking) return;
         checking = true;
         setImmediate(() => {
           checking = false;
-          if (stream.readableLength > 0 || this.draining) return;
+          this.checkLimit();
+          if (!ends || stream.readableLength > 0 || this.draining || this.until || this.held.length) return;
           for (const { topic, partitions } of consumer.assignments ?? []) {
             for (const p of partitions) if ((stream.offsetsToFetch.get(`${topic}:${p}`) ?? -1n) < ends.get(topic)![p]!) return;
           }
           void stream.close();
         });
       };
+      this.recheck = check;
       stream.on('data', (m: Msg) => {
         this.receive(m, intake);
-        if (stream.readableLength === 0) atEnd();
+        if (stream.readableLength === 0) check();
       });
-      stream.on('fetch', atEnd);
-      atEnd();
+      stream.on('fetch', check);
+      check();
       if (this.paused) stream.pause();
     });
   }
@@ -189,6 +221,19 @@ class KafkaSource implements Source {
     if (!seen) this.fetched.set(topic, (seen = []));
     if (offset < (seen[partition] ?? 0n)) return;
     seen[partition] = offset + 1n;
+    // replaying a batch: nothing at or past its end, nor of a partition it did not read, until the
+    // limit lifts; then nothing new before what was held. Held rather than fetched again: the
+    // stream cannot stop one partition alone, so it fetches on while the replay catches up
+    const end = this.until?.position[topic]?.[partition];
+    if (this.until ? end === undefined || offset >= BigInt(end) : this.held.length > 0) {
+      this.held.push(m);
+      return;
+    }
+    this.deliver(m, intake);
+  }
+
+  private deliver(m: Msg, intake: Intake): void {
+    const { topic, partition, offset } = m;
     let next = this.next.get(topic);
     if (!next) this.next.set(topic, (next = []));
     next[partition] = offset + 1n;
@@ -235,15 +280,101 @@ class KafkaSource implements Source {
     return false;
   }
 
-  private own(assignments: GroupAssignment[]): void {
+  /** The partitions the group gives this member now; undefined: not a member yet (a session starts). */
+  private own(assignments: GroupAssignment[] | undefined): void {
     this.draining = false;
+    this.member = assignments !== undefined;
     this.owned = new Map(
-      assignments.map(({ topic, partitions }) => {
+      (assignments ?? []).map(({ topic, partitions }) => {
         const owned: boolean[] = [];
         for (const p of partitions) owned[p] = true;
         return [topic, owned];
       }),
     );
+    // messages held of partitions given away are their next owner's to read; should one come back
+    // in this session, the stream fetches it again from the commit, and these must not be skipped
+    this.held = this.held.filter((m) => {
+      if (this.owned.get(m.topic)?.[m.partition]) return true;
+      const seen = this.fetched.get(m.topic)!;
+      if (m.offset < seen[m.partition]!) seen[m.partition] = m.offset;
+      return false;
+    });
+    this.release();
+    this.checkLimit();
+  }
+
+  /**
+   * The stream's offsets were (re)set from the group's commits: at the first assignment after
+   * seek(), start the partitions this member owns at the checkpoint's offsets instead. The commits
+   * may be ahead (the crashed run committed its last batch before checkpointing it), and that batch
+   * must be read again from its start. Later assignments, or partitions another member got first,
+   * go by the commits: the checkpoint's offsets are stale for them.
+   */
+  private startAtSeek(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): void {
+    for (const [key, offset] of this.resumeAt) {
+      const [topic, p] = key.split(':') as [string, string];
+      if (this.owned.get(topic)?.[Number(p)]) stream.offsetsToFetch.set(key, offset);
+    }
+    this.resumeAt.clear();
+    this.recheck();
+  }
+
+  seek(position: unknown): void {
+    for (const [topic, partitions] of Object.entries(position as Position)) {
+      let next = this.next.get(topic);
+      if (!next) this.next.set(topic, (next = []));
+      for (const [p, offset] of Object.entries(partitions)) {
+        // where the source stands until it delivers more: what the next checkpoint records
+        next[Number(p)] = BigInt(offset);
+        this.resumeAt.set(`${topic}:${p}`, BigInt(offset));
+      }
+    }
+  }
+
+  limit(until: unknown): Promise<void> {
+    if (until === undefined) {
+      this.until = undefined;
+      this.release();
+      this.recheck();
+      return Promise.resolve();
+    }
+    return new Promise((reached) => {
+      this.until = { position: until as Position, reached };
+      this.checkLimit();
+    });
+  }
+
+  /**
+   * Whether the replay has come to its end: each partition of `until` this member owns has
+   * delivered up to its offset, or has been fetched past it with nothing left to deliver below it
+   * (the messages just before were deleted meanwhile). Partitions of other members count as done.
+   */
+  private checkLimit(): void {
+    const until = this.until;
+    if (!until || !this.member) return;
+    const stream = this.stream;
+    for (const [topic, partitions] of Object.entries(until.position)) {
+      for (const [p, offset] of Object.entries(partitions)) {
+        if (!this.owned.get(topic)?.[Number(p)]) continue;
+        const end = BigInt(offset);
+        if ((this.next.get(topic)?.[Number(p)] ?? -1n) >= end) continue;
+        if (stream && stream.readableLength === 0 && (stream.offsetsToFetch.get(`${topic}:${p}`) ?? -1n) >= end) continue;
+        return;
+      }
+    }
+    until.reached();
+  }
+
+  /**
+   * Deliver what the limit held back, once it has lifted and no rebalance is under way (own() does
+   * it after one), for as long as the engine does not pause the source: --max-rate holds for it too.
+   */
+  private release(): void {
+    if (this.until || this.draining || !this.intake || !this.held.length) return;
+    let i = 0;
+    while (i < this.held.length && !this.paused) this.deliver(this.held[i++]!, this.intake);
+    this.held = this.held.slice(i);
+    this.recheck();
   }
 
   /** --max-rate is per partition, as Spark's maxRatePerPartition. */
@@ -297,7 +428,8 @@ class KafkaSource implements Source {
 
   resume(): void {
     this.paused = false;
-    this.stream?.resume();
+    this.release();
+    if (!this.paused) this.stream?.resume(); // the stream stays paused while older messages are held
   }
 
   /**
