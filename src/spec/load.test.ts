@@ -198,7 +198,8 @@ sinks:
   it('reports malformed YAML, wrong shapes and empty files with positions', () => {
     expect(load('')).toEqual({ problems: ['p.yaml:1:1: empty pipeline: it needs sources, streams and sinks'] });
     expect(load('a: [1, 2\n').problems[0]).toMatch(/^p\.yaml:\d+:\d+: /);
-    expect(load('a: 1\na: 2\n').problems).toEqual(['p.yaml:2:1: map keys must be unique']);
+    expect(load('a: 1\na: 2\n').problems).toEqual(["p.yaml:2:1: key 'a' is given twice in this map"]);
+    expect(load('sources: { logs: { in: x }, logs: { in: y } }\n').problems).toEqual(["p.yaml:1:29: key 'logs' is given twice in this map"]);
     expect(load('sources: {}\n---\nsinks: []\n').problems).toEqual(['p.yaml:2:1: a second document (after ---): a file holds one']);
     expect(load('sources:\n  a: { in: "-" }\nstreams:\n  s:\n    from: []\nsinks:\n  - { from: s }\n').problems).toEqual([
       'p.yaml:5:11: streams.s.from: needs the name of a source or stream (an empty list reads nothing)',

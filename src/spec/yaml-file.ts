@@ -25,9 +25,7 @@ export class YamlFile {
     const lines = new LineCounter();
     this.doc = parseDocument(text, { keepSourceTokens: true, lineCounter: lines, prettyErrors: false });
     this.problems = new Problems(file, text, lines);
-    for (const e of this.doc.errors) {
-      this.problems.atOffset(e.pos[0], e.code === 'MULTIPLE_DOCS' ? 'a second document (after ---): a file holds one' : lowerFirst(e.message));
-    }
+    for (const e of this.doc.errors) this.problems.atOffset(e.pos[0], parseProblem(e.code, e.message, text.slice(e.pos[0])));
     // an alias without its anchor before it would otherwise read as nothing, one inside its own anchor as an endless value
     visit(this.doc, {
       Alias: (_, node, path) => {
@@ -115,4 +113,12 @@ export class YamlFile {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** The YAML library's message in this project's words where it can be clearer. */
+function parseProblem(code: string, message: string, textAt: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'a second document (after ---): a file holds one';
+  // the library says where the repeated key is, not which: it is the text there
+  if (code === 'DUPLICATE_KEY') return `key '${/^[^:\n]*?(?=\s*:)/.exec(textAt)?.[0] ?? textAt.split('\n')[0]}' is given twice in this map`;
+  return lowerFirst(message);
 }
