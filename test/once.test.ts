@@ -109,6 +109,8 @@ describe('--schedule', () => {
     expect(stdin.stderr).toMatch(/--schedule: stdin can be read only once/);
     const live = await sluice(['--schedule', '*/5 * * * *', '-i', 'tcp-listen://127.0.0.1:0']);
     expect(live.code).toBe(2);
-    expect(live.stderr).toMatch(/is a live stream/);
+    expect(live.stderr).toBe(
+      'sluice: error: --schedule (a --once pass at each tick): tcp-listen://127.0.0.1:0 is a live stream with no end to read up to; --once works with files, tail:, dir: and kafka://\n',
+    );
   });
 });

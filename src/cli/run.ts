@@ -32,7 +32,13 @@ function checkSchedule(spec: PipelineSpec): void {
   checkStreams(spec);
   for (const { in: uri } of Object.values(spec.sources)) {
     if (uri === '-') throw new UsageError('--schedule: stdin can be read only once; read files, tail: or dir:');
-    createSource(uri).untilNow?.();
+    try {
+      createSource(uri).untilNow?.();
+    } catch (err) {
+      // the source refuses --once, which each scheduled pass is: say it in terms of what was given
+      if (err instanceof UsageError) throw new UsageError(`--schedule (a --once pass at each tick): ${err.message.replace(/^--once: /, '')}`);
+      throw err;
+    }
   }
 }
 
