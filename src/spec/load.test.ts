@@ -195,6 +195,23 @@ sinks:
     expect(load('in: x.log\nsources: { a: {} }\nsinks: [{ from: a }]\n').problems).toEqual(["p.yaml:1:1: unknown key 'in' at the top level ('in' goes in each source)"]);
   });
 
+  it('takes merge keys: the entries of the maps named, unless given beside them', () => {
+    const text = `sources:
+  a: &src { in: a.log, parse: json }
+  b: { <<: *src, in: b.log }
+sinks:
+  - &out { from: a, out: "-", format: json }
+  - { <<: [*out], from: b }
+`;
+    const r = load(text);
+    expect(r.problems).toEqual([]);
+    expect(r.spec?.sources).toEqual({ a: { in: 'a.log', parse: 'json' }, b: { in: 'b.log', parse: 'json' } });
+    expect(r.spec?.sinks.map((k) => [k.from, k.format])).toEqual([['a', 'json'], ['b', 'json']]);
+    expect(load('sources:\n  a: { <<: 5, in: x }\nsinks: [{ from: a }]\n').problems).toEqual([
+      'p.yaml:2:12: sources.a.<<: needs a map to merge, e.g. <<: *defaults',
+    ]);
+  });
+
   it('reports malformed YAML, wrong shapes and empty files with positions', () => {
     expect(load('')).toEqual({ problems: ['p.yaml:1:1: empty pipeline: it needs sources, streams and sinks'] });
     expect(load('a: [1, 2\n').problems[0]).toMatch(/^p\.yaml:\d+:\d+: /);

@@ -74,15 +74,24 @@ export class YamlFile {
       return [];
     }
     const entries: Entry[] = [];
+    const merged: Entry[] = [];
     for (const pair of node.items) {
       const keyNode = this.resolve(pair.key);
       if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
         this.problems.at(keyNode ?? node, `${path}: keys must be plain names`);
         continue;
       }
-      entries.push({ key: String(keyNode.value), keyNode, value: this.resolve(pair.value) });
+      const value = this.resolve(pair.value);
+      if (keyNode.value === '<<') {
+        // a merge key (<<: *defaults, or a list of them): their entries, unless given here too
+        for (const from of isSeq(value) ? value.items.map((item) => this.resolve(item)) : [value]) {
+          merged.push(...this.entries(from, `${path}.<<`, 'a map to merge, e.g. <<: *defaults'));
+        }
+        continue;
+      }
+      entries.push({ key: String(keyNode.value), keyNode, value });
     }
-    return entries;
+    return [...merged.filter((m) => !entries.some((e) => e.key === m.key)), ...entries];
   }
 
   /** The items of a list; anything else is a problem. */
