@@ -195,6 +195,13 @@ sinks:
     expect(load('in: x.log\nsources: { a: {} }\nsinks: [{ from: a }]\n').problems).toEqual(["p.yaml:1:1: unknown key 'in' at the top level ('in' goes in each source)"]);
   });
 
+  it('takes names that are numbers, as map keys are', () => {
+    const r = load('sources:\n  1: { in: "-" }\nstreams:\n  2: { from: 1, ops: [count] }\nsinks:\n  - { from: 2 }\n');
+    expect(r.problems).toEqual([]);
+    expect(r.spec?.streams).toMatchObject({ 2: { from: ['1'] } });
+    expect(r.spec?.sinks[0]?.from).toBe('2');
+  });
+
   it('takes merge keys: the entries of the maps named, unless given beside them', () => {
     const text = `sources:
   a: &src { in: a.log, parse: json }

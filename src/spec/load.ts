@@ -158,14 +158,20 @@ function readStreams(yaml: YamlFile, node: Node | null, places: Places): Record<
   return streams;
 }
 
+/** A source or stream name as written where one is read: names are map keys, so 1 and "1" are one name. */
+function nameOf(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value ? value : undefined;
+}
+
 function readFrom(yaml: YamlFile, path: string, entry: Entry, places: Places, stream: string): string[] {
   const raw = yaml.scalar(entry.value);
   const nodes = raw === NOT_SCALAR ? yaml.items(entry.value, path, 'a name or a list of names') : [entry.value];
   if (raw === NOT_SCALAR && isSeq(entry.value) && !nodes.length) yaml.problems.at(entry.value, `${path}: needs the name of a source or stream (an empty list reads nothing)`);
   const names: string[] = [];
   for (const node of nodes) {
-    const name = yaml.scalar(node);
-    if (typeof name !== 'string' || !name) yaml.problems.at(node ?? entry.keyNode, `${path}: needs the name of a source or stream`);
+    const name = nameOf(yaml.scalar(node));
+    if (name === undefined) yaml.problems.at(node ?? entry.keyNode, `${path}: needs the name of a source or stream`);
     else names.push(name);
   }
   places.from.set(stream, nodes.filter((n): n is Node => n !== null));
@@ -214,8 +220,8 @@ function readSinks(yaml: YamlFile, node: Node | null, places: Places): SinkSpec[
     const entries = yaml.entries(item, path, `a map of ${keys.join(', ')}`);
     for (const e of entries) if (!keys.includes(e.key)) yaml.problems.at(e.keyNode, unknownKey(e.key, path, keys));
     const from = entries.find((e) => e.key === 'from');
-    const name = from && yaml.scalar(from.value);
-    if (!from || typeof name !== 'string' || !name) {
+    const name = from && nameOf(yaml.scalar(from.value));
+    if (!from || name === undefined) {
       if (isMap(item)) yaml.problems.at(from?.value ?? item, `${path}: needs from (the stream to write)`);
       continue;
     }
