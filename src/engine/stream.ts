@@ -103,25 +103,22 @@ export function pairStage(
   combine: (left: Rec[], right: Rec[], out: (rec: Rec) => void) => void,
   next: Downstream,
 ): { left: Downstream; right: Downstream } {
-  const sides: [Rec[], Rec[]] = [[], []];
-  let begun = 0;
-  let ended = 0;
-  const side = (i: 0 | 1): Downstream => ({
-    begin(time) {
-      if (begun++ === 0) next.begin(time);
-    },
-    push(rec) {
-      sides[i].push(rec);
-    },
+  let sides: [Rec[], Rec[]] = [[], []];
+  // the batch opens with the first side and closes with the second, as for any two inputs
+  const both = fanIn(2, {
+    begin: (time) => next.begin(time),
+    push: () => {},
     end() {
-      if (++ended < 2) return;
-      begun = ended = 0;
       const [left, right] = sides;
-      sides[0] = [];
-      sides[1] = [];
+      sides = [[], []];
       combine(left, right, (rec) => next.push(rec));
       return next.end();
     },
+  });
+  const side = (i: 0 | 1): Downstream => ({
+    begin: (time) => both.begin(time),
+    push: (rec) => void sides[i].push(rec),
+    end: () => both.end(),
   });
   return { left: side(0), right: side(1) };
 }
