@@ -89,8 +89,7 @@ export class Intake {
         const rec = this.decode(text, 0, text.length);
         if (rec !== SKIP) this.next.push(wrap ? wrap(rec) : rec);
       } catch (err) {
-        const column = err instanceof CodecError && err.column ? `:${err.column}` : '';
-        this.onError.bad(messageOf(err), `${where()}${column}`, text, err);
+        this.refuse(err, where(), text);
       }
     } catch (err) {
       this.onFail(err);
@@ -132,11 +131,16 @@ export class Intake {
         const rec = decode(chunk, start, nl);
         if (rec !== SKIP) next.push(rec);
       } catch (err) {
-        const where = `${this.origin}:${this.lineNo}${err instanceof CodecError && err.column ? `:${err.column}` : ''}`;
-        this.onError.bad(messageOf(err), where, chunk.slice(start, nl), err);
+        this.refuse(err, `${this.origin}:${this.lineNo}`, chunk.slice(start, nl));
       }
       start = nl + 1;
     }
+  }
+
+  /** A record the codec or an operator refused, at `where` and the codec's column if it gave one. */
+  private refuse(err: unknown, where: string, raw: string): void {
+    const column = err instanceof CodecError && err.column ? `:${err.column}` : '';
+    this.onError.bad(messageOf(err), `${where}${column}`, raw, err);
   }
 
   takeBusyMs(): number {
