@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CodecError, SKIP } from '../src/codecs/codec.ts';
-import { createDecoder } from '../src/codecs/index.ts';
+import { CodecError, SKIP } from '../src/io/codecs/codec.ts';
+import { createDecoder } from '../src/io/codecs/index.ts';
 import { sluice, tempDir } from './support/cli.ts';
 import { fuzzLines, WELL_FORMED } from './support/codec-lines.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { OPTIONS } from '../src/cli/options.ts';
+import { OPTIONS } from '../src/pipeline/options.ts';
 import { OPERATORS } from '../src/operators/index.ts';
 import { ROOT, sluice, start, tempDir } from './support/cli.ts';
 

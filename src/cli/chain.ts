@@ -2,14 +2,14 @@
 // every -i source through the operators, in command-line order, to every -o sink.
 
 import { Command, CommanderError, Option } from 'commander';
-import { parseDuration } from '../engine/duration.ts';
-import { UsageError } from '../engine/errors.ts';
+import { parseDuration } from '../core/duration.ts';
+import { UsageError } from '../core/errors.ts';
 import { OPERATORS } from '../operators/index.ts';
 import type { ArgSpec, OperatorDef } from '../operators/operator.ts';
-import type { Format } from '../render/format.ts';
-import type { OpSpec, PipelineSpec } from '../spec/pipeline.ts';
-import { checkOption } from '../spec/schema.ts';
-import { OPTIONS } from './options.ts';
+import type { Format } from '../io/render/format.ts';
+import type { OpSpec, PipelineSpec } from '../pipeline/pipeline.ts';
+import { checkOption } from '../pipeline/schema.ts';
+import { OPTIONS } from '../pipeline/options.ts';
 
 const GROUPS: Record<OperatorDef['group'], string> = {
   stateless: 'Operators (per record):',

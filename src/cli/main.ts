@@ -1,12 +1,12 @@
 // The sluice command: dispatches subcommands, runs a flag chain, maps errors to exit statuses.
 
 import pkg from '../../package.json' with { type: 'json' };
-import { ConfigError, EXIT, SluiceError } from '../engine/errors.ts';
+import { ConfigError, EXIT, SluiceError } from '../core/errors.ts';
 import { ExpressionFailed } from '../operators/operator.ts';
 import { chainProgram, parseChain } from './chain.ts';
 import { command, COMMANDS } from './commands/index.ts';
 import { HELP_FOOTER } from './help.ts';
-import { error } from './report.ts';
+import { error } from '../core/report.ts';
 import { runPipeline } from './run.ts';
 
 export async function main(argv: string[]): Promise<number> {

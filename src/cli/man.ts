@@ -1,13 +1,13 @@
 // man/sluice.1, generated from the same tables as --help: options, operators, sources, sinks,
 // codecs and examples (`npm run man` writes it; a test checks it is up to date).
 
-import { CODECS } from '../codecs/index.ts';
+import { CODECS } from '../io/codecs/index.ts';
 import { OPERATORS } from '../operators/index.ts';
 import type { ArgSpec } from '../operators/operator.ts';
-import { SINKS } from '../sinks/index.ts';
-import { SOURCES } from '../sources/index.ts';
+import { SINKS } from '../io/sinks/index.ts';
+import { SOURCES } from '../io/sources/index.ts';
 import { EXAMPLES } from './help.ts';
-import { OPTIONS } from './options.ts';
+import { OPTIONS } from '../pipeline/options.ts';
 
 /** Text safe for roff: backslashes and leading dots or quotes escaped. */
 function roff(text: string): string {

@@ -1,17 +1,17 @@
 // Runs a pipeline spec as a process: check it, build it, run batches until the input ends or a
 // signal asks to stop, and report what happened on stderr.
 
-import { CheckpointStore } from '../engine/checkpoint.ts';
-import { Engine, type BatchStats } from '../engine/engine.ts';
-import { buildGraph } from '../engine/build.ts';
-import type { Clock } from '../engine/clock.ts';
-import { formatDuration } from '../engine/duration.ts';
-import { UsageError } from '../engine/errors.ts';
-import { OnError } from '../engine/on-error.ts';
-import { outline, type PipelineSpec } from '../spec/pipeline.ts';
-import { resolveOps, type ResolvedOp } from '../spec/resolve.ts';
-import { createSource } from '../sources/index.ts';
-import { error, note } from './report.ts';
+import { CheckpointStore } from '../runtime/checkpoint.ts';
+import { Engine, type BatchStats } from '../runtime/engine.ts';
+import { buildGraph } from '../runtime/build.ts';
+import type { Clock } from '../core/clock.ts';
+import { formatDuration } from '../core/duration.ts';
+import { UsageError } from '../core/errors.ts';
+import { OnError } from '../core/on-error.ts';
+import { outline, type PipelineSpec } from '../pipeline/pipeline.ts';
+import { resolveOps, type ResolvedOp } from '../pipeline/resolve.ts';
+import { createSource } from '../io/sources/index.ts';
+import { error, note } from '../core/report.ts';
 import { schedule } from './schedule.ts';
 
 /** Check every stream's operators; all problems at once, as a usage error. */

@@ -3,7 +3,7 @@
 // signal ends the process once the pass in flight, if any, has finished.
 
 import { Cron } from 'croner';
-import { UsageError, messageOf } from '../engine/errors.ts';
+import { UsageError, messageOf } from '../core/errors.ts';
 
 /** Check a cron pattern; throws a usage error saying what is wrong. */
 export function checkCron(pattern: string): void {

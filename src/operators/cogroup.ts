@@ -1,8 +1,8 @@
 // cogroup: per key, the values of this stream and of the other one in the batch (Spark's cogroup);
 // the joins are built on the same grouping.
 
-import { KeyMap } from '../engine/keymap.ts';
-import type { Rec } from '../engine/stream.ts';
+import { KeyMap } from './keymap.ts';
+import type { Rec } from '../core/stream.ts';
 import { asPair, type PairOperator } from './operator.ts';
 
 /** Every key of either side with its values from each side, in order of first appearance. */

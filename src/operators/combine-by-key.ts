@@ -1,8 +1,8 @@
 // combine-by-key: Spark's combineByKey, given as one expression that evaluates to
 // [createCombiner(v), mergeValue(c, v), mergeCombiners(c1, c2)].
 
-import { KeyMap, savedAsEntries } from '../engine/keymap.ts';
-import { type Fn } from '../expr/compile.ts';
+import { KeyMap, savedAsEntries } from './keymap.ts';
+import { type Fn } from '../core/expr.ts';
 import { asPair, guard, type AggregateOperator } from './operator.ts';
 
 export const combineByKey: AggregateOperator = {

@@ -1,6 +1,6 @@
 // count-by-value: a pair [value, count] for each distinct record of the batch.
 
-import { KeyMap, savedAsEntries } from '../engine/keymap.ts';
+import { KeyMap, savedAsEntries } from './keymap.ts';
 import type { AggregateOperator } from './operator.ts';
 
 export const countByValue: AggregateOperator = {

@@ -1,7 +1,7 @@
 // filter: keep the records for which E is truthy.
 
-import { recordStage } from '../engine/stream.ts';
-import { type Fn } from '../expr/compile.ts';
+import { recordStage } from '../core/stream.ts';
+import { type Fn } from '../core/expr.ts';
 import { guard, type StageOperator } from './operator.ts';
 
 export const filter: StageOperator = {

@@ -1,7 +1,7 @@
 // flat-map-values: [k, v] becomes [k, w] for each element w of E.
 
-import { recordStage } from '../engine/stream.ts';
-import { type Fn } from '../expr/compile.ts';
+import { recordStage } from '../core/stream.ts';
+import { type Fn } from '../core/expr.ts';
 import { asPair, guard, type StageOperator } from './operator.ts';
 
 export const flatMapValues: StageOperator = {

@@ -1,7 +1,7 @@
 // flat-map: each record becomes zero or more records, as Array.prototype.flatMap does.
 
-import { recordStage } from '../engine/stream.ts';
-import { type Fn } from '../expr/compile.ts';
+import { recordStage } from '../core/stream.ts';
+import { type Fn } from '../core/expr.ts';
 import { guard, type StageOperator } from './operator.ts';
 
 export const flatMap: StageOperator = {

@@ -1,6 +1,6 @@
 // group-by-key: a pair [k, [values...]] for each key, values in arrival order.
 
-import { KeyMap, savedAsEntries } from '../engine/keymap.ts';
+import { KeyMap, savedAsEntries } from './keymap.ts';
 import { asPair, type AggregateOperator } from './operator.ts';
 
 export const groupByKey: AggregateOperator = {

@@ -2,9 +2,9 @@
 // row, as Spark's join with a static RDD; pairs without a row are dropped. The file is read once
 // and again whenever it changes.
 
-import { KeyMap } from '../engine/keymap.ts';
-import type { Downstream } from '../engine/stream.ts';
-import { Table, type Row } from '../engine/table.ts';
+import { KeyMap } from './keymap.ts';
+import type { Downstream } from '../core/stream.ts';
+import { Table, type Row } from './table.ts';
 import { asPair, type OpContext, type StageOperator } from './operator.ts';
 
 export const joinWith: StageOperator = {

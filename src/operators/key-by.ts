@@ -1,7 +1,7 @@
 // key-by: x becomes the pair [E, x].
 
-import { recordStage } from '../engine/stream.ts';
-import { type Fn } from '../expr/compile.ts';
+import { recordStage } from '../core/stream.ts';
+import { type Fn } from '../core/expr.ts';
 import { guard, type StageOperator } from './operator.ts';
 
 export const keyBy: StageOperator = {

@@ -1,7 +1,7 @@
 // map-values: [k, v] becomes [k, E], the key untouched.
 
-import { recordStage } from '../engine/stream.ts';
-import { type Fn } from '../expr/compile.ts';
+import { recordStage } from '../core/stream.ts';
+import { type Fn } from '../core/expr.ts';
 import { asPair, guard, type StageOperator } from './operator.ts';
 
 export const mapValues: StageOperator = {

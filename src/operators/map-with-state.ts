@@ -2,8 +2,8 @@
 // key's state (state.get/update/remove/exists) and what it returns is emitted; only keys with data
 // cost anything. With --state-timeout a key idle that long runs once more, timing out, and is dropped.
 
-import { KeyMap } from '../engine/keymap.ts';
-import { type Fn } from '../expr/compile.ts';
+import { KeyMap } from './keymap.ts';
+import { type Fn } from '../core/expr.ts';
 import { asPair, guard, type StageOperator } from './operator.ts';
 import { INITIAL_STATE_OPTION, initialStates } from './update-state.ts';
 

@@ -1,7 +1,7 @@
 // map: each record becomes the value of E.
 
-import { recordStage } from '../engine/stream.ts';
-import { type Fn } from '../expr/compile.ts';
+import { recordStage } from '../core/stream.ts';
+import { type Fn } from '../core/expr.ts';
 import { guard, type StageOperator } from './operator.ts';
 
 export const map: StageOperator = {

@@ -1,11 +1,11 @@
 // What an operator is: its name (flag and YAML key alike), its argument, and how it becomes a stage.
 // The registry of all of them is index.ts; one operator per file.
 
-import type { OnError } from '../engine/on-error.ts';
-import type { Pressure } from '../engine/pressure.ts';
-import type { Aggregator, Downstream, Rec } from '../engine/stream.ts';
-import type { OpSpec } from '../spec/pipeline.ts';
-import type { Fn, Role } from '../expr/compile.ts';
+import type { OnError } from '../core/on-error.ts';
+import type { Pressure } from '../core/pressure.ts';
+import type { Aggregator, Downstream, Rec } from '../core/stream.ts';
+import type { OpSpec } from '../pipeline/pipeline.ts';
+import type { Fn, Role } from '../core/expr.ts';
 
 /** The kinds of argument an operator or option takes; each is checked and converted in one place (args.ts). */
 export type ArgSpec =

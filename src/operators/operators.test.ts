@@ -97,7 +97,7 @@ describe('the registry', () => {
   it('every example parses and builds', async () => {
     const { parseChain } = await import('../cli/chain.ts');
     const { checkStreams } = await import('../cli/run.ts');
-    // pair operators' examples are pipeline-file entries, checked by src/spec/load.test.ts
+    // pair operators' examples are pipeline-file entries, checked by src/pipeline/load.test.ts
     for (const def of OPERATORS.filter((d) => !('combine' in d))) {
       const argv = def.example.match(/'[^']*'|\S+/g)!.map((a) => a.replace(/^'|'$/g, ''));
       expect(() => checkStreams(parseChain(argv)), def.name).not.toThrow();

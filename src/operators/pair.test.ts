@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { collector } from '../../test/support/batches.ts';
-import { pairStage, type Rec } from '../engine/stream.ts';
-import { resolveOps } from '../spec/resolve.ts';
+import { pairStage, type Rec } from '../core/stream.ts';
+import { resolveOps } from '../pipeline/resolve.ts';
 import { operator } from './index.ts';
 
 /** Combine one batch of each side with operator `name` (and its options) and return the result. */

@@ -1,9 +1,9 @@
 // reduce-by-key: the values of each key folded with E(a, b); over a window with --inverse, kept up
 // to date by folding in the batch that enters and undoing the one that leaves (Spark's invFunc).
 
-import { KeyMap, savedAsEntries } from '../engine/keymap.ts';
-import type { Aggregator } from '../engine/stream.ts';
-import { type Fn } from '../expr/compile.ts';
+import { KeyMap, savedAsEntries } from './keymap.ts';
+import type { Aggregator } from '../core/stream.ts';
+import { type Fn } from '../core/expr.ts';
 import { asPair, guard, type AggregateOperator, type ArgSpec, type OpContext } from './operator.ts';
 
 export const INVERSE_OPTIONS: Record<string, { arg: ArgSpec; summary: string }> = {

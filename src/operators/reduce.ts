@@ -1,8 +1,8 @@
 // reduce: the batch folded to one record with E(a, b); nothing for an empty batch, as in Spark.
 // Over a window, --inverse undoes the batch that leaves instead of folding the window again.
 
-import type { Aggregator } from '../engine/stream.ts';
-import { type Fn } from '../expr/compile.ts';
+import type { Aggregator } from '../core/stream.ts';
+import { type Fn } from '../core/expr.ts';
 import { guard, type AggregateOperator } from './operator.ts';
 import { checkInverse, INVERSE_OPTIONS, type Tally } from './reduce-by-key.ts';
 

@@ -2,10 +2,10 @@
 // runs chunks of records through them, reporting records they fail on instead of dying.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildChain } from '../engine/build.ts';
-import { messageOf } from '../engine/errors.ts';
-import type { OpSpec } from '../spec/pipeline.ts';
-import { resolveOps } from '../spec/resolve.ts';
+import { buildChain } from '../runtime/build.ts';
+import { messageOf } from '../core/errors.ts';
+import type { OpSpec } from '../pipeline/pipeline.ts';
+import { resolveOps } from '../pipeline/resolve.ts';
 
 export interface WorkerSetup {
   ops: OpSpec[];

@@ -2,8 +2,8 @@
 // chunks, round-robin; results are put back in arrival order, so a batch keeps its order.
 
 import { Worker } from 'node:worker_threads';
-import type { Downstream, Rec } from '../engine/stream.ts';
-import type { OpSpec } from '../spec/pipeline.ts';
+import type { Downstream, Rec } from '../core/stream.ts';
+import type { OpSpec } from '../pipeline/pipeline.ts';
 import { ExpressionFailed, type OpContext, type ParallelOperator } from './operator.ts';
 import type { WorkerReply, WorkerSetup } from './repartition-worker.ts';
 

@@ -5,9 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collector, ops, type Op, type Output } from '../../test/support/batches.ts';
-import { buildChain } from '../engine/build.ts';
-import { OnError } from '../engine/on-error.ts';
-import { resolveOps } from '../spec/resolve.ts';
+import { buildChain } from '../runtime/build.ts';
+import { OnError } from '../core/on-error.ts';
+import { resolveOps } from '../pipeline/resolve.ts';
 import type { Stateful } from './operator.ts';
 
 /** Run `batches` from batch number `first`, optionally restoring `saved` first; returns outputs and the snapshots. */

@@ -1,6 +1,6 @@
 // transform-with: this batch and STREAM's as arrays a and b; `apply` returns the new batch (Spark's transformWith).
 
-import { type Fn } from '../expr/compile.ts';
+import { type Fn } from '../core/expr.ts';
 import { ExpressionFailed, guard, preview, type PairOperator } from './operator.ts';
 
 export const transformWith: PairOperator = {

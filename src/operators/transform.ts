@@ -1,6 +1,6 @@
 // transform: the whole batch as an array x; E returns the new batch (Spark's transform).
 
-import { type Fn } from '../expr/compile.ts';
+import { type Fn } from '../core/expr.ts';
 import { ExpressionFailed, guard, preview, type StageOperator } from './operator.ts';
 
 export const transform: StageOperator = {

@@ -1,10 +1,10 @@
 // update-state: Spark's updateStateByKey. Each batch, for every key with state or new values,
 // E(values, state, k) gives the key's new state (undefined deletes it); every [k, state] is emitted.
 
-import { KeyMap } from '../engine/keymap.ts';
-import { IoError } from '../engine/errors.ts';
-import { readTable } from '../engine/table.ts';
-import { type Fn } from '../expr/compile.ts';
+import { KeyMap } from './keymap.ts';
+import { IoError } from '../core/errors.ts';
+import { readTable } from './table.ts';
+import { type Fn } from '../core/expr.ts';
 import { asPair, guard, preview, type ArgSpec, type OpContext, type StageOperator } from './operator.ts';
 
 export const INITIAL_STATE_OPTION: Record<string, { arg: ArgSpec; summary: string }> = {

@@ -1,7 +1,7 @@
 // window: makes the aggregate after it run over the last LEN, every SLIDE; with --event-time, over
 // the records' own times. The event-time options are shared by the windowed forms (count-by-window...).
 
-import type { Fn } from '../expr/compile.ts';
+import type { Fn } from '../core/expr.ts';
 import type { ArgSpec, ArgValue, ModifierOperator, OpContext, WindowSpec } from './operator.ts';
 
 export const EVENT_TIME_OPTIONS: Record<string, { arg: ArgSpec; summary: string }> = {

@@ -1,11 +1,11 @@
 // Unit-test helper in the style of Spark's TestSuiteBase.testOperation: feed input batches through
 // operators on virtual batch times and get the output batches back. No clock, no sleeps.
 
-import { buildChain } from '../../src/engine/build.ts';
-import { OnError } from '../../src/engine/on-error.ts';
-import type { Downstream } from '../../src/engine/stream.ts';
-import type { OpSpec } from '../../src/spec/pipeline.ts';
-import { resolveOps } from '../../src/spec/resolve.ts';
+import { buildChain } from '../../src/runtime/build.ts';
+import { OnError } from '../../src/core/on-error.ts';
+import type { Downstream } from '../../src/core/stream.ts';
+import type { OpSpec } from '../../src/pipeline/pipeline.ts';
+import { resolveOps } from '../../src/pipeline/resolve.ts';
 
 /** An operator as [name, arg?, options?], e.g. ['reduce-by-key', 'a + b', { inverse: 'a - b' }]. */
 export type Op = [string, unknown?, Record<string, unknown>?];

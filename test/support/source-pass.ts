@@ -1,10 +1,10 @@
 // In-process source tests (tail:, dir:): a source run by hand, outside a pipeline, into a list of
 // lines, so a test can pause it, stop it, and start it again from a position it saved.
 
-import { rangeDecoder } from '../../src/codecs/codec.ts';
-import { Intake } from '../../src/engine/intake.ts';
-import { OnError } from '../../src/engine/on-error.ts';
-import { createSource } from '../../src/sources/index.ts';
+import { rangeDecoder } from '../../src/io/codecs/codec.ts';
+import { Intake } from '../../src/runtime/intake.ts';
+import { OnError } from '../../src/core/on-error.ts';
+import { createSource } from '../../src/io/sources/index.ts';
 
 export function intakeInto(lines: string[]): Intake {
   return new Intake('test', rangeDecoder(undefined), { begin() {}, push: (r) => void lines.push(r as string), end() {} }, new OnError('fail'));

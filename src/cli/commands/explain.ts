@@ -1,7 +1,7 @@
 // `sluice explain [flag chain]`: the pipeline file equivalent to a flag chain.
 
-import { EXIT } from '../../engine/errors.ts';
-import { toYaml } from '../../spec/explain.ts';
+import { EXIT } from '../../core/errors.ts';
+import { toYaml } from '../../pipeline/explain.ts';
 import { parseChain } from '../chain.ts';
 import { checkStreams } from '../run.ts';
 import type { CommandDef } from './command.ts';

@@ -1,8 +1,8 @@
 // `sluice lint FILE...`: every problem of every file at once, FILE:LINE:COL: message; silent when valid.
 
 import { Command } from 'commander';
-import { ConfigError, EXIT } from '../../engine/errors.ts';
-import { loadPipeline } from '../../spec/load.ts';
+import { ConfigError, EXIT } from '../../core/errors.ts';
+import { loadPipeline } from '../../pipeline/load.ts';
 import { parseArgs, readText, setOption, type CommandDef } from './command.ts';
 
 export const lint: CommandDef = {

@@ -1,8 +1,8 @@
 // `sluice run PIPELINE.yaml [--set KEY=VALUE]`: check the whole file first, then run it.
 
 import { Command } from 'commander';
-import { ConfigError, EXIT } from '../../engine/errors.ts';
-import { loadPipeline } from '../../spec/load.ts';
+import { ConfigError, EXIT } from '../../core/errors.ts';
+import { loadPipeline } from '../../pipeline/load.ts';
 import { runPipeline } from '../run.ts';
 import { parseArgs, readText, setOption, type CommandDef } from './command.ts';
 

@@ -1,7 +1,7 @@
 // `sluice schema`: the JSON Schema of pipeline files, for editors.
 
-import { EXIT } from '../../engine/errors.ts';
-import { jsonSchema } from '../../spec/json-schema.ts';
+import { EXIT } from '../../core/errors.ts';
+import { jsonSchema } from '../../pipeline/json-schema.ts';
 import type { CommandDef } from './command.ts';
 
 export const schema: CommandDef = {

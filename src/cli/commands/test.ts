@@ -5,14 +5,14 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { Command } from 'commander';
-import { buildGraph } from '../../engine/build.ts';
-import { ConfigError, EXIT, messageOf } from '../../engine/errors.ts';
-import { OnError } from '../../engine/on-error.ts';
-import type { Rec } from '../../engine/stream.ts';
-import type { Source } from '../../sources/source.ts';
-import { TestFile, type TestCase } from '../../spec/cases.ts';
-import { loadPipeline } from '../../spec/load.ts';
-import type { PipelineSpec } from '../../spec/pipeline.ts';
+import { buildGraph } from '../../runtime/build.ts';
+import { ConfigError, EXIT, messageOf } from '../../core/errors.ts';
+import { OnError } from '../../core/on-error.ts';
+import type { Rec } from '../../core/stream.ts';
+import type { Source } from '../../io/sources/source.ts';
+import { TestFile, type TestCase } from '../../pipeline/cases.ts';
+import { loadPipeline } from '../../pipeline/load.ts';
+import type { PipelineSpec } from '../../pipeline/pipeline.ts';
 import { checkStreams } from '../run.ts';
 import { parseArgs, readText, type CommandDef } from './command.ts';
 

@@ -1,0 +1,39 @@
+// Expressions: bare forms with their role's names, arrow functions, positioned syntax errors.
+
+import { describe, expect, it } from 'vitest';
+import { compileExpr, evaluate, ExprSyntaxError } from './expr.ts';
+
+describe('compileExpr', () => {
+  it("binds each role's names", () => {
+    expect(compileExpr('x * 2', 'record')(21)).toBe(42);
+    expect(compileExpr('k + ":" + v', 'record')(['a', 1])).toBe('a:1');
+    expect(compileExpr('k', 'record')('not a pair')).toBeUndefined();
+    expect(compileExpr('a + b', 'reduce')(1, 2)).toBe(3);
+    expect(compileExpr('x + v', 'value')(2, 'k')).toBe(4);
+    expect(compileExpr('values.length + (state ?? 0)', 'state')([1, 2], 10)).toBe(12);
+  });
+
+  it("calls an arrow or function expression with the role's arguments in order", () => {
+    expect(compileExpr('(a, b) => a * b', 'reduce')(3, 4)).toBe(12);
+    expect(compileExpr('function (s) { return s.length }', 'record')('abc')).toBe(3);
+  });
+
+  it('reports syntax errors with line and column', () => {
+    const at = (text: string) => {
+      try {
+        compileExpr(text, 'record');
+      } catch (err) {
+        const e = err as ExprSyntaxError;
+        return [e.line, e.column, e.reason];
+      }
+    };
+    expect(at('x.(')).toEqual([1, 3, 'unexpected token']);
+    expect(at('x y')).toEqual([1, 3, 'unexpected text after the expression']);
+    expect(at('x +\n  )')).toEqual([2, 3, 'unexpected token']);
+    expect(() => compileExpr('x // a comment', 'record')).not.toThrow();
+  });
+
+  it('evaluates constants once', () => {
+    expect(evaluate('[1, 2]')).toEqual([1, 2]);
+  });
+});

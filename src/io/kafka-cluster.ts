@@ -1,0 +1,103 @@
+// What the kafka:// source and sink share: the BROKERS/TOPIC part of the URI, a look at which
+// topics exist, and which client errors mean the cluster is unreachable for now (worth retrying).
+import { note } from '../core/report.ts';
+import { backoffMs, wait } from '../core/backoff.ts';
+import { IoError, UsageError } from '../core/errors.ts';
+import { uriOptions } from './uri-params.ts';
+
+export interface KafkaTarget {
+  brokers: string[];
+  topics: string[];
+  params: URLSearchParams;
+}
+
+/** Kafka's own rule for topic names. */
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+const BROKER = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(?::(\d{1,5}))?$/;
+
+/**
+ * The Kafka client, loaded when a kafka:// URI is first used: it is left out of the bundle so that
+ * every other run of sluice starts without parsing it (and its WebAssembly).
+ */
+export const kafkaClient = () => import('@platformatic/kafka');
+
+/** Retries while the cluster is unreachable: a broker that comes up is noticed within seconds. */
+export const RETRY = { baseMs: 200, maxMs: 5000 };
+
+/** Client settings common to every connection sluice makes: fail fast, sluice retries with backoff itself. */
+export const CLIENT = { clientId: 'sluice', connectTimeout: 3000, retries: 2, retryDelay: 250 } as const;
+
+/** `BROKERS/TOPIC[,TOPIC]?OPTIONS`: brokers are HOST[:PORT] (9092 by default), comma-separated. */
+export function kafkaTarget(rest: string, uri: string, known: readonly string[]): KafkaTarget {
+  const { path, params } = uriOptions(rest, known, uri);
+  const slash = path.indexOf('/');
+  const usage = `${uri}: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events`;
+  if (slash < 0) throw new UsageError(usage);
+  const brokers = path.slice(0, slash).split(',').map((broker) => {
+    const m = BROKER.exec(broker);
+    if (!m || (m[2] && Number(m[2]) > 65535)) throw new UsageError(`${uri}: '${broker}' is not a broker address; expected HOST[:PORT]`);
+    return m[2] ? broker : `${broker}:9092`;
+  });
+  const topics = path.slice(slash + 1).split(',');
+  if (topics.length === 1 && !topics[0]) throw new UsageError(usage);
+  for (const topic of topics) {
+    if (!TOPIC.test(topic)) throw new UsageError(`${uri}: '${topic}' is not a topic name (letters, digits, '.', '_', '-')`);
+  }
+  return { brokers, topics, params };
+}
+
+/** The cluster cannot be reached or is not ready yet: a connection, a timeout, a leader moving. */
+export function transient(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: string; canRetry?: boolean };
+  if (e.code === 'PLT_KFK_NETWORK' || e.code === 'PLT_KFK_TIMEOUT' || e.canRetry === true) return true;
+  return (err instanceof AggregateError && err.errors.some(transient)) || transient(err.cause);
+}
+
+/** The most specific message of a client error: the first cause at the bottom of its nested errors. */
+export function reason(err: unknown): string {
+  let e = err;
+  while (e instanceof AggregateError && e.errors.length) e = e.errors[0];
+  return e instanceof Error ? e.message.replace(/\.$/, '') : String(e);
+}
+
+/** Which of `topics` exist; with `create`, those missing are created first with `partitions` partitions. */
+export async function existingTopics(brokers: string[], topics: string[], create?: { partitions: number }): Promise<Set<string>> {
+  const { Admin } = await kafkaClient();
+  const admin = new Admin({ ...CLIENT, bootstrapBrokers: brokers });
+  try {
+    const exist = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !exist.has(t));
+    if (!create || !missing.length) return exist;
+    // replicas -1: the broker's default.replication.factor
+    await admin.createTopics({ topics: missing, partitions: create.partitions, replicas: -1 }).catch(async (err: unknown) => {
+      // another process may have created them meanwhile
+      const now = new Set(await admin.listTopics());
+      if (missing.some((t) => !now.has(t))) throw err;
+    });
+    return new Set([...exist, ...missing]);
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * Run `attempt` until it succeeds, retrying with backoff while the cluster is unreachable and saying
+ * so on stderr once (as `label`); any other failure is an IoError, for the caller to say where.
+ * Undefined if `signal` aborts first.
+ */
+export async function whileUnreachable<T>(label: string, signal: AbortSignal, attempt: () => Promise<T>): Promise<T | undefined> {
+  for (let failures = 0; !signal.aborted; failures++) {
+    try {
+      const result = await attempt();
+      if (failures) note(`${label}: connected`);
+      return result;
+    } catch (err) {
+      if (err instanceof IoError) throw err;
+      if (!transient(err)) throw new IoError(reason(err), { cause: err });
+      if (!failures) note(`${label}: cannot reach the cluster (${reason(err)}); retrying with backoff until it is up`);
+      await wait(backoffMs(failures, Math.random, RETRY), signal);
+    }
+  }
+  return undefined;
+}

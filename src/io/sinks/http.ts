@@ -1,0 +1,112 @@
+// `http://URL`, `https://URL`: POST each batch as NDJSON, or as one JSON array (?body=array).
+// Connection errors, timeouts, 408 and 5xx are retried with exponential backoff, 429 after its
+// Retry-After; any other status fails the batch with the server's reply. end() resolves only once
+// the POST has succeeded, so a batch never counts as done (nor is checkpointed) before the server has it.
+
+import { note } from '../../core/report.ts';
+import { backoffMs, wait } from '../../core/backoff.ts';
+import { IoError, UsageError, messageOf } from '../../core/errors.ts';
+import { choiceOption, durationOption } from '../uri-params.ts';
+import { lineOf, type Sink, type SinkDef } from './sink.ts';
+
+/** sluice's own options, taken out of the URL; any other query parameter is the server's. */
+const OWN = ['header', 'body', 'timeout', 'retries'];
+
+/** Milliseconds to wait from a Retry-After header: seconds, or an HTTP date. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** `NAME:VALUE` with `${VAR}` taken from the environment, so that a secret stays out of the command line. */
+export function parseHeader(spec: string, uri: string, env = process.env): [string, string] {
+  const colon = spec.indexOf(':');
+  const name = spec.slice(0, colon).trim();
+  if (colon < 0 || !/^[!#$%&'*+.^`|~\w-]+$/.test(name)) throw new UsageError(`${uri}: header must be NAME:VALUE, not '${spec}'`);
+  const value = spec.slice(colon + 1).trim().replace(/\$\{(\w+)\}/g, (_, variable: string) => {
+    const v = env[variable];
+    if (v === undefined) throw new UsageError(`${uri}: header ${name}: environment variable ${variable} is not set`);
+    return v;
+  });
+  return [name, value];
+}
+
+function create(_rest: string, options: Parameters<SinkDef['create']>[1], uri: string): Sink {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new UsageError(`${uri}: not a valid URL`);
+  }
+  const label = `${url.origin}${url.pathname}`; // never the query or credentials: they may hold secrets
+  const params = url.searchParams;
+  const array = choiceOption(params, 'body', ['ndjson', 'array'], label) === 'array';
+  const headers = new Headers({ 'Content-Type': array ? 'application/json' : 'application/x-ndjson' });
+  for (const spec of params.getAll('header')) headers.set(...parseHeader(spec, label));
+  const timeoutMs = durationOption(params, 'timeout', 10_000, label);
+  const retries = params.has('retries') ? Number(params.get('retries')) : Infinity;
+  if (!(Number.isInteger(retries) || retries === Infinity) || retries < 0) throw new UsageError(`${label}: retries must be a whole number >= 0`);
+  for (const key of OWN) params.delete(key);
+  const target = url.href;
+  const closed = new AbortController();
+  let time = 0;
+  let batch: string[] = [];
+
+  /** One POST: undefined once the server has the batch, else why not and how long to wait before the next try. */
+  const post = async (body: string, attempt: number): Promise<{ reason: string; waitMs: number } | undefined> => {
+    try {
+      const signal = AbortSignal.any([closed.signal, AbortSignal.timeout(timeoutMs)]);
+      const res = await fetch(target, { method: 'POST', headers, body, signal, redirect: 'manual' });
+      const reply = (await res.text()).trim();
+      if (res.ok) return undefined;
+      const reason = `${res.status} ${res.statusText}${reply ? `: ${reply.slice(0, 500)}` : ''}`;
+      if (res.status === 429) return { reason, waitMs: retryAfterMs(res.headers.get('retry-after')) ?? backoffMs(attempt) };
+      if (res.status === 408 || res.status >= 500) return { reason, waitMs: backoffMs(attempt) };
+      const moved = res.headers.get('location');
+      throw new IoError(`${label}: ${reason}${moved ? ` (redirects are not followed; post to ${moved})` : ''}`);
+    } catch (err) {
+      if (err instanceof IoError || closed.signal.aborted) throw err;
+      const timedOut = (err as Error).name === 'TimeoutError';
+      return { reason: timedOut ? `no reply within ${timeoutMs} ms` : messageOf((err as Error).cause ?? err), waitMs: backoffMs(attempt) };
+    }
+  };
+
+  return {
+    begin(t) {
+      time = t;
+      batch = [];
+    },
+    push(rec) {
+      batch.push(array ? (JSON.stringify(rec) ?? 'null') : lineOf(options, rec, time));
+    },
+    async end() {
+      if (!batch.length) return;
+      const body = array ? `[${batch.join(',')}]` : batch.join('');
+      for (let attempt = 0; ; attempt++) {
+        const failed = await post(body, attempt);
+        if (!failed) {
+          if (attempt) note(`${label}: delivered after ${attempt + 1} attempts`);
+          return;
+        }
+        if (attempt >= retries) throw new IoError(`${label}: ${failed.reason} (gave up after ${attempt + 1} attempts)`);
+        note(`${label}: ${failed.reason}; retrying in ${(failed.waitMs / 1000).toFixed(1)}s`);
+        if (!(await wait(failed.waitMs, closed.signal))) return;
+      }
+    },
+    async close() {},
+    abort() {
+      closed.abort();
+    },
+  };
+}
+
+export const http: SinkDef = {
+  scheme: 'http',
+  usage: 'http://URL',
+  summary: 'POST each batch as NDJSON (?body=array: a JSON array), retrying with backoff; ?header=NAME:VALUE, ?timeout=DUR, ?retries=N',
+  create,
+};
+
+export const https: SinkDef = { ...http, scheme: 'https', usage: 'https://URL' };

@@ -1,0 +1,21 @@
+// The registry of sinks, by URI scheme; a URI with no known scheme is a per-batch file path.
+
+import { resolveUri } from '../uri.ts';
+import { append } from './append.ts';
+import { batchFiles } from './batch-files.ts';
+import { http, https } from './http.ts';
+import { kafka } from './kafka.ts';
+import type { Sink, SinkDef, SinkOptions } from './sink.ts';
+import { stdout } from './stdout.ts';
+import { tcp } from './tcp.ts';
+import { tcpListen } from './tcp-listen.ts';
+
+export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka];
+
+/** The sink a URI names; throws UsageError for an unknown scheme (pipeline files are checked with it). */
+export const sinkFor = (uri: string) => resolveUri(uri, SINKS, batchFiles, 'sink');
+
+export function createSink(uri: string, options: SinkOptions): Sink {
+  const { def, rest } = resolveUri(uri, SINKS, batchFiles, 'sink');
+  return def.create(rest, options, uri);
+}

@@ -1,0 +1,109 @@
+// `kafka://BROKERS/TOPIC`: produce each batch to a topic with an idempotent producer, acknowledged by
+// all in-sync replicas. A pair's key becomes the message key, so equal keys land in one partition
+// (what a keyed second stage relies on). Requests go out as they fill up, in order; end() resolves
+// once the cluster has the whole batch.
+
+import type { MessageToProduce, Producer } from '@platformatic/kafka';
+import { IoError, UsageError } from '../../core/errors.ts';
+import { CLIENT, existingTopics, kafkaClient, kafkaTarget, whileUnreachable } from '../kafka-cluster.ts';
+import { choiceOption } from '../uri-params.ts';
+import type { Sink, SinkDef } from './sink.ts';
+
+/** A produce request's size: under the broker's default limit on a batch of messages (1 MiB). */
+const REQUEST_BYTES = 768 * 1024;
+/** What a message costs in a request beyond its key and value (lengths, offset and time deltas). */
+const RECORD_OVERHEAD = 16;
+/** Requests a batch may have waiting before the sink holds the sources back. */
+const MAX_UNSENT = 4;
+
+type Out = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
+
+export const kafka: SinkDef = {
+  scheme: 'kafka',
+  usage: 'kafka://BROKERS/TOPIC',
+  summary: 'produce each record (a pair: message key and value), idempotent, acks=all; ?create=true[&partitions=N] creates the topic',
+  create(rest, options, uri): Sink {
+    const { brokers, topics, params } = kafkaTarget(rest, uri, ['create', 'partitions']);
+    if (topics.length > 1) throw new UsageError(`${uri}: a sink writes to one topic, not ${topics.length}`);
+    const topic = topics[0]!;
+    const create = choiceOption(params, 'create', ['false', 'true'], uri) === 'true';
+    const partitions = Number(params.get('partitions') ?? 1);
+    if (!Number.isInteger(partitions) || partitions < 1) throw new UsageError(`${uri}: partitions must be a whole number >= 1`);
+    if (params.has('partitions') && !create) throw new UsageError(`${uri}: partitions is for a topic sluice creates: add create=true`);
+
+    const closed = new AbortController();
+    const { render, withTime, pressure } = options;
+    let producer: Producer | undefined;
+    let roundRobin = 0;
+    let prefix = '';
+    /** The request being filled. */
+    let request: Out[] = [];
+    let bytes = 0;
+    /** This batch's requests so far, sent one after the other: the order of messages is kept. */
+    let sent: Promise<unknown> = Promise.resolve();
+    let unsent = 0;
+
+    /** Checks the topic is there (or creates it), then connects: once, before the first request. */
+    const connect = async () => {
+      const exist = await existingTopics(brokers, [topic], create ? { partitions } : undefined);
+      if (!exist.has(topic)) throw new IoError(`topic '${topic}' does not exist; create it, or add ?create=true to the URI`);
+      const { compatibilityPartitioner, Producer, ProduceAcks } = await kafkaClient();
+      producer = new Producer({
+        ...CLIENT,
+        bootstrapBrokers: brokers,
+        idempotent: true,
+        acks: ProduceAcks.ALL,
+        // Java's partitioner for keys, so that other producers of the same keys agree; round robin without
+        partitioner: (message, key) => (key ? compatibilityPartitioner(message, key) : roundRobin++),
+      });
+    };
+    let connected: Promise<unknown> | undefined;
+
+    /** Send the request filled so far, after those before it; past a few waiting, hold the sources. */
+    const send = () => {
+      const messages = request;
+      request = [];
+      bytes = 0;
+      unsent++;
+      sent = sent.then(async () => {
+        await (connected ??= whileUnreachable(uri, closed.signal, connect));
+        await whileUnreachable(uri, closed.signal, () => producer!.send({ messages }));
+        unsent--;
+      });
+      sent.catch(() => {}); // the failure is end()'s to report
+      if (unsent > MAX_UNSENT) pressure.hold(sent);
+    };
+
+    return {
+      begin(t) {
+        prefix = withTime ? `${t}\t` : '';
+        sent = Promise.resolve();
+      },
+      push(rec) {
+        let key: Buffer | undefined;
+        let value: Buffer;
+        if (Array.isArray(rec) && rec.length === 2) {
+          const k: unknown = rec[0];
+          if (k != null) key = Buffer.from(typeof k === 'string' ? k : JSON.stringify(k));
+          value = Buffer.from(prefix + render(rec[1]));
+        } else {
+          value = Buffer.from(prefix + render(rec));
+        }
+        const size = value.length + (key?.length ?? 0) + RECORD_OVERHEAD;
+        if (bytes + size > REQUEST_BYTES && request.length) send();
+        request.push({ topic, key, value });
+        bytes += size;
+      },
+      async end() {
+        if (request.length) send();
+        await sent;
+      },
+      async close() {
+        await producer?.close();
+      },
+      abort() {
+        closed.abort();
+      },
+    };
+  },
+};

@@ -1,0 +1,79 @@
+// `tcp-listen://HOST:PORT`: serve each batch's lines to every client connected at the time, like a
+// broadcast: a batch with no client is not kept, and a client that stops reading is dropped
+// instead of holding up the pipeline or filling memory.
+
+import { createServer, type Socket } from 'node:net';
+import { note } from '../../core/report.ts';
+import { IoError, messageOf } from '../../core/errors.ts';
+import { hostPort, uriOptions } from '../uri-params.ts';
+import { lineOf, type Sink, type SinkDef } from './sink.ts';
+
+/** Unsent bytes after which a client counts as stuck. */
+const MAX_BEHIND = 16 << 20;
+
+export const tcpListen: SinkDef = {
+  scheme: 'tcp-listen',
+  usage: 'tcp-listen://HOST:PORT',
+  summary: "serve each batch's lines to every connected client",
+  create(rest, options, uri): Sink {
+    const { host, port } = hostPort(uriOptions(rest, [], uri).path, uri);
+    const clients = new Set<Socket>();
+    const server = createServer((socket) => {
+      clients.add(socket);
+      socket.on('error', () => socket.destroy());
+      socket.on('close', () => clients.delete(socket));
+      socket.resume(); // what clients send is not read
+    });
+    /** Listening starts with the first batch, so that nothing is left open if the run fails before. */
+    let listening: Promise<void> | undefined;
+    const listen = () =>
+      new Promise<void>((resolve, reject) => {
+        server.once('listening', resolve);
+        server.once('error', (err) => reject(new IoError(`${uri}: cannot listen: ${messageOf(err)}`, { cause: err })));
+        server.listen(port, host);
+      });
+    let time = 0;
+    let batch: string[] = [];
+    const shutdown = () => {
+      server.close();
+      for (const socket of clients) socket.destroy();
+    };
+    return {
+      begin(t) {
+        time = t;
+        batch = [];
+        listening ??= listen();
+        listening.catch(() => {}); // reported by end()
+      },
+      push(rec) {
+        batch.push(lineOf(options, rec, time));
+      },
+      async end() {
+        await listening;
+        if (!batch.length) return;
+        const text = batch.join('');
+        for (const socket of clients) {
+          if (socket.writableLength > MAX_BEHIND) {
+            note(`${uri}: dropping client ${socket.remoteAddress}:${socket.remotePort}: it stopped reading`);
+            socket.destroy();
+          } else socket.write(text);
+        }
+      },
+      async close() {
+        server.close();
+        // each client gets everything sent, unless it has stopped reading for a while
+        await Promise.all(
+          [...clients].map(
+            (socket) =>
+              new Promise<void>((resolve) => {
+                socket.once('close', () => resolve());
+                socket.setTimeout(5000, () => socket.destroy());
+                socket.end(() => socket.destroy());
+              }),
+          ),
+        );
+      },
+      abort: shutdown,
+    };
+  },
+};

@@ -1,0 +1,164 @@
+// `dir:PATH`: Spark's textFileStream: every file moved into the directory is read once, whole.
+// Names that start with '.' or '_' or end in `_COPYING_` or `.tmp` are files still being written
+// and are left alone; position() remembers which files were read, and how far into the current one.
+
+import { readdirSync } from 'node:fs';
+import { join, matchesGlob } from 'node:path';
+import { IoError, UsageError } from '../../core/errors.ts';
+import { choiceOption, durationOption, uriOptions } from '../uri-params.ts';
+import { FileCursor, identify, type SavedFile } from './file-cursor.ts';
+import { PollingSource } from './polling.ts';
+import type { SourceDef } from './source.ts';
+
+/** A name used while a file is still being written (Hadoop's `_COPYING_`, rsync's dotfiles, `.tmp`). */
+export function inProgress(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_') || name.endsWith('_COPYING_') || name.endsWith('.tmp');
+}
+
+interface DirPosition {
+  /**
+   * Files read whole, in the order they were read: name and `dev:ino` (a new file moved in under an
+   * old name is read again).
+   */
+  read: [string, string][];
+  /** The file being read, if a batch closed in the middle of it. */
+  reading?: SavedFile;
+}
+
+export const dir: SourceDef = {
+  scheme: 'dir',
+  usage: 'dir:PATH',
+  summary: "files moved into a directory, each read once (Spark's textFileStream); ?pattern=GLOB, ?from=end|start, ?poll=DUR",
+  create(rest, uri) {
+    const { path, params } = uriOptions(rest, ['pattern', 'from', 'poll'], uri);
+    if (!path) throw new UsageError(`${uri}: needs a directory, e.g. dir:/data/incoming`);
+    const from = choiceOption(params, 'from', ['end', 'start'], uri);
+    return new Dir(uri, path, params.get('pattern') ?? '*', from, durationOption(params, 'poll', 250, uri));
+  },
+};
+
+/** A re-run batch: the files it read, in order, and where it stopped. */
+interface DirReplay {
+  files: [string, string][];
+  last: SavedFile | undefined;
+}
+
+class Dir extends PollingSource<DirReplay> {
+  private readonly path: string;
+  private readonly pattern: string;
+  private readonly from: 'end' | 'start';
+  private read = new Map<string, string>();
+  /** Names found and not read yet, oldest first. */
+  private queue: string[] = [];
+  private reading: { name: string; cursor: FileCursor } | undefined;
+  /** From a checkpoint: the file to go on with, and where. */
+  private resumeAt: SavedFile | undefined;
+  private resumed = false;
+
+  constructor(label: string, path: string, pattern: string, from: 'end' | 'start', pollMs: number) {
+    super(label, pollMs);
+    this.path = path;
+    this.pattern = pattern;
+    this.from = from;
+  }
+
+  position(): DirPosition {
+    const reading = this.reading ? { ...this.reading.cursor.saved(), path: this.reading.name } : this.resumeAt;
+    return { read: [...this.read], ...(reading && { reading }) };
+  }
+
+  seek(position: unknown): void {
+    const { read, reading } = this.positionOf(position);
+    this.read = new Map(read);
+    this.resumeAt = reading;
+    this.resumed = true;
+  }
+
+  protected replayTo(until: unknown): DirReplay {
+    const { read, reading } = this.positionOf(until);
+    const files = read.filter(([name, key]) => this.read.get(name) !== key);
+    if (reading) files.push([reading.path, `${reading.dev}:${reading.ino}`]);
+    return { files, last: reading };
+  }
+
+  private positionOf(position: unknown): DirPosition {
+    const p = position as DirPosition;
+    if (!Array.isArray(p?.read) || !p.read.every((e) => Array.isArray(e) && e.length === 2 && e.every((s) => typeof s === 'string'))) {
+      throw new IoError(`${this.label}: the checkpoint's position is not one of dir:`);
+    }
+    return p;
+  }
+
+  /** Only once all that was found is read: listing stats every file in the directory. */
+  protected scanDue(): boolean {
+    return !this.reading && !this.queue.length;
+  }
+
+  protected closeAll(): void {
+    this.reading?.cursor.close();
+  }
+
+  /**
+   * A chunk of the file being read, opening the next one when needed; 0 when there is none. While a
+   * batch is re-run, only the files it read, and the last one only as far as it read it.
+   */
+  protected readSome(): number {
+    while (!this.reading) {
+      const [name, wanted] = this.replay ? (this.replay.files.shift() ?? []) : [this.queue.shift()];
+      if (name === undefined) return 0;
+      const cursor = this.open(name);
+      if (!cursor) continue;
+      const key = `${cursor.dev}:${cursor.ino}`;
+      if (this.read.get(name) === key || (wanted !== undefined && wanted !== key)) {
+        cursor.close(); // read in the re-run batch already, or not the file it read under that name
+        continue;
+      }
+      this.reading = { name, cursor };
+      const r = this.resumeAt;
+      if (r?.path === name && `${r.dev}:${r.ino}` === `${cursor.dev}:${cursor.ino}` && cursor.startsWith(r.fingerprint)) cursor.offset = r.offset;
+      this.resumeAt = undefined;
+      this.intake.file(join(this.path, name));
+    }
+    const { name, cursor } = this.reading;
+    const last = this.replay?.last;
+    const end = last?.path === name && last.dev === cursor.dev && last.ino === cursor.ino ? last.offset : Infinity;
+    const n = cursor.read((text) => this.intake.text(text), { final: true, end, chunk: this.chunk });
+    if (n === 0 && end === Infinity) {
+      this.read.delete(name); // so that the order of `read` is the order files were read in
+      this.read.set(name, `${cursor.dev}:${cursor.ino}`);
+      cursor.close();
+      this.reading = undefined;
+      return 1; // go on with the next file
+    }
+    return n;
+  }
+
+  private open(name: string): FileCursor | undefined {
+    try {
+      return new FileCursor(join(this.path, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // gone again before it was read
+      throw err;
+    }
+  }
+
+  /** List the directory: queue the new files, oldest first; forget files no longer there. */
+  protected scan(first: boolean): void {
+    const found: { name: string; key: string; mtimeMs: number }[] = [];
+    const present = new Set<string>();
+    for (const name of readdirSync(this.path)) {
+      if (inProgress(name) || !matchesGlob(name, this.pattern)) continue;
+      const id = identify(join(this.path, name));
+      if (!id) continue;
+      const key = `${id.dev}:${id.ino}`;
+      present.add(name);
+      if (this.read.get(name) === key || name === this.reading?.name || this.queue.includes(name)) continue;
+      if (first && !this.resumed && this.from === 'end') this.read.set(name, key);
+      else found.push({ name, key, mtimeMs: id.mtimeMs });
+    }
+    for (const name of this.read.keys()) if (!present.has(name)) this.read.delete(name);
+    const resume = this.resumeAt?.path;
+    found.sort((a, b) => Number(b.name === resume) - Number(a.name === resume) || a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
+    this.queue.push(...found.map((f) => f.name));
+  }
+}

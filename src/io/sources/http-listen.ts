@@ -1,0 +1,67 @@
+// `http-listen://HOST:PORT/PATH`: a webhook receiver: the lines of each POSTed body (plain lines or
+// NDJSON) become records. While the pipeline is paused requests wait, and past a bound they are
+// answered 503 with Retry-After, so memory stays bounded however fast senders post.
+
+import type { IncomingMessage } from 'node:http';
+import { hostPort, uriOptions } from '../uri-params.ts';
+import { Listener } from './listener.ts';
+import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
+
+/** Requests that may wait while the pipeline is paused; more are turned away with 503. */
+const MAX_WAITING = 64;
+
+export const httpListen: SourceDef = {
+  scheme: 'http-listen',
+  usage: 'http-listen://HOST:PORT/PATH',
+  summary: 'accept POSTed lines or NDJSON (webhooks); 503 with Retry-After when full',
+  create(rest, uri): Source {
+    const { host, port, path } = hostPort(uriOptions(rest, [], uri).path, uri);
+    let waiting: (() => void)[] = [];
+    // loaded here, not imported: an ESM import of node:http also loads Node's fetch (undici),
+    // some 15 ms that every run of sluice would pay
+    const server = process.getBuiltinModule('node:http').createServer();
+    const requests = new Listener<IncomingMessage>(uri, server, { host, port });
+    return {
+      label: uri,
+      untilNow() {
+        throw noOnce(uri);
+      },
+      run(intake) {
+        const text = (t: string) => intake.text(t);
+        server.on('request', (req, res) => {
+          if (path && path !== '/' && new URL(req.url ?? '/', 'http://host').pathname !== path) {
+            res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`POST to ${path}\n`);
+          } else if (req.method !== 'POST' && req.method !== 'PUT') {
+            res.writeHead(405, { Allow: 'POST, PUT', 'Content-Type': 'text/plain' }).end('POST lines or NDJSON\n');
+          } else if (requests.paused && waiting.length >= MAX_WAITING) {
+            res.writeHead(503, { 'Retry-After': '1', Connection: 'close', 'Content-Type': 'text/plain' }).end('busy, retry later\n');
+          } else {
+            const take = () => {
+              requests.take(req);
+              const lines = new LineChunker();
+              req.on('data', (buf: Buffer) => lines.push(buf, text));
+              req.on('end', () => {
+                lines.end(text);
+                res.writeHead(204).end();
+              });
+              req.resume(); // a request that waited was paused: a 'data' listener alone does not restart it
+            };
+            if (requests.paused) {
+              req.pause();
+              waiting.push(take);
+            } else take();
+          }
+        });
+        return requests.listen();
+      },
+      pause: () => requests.pause(),
+      resume() {
+        requests.resume();
+        const ready = waiting;
+        waiting = [];
+        for (const take of ready) take();
+      },
+      stop: () => requests.stop(() => server.closeAllConnections()),
+    };
+  },
+};

@@ -1,0 +1,22 @@
+// The registry of sources, by URI scheme; a URI with no known scheme is a file path.
+
+import { resolveUri } from '../uri.ts';
+import { dir } from './dir.ts';
+import { file } from './file.ts';
+import { httpListen } from './http-listen.ts';
+import { kafka } from './kafka.ts';
+import type { Source, SourceDef } from './source.ts';
+import { stdin } from './stdin.ts';
+import { tail } from './tail.ts';
+import { tcp } from './tcp.ts';
+import { tcpListen } from './tcp-listen.ts';
+
+export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka];
+
+/** The source a URI names; throws UsageError for an unknown scheme (pipeline files are checked with it). */
+export const sourceFor = (uri: string) => resolveUri(uri, SOURCES, file, 'source');
+
+export function createSource(uri: string): Source {
+  const { def, rest } = resolveUri(uri, SOURCES, file, 'source');
+  return def.create(rest, uri);
+}

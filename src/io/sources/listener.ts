@@ -1,0 +1,59 @@
+// What tcp-listen: and http-listen: share: a server that listens until stop(), and the streams it is
+// reading, paused and resumed with the pipeline.
+
+import type { Server } from 'node:net';
+import type { Readable } from 'node:stream';
+import { IoError, messageOf } from '../../core/errors.ts';
+
+export class Listener<S extends Readable> {
+  /** True while the pipeline is paused: streams taken then start paused. */
+  paused = false;
+  /** The streams being read: take() adds them, they leave as they close. */
+  readonly reading = new Set<S>();
+  private stopped = false;
+  private readonly label: string;
+  private readonly server: Server;
+  private readonly address: { host: string; port: number };
+
+  constructor(label: string, server: Server, address: { host: string; port: number }) {
+    this.label = label;
+    this.server = server;
+    this.address = address;
+  }
+
+  /** Listen until stop(); fails if the address cannot be had. */
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', (err) => reject(new IoError(`${this.label}: cannot listen: ${messageOf(err)}`, { cause: err })));
+      this.server.once('close', resolve);
+      // stop() came before run(): the server's 'close' has come and gone
+      if (this.stopped) resolve();
+      else this.server.listen(this.address.port, this.address.host);
+    });
+  }
+
+  /** Read `stream` in step with the pipeline until it closes. */
+  take(stream: S): void {
+    this.reading.add(stream);
+    if (this.paused) stream.pause();
+    stream.on('close', () => this.reading.delete(stream));
+  }
+
+  pause(): void {
+    this.paused = true;
+    for (const stream of this.reading) stream.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const stream of this.reading) stream.resume();
+  }
+
+  /** Close the server; `closeConnections` ends those open, or it would wait for them to end. */
+  stop(closeConnections: () => void): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.server.close();
+    closeConnections();
+  }
+}

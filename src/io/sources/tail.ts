@@ -1,0 +1,258 @@
+// `tail:GLOB`: follow files like `tail -F`: drain a file renamed away (logrotate) while reading the
+// new one at its path, start over after a truncation (copytruncate), pick up new files the glob
+// matches. Files are known by device, inode and a fingerprint of their first bytes, so a rotated
+// file or a rotated copy is never read twice; position() lets --checkpoint resume exactly.
+
+import { globSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { note } from '../../core/report.ts';
+import { IoError, UsageError, messageOf } from '../../core/errors.ts';
+import { choiceOption, durationOption, uriOptions } from '../uri-params.ts';
+import { FileCursor, identify, isFull, type SavedFile } from './file-cursor.ts';
+import { PollingSource } from './polling.ts';
+import type { SourceDef } from './source.ts';
+
+/** How long a file renamed away may stay silent before it counts as drained and is closed. */
+const DRAIN_GRACE_MS = 1000;
+
+interface Followed {
+  cursor: FileCursor;
+  /** Set while the glob no longer matches the file (renamed away): when it last gave text. */
+  orphanSince?: number;
+  /** --once: the file's size when the pass began; nothing after it is read. */
+  end?: number;
+  /** A rotated copy (copytruncate) still being drained: read before the others. */
+  rotated?: boolean;
+}
+
+export const tail: SourceDef = {
+  scheme: 'tail',
+  usage: 'tail:GLOB',
+  summary: 'follow files like tail -F (rotation, truncation, new files); ?from=end|start, ?poll=DUR',
+  create(rest, uri) {
+    const { path, params } = uriOptions(rest, ['from', 'poll'], uri);
+    if (!path) throw new UsageError(`${uri}: needs a file or a glob, e.g. tail:/var/log/app/*.log`);
+    return new Tail(uri, path, choiceOption(params, 'from', ['end', 'start'], uri), durationOption(params, 'poll', 250, uri));
+  },
+};
+
+/**
+ * A re-run batch: how far each file `until` knows may be read, by `dev:ino`; and the files of the
+ * checkpoint it does not know: drained and closed in that batch.
+ */
+interface TailReplay {
+  until: Map<string, SavedFile>;
+  drained: Set<string>;
+}
+
+class Tail extends PollingSource<TailReplay> {
+  private readonly pattern: string;
+  private readonly from: 'end' | 'start';
+  /** Followed files by `dev:ino`. */
+  private readonly files = new Map<string, Followed>();
+  /** Where a checkpoint left each file, until the first scan has found them. */
+  private saved: SavedFile[] | undefined;
+  private resumed = false;
+  /** The file the intake was last told text comes from. */
+  private current = '';
+  private lastScan = 0;
+  private readonly unreadable = new Set<string>();
+
+  constructor(label: string, pattern: string, from: 'end' | 'start', pollMs: number) {
+    super(label, pollMs);
+    this.pattern = pattern;
+    this.from = from;
+  }
+
+  position(): { files: SavedFile[] } {
+    if (this.saved) return { files: this.saved };
+    return { files: [...this.files.values()].map((f) => f.cursor.saved()) };
+  }
+
+  seek(position: unknown): void {
+    this.saved = this.filesOf(position);
+    this.resumed = true;
+  }
+
+  protected replayTo(until: unknown): TailReplay {
+    const known = new Map(this.filesOf(until).map((f) => [`${f.dev}:${f.ino}`, f]));
+    const drained = new Set((this.saved ?? []).map((f) => `${f.dev}:${f.ino}`).filter((key) => !known.has(key)));
+    return { until: known, drained };
+  }
+
+  private filesOf(position: unknown): SavedFile[] {
+    const files = (position as { files?: unknown })?.files;
+    if (!Array.isArray(files) || !files.every(isSavedFile)) throw new IoError(`${this.label}: the checkpoint's position is not one of tail:`);
+    return files;
+  }
+
+  /** Every ?poll=, even while files still have text: a busy file must not hide new files and rotations. */
+  protected scanDue(): boolean {
+    return Date.now() - this.lastScan >= this.pollMs;
+  }
+
+  protected closeAll(): void {
+    for (const { cursor } of this.files.values()) cursor.close();
+  }
+
+  /**
+   * One chunk from every file, rotated ones first (their lines are older than those of the file now
+   * at their path); closes files renamed away once drained. Returns the bytes read.
+   */
+  protected readSome(): number {
+    const now = Date.now();
+    let total = 0;
+    for (const rotatedOnly of [true, false]) {
+      for (const [key, file] of this.files) {
+        if (this.paused || this.stopped) return total;
+        if (rotatedOnly !== (file.rotated || file.orphanSince !== undefined)) continue;
+        total += this.readFile(key, file, now);
+      }
+      if (total) return total;
+    }
+    return total;
+  }
+
+  private readFile(key: string, file: Followed, now: number): number {
+    const { cursor } = file;
+    const out = (text: string) => this.deliver(cursor.path, text);
+    const end = this.replayEnd(key, cursor);
+    let n = cursor.read(out, { end: Math.min(end, file.end ?? Infinity), chunk: this.chunk });
+    if (n === 0 && !this.replay) file.rotated = false;
+    if (file.orphanSince === undefined || end < Infinity) return n;
+    if (n > 0) file.orphanSince = now;
+    else if (this.once || this.replay || now - file.orphanSince >= DRAIN_GRACE_MS) {
+      n = cursor.read(out, { final: true }); // nobody writes to it any more: its last line is complete
+      cursor.close();
+      this.files.delete(key);
+    }
+    return n;
+  }
+
+  /**
+   * How far a file may be read while a batch is re-run: up to where `until` has it; not at all if
+   * `until` does not know it (it was found later); to its end if it was drained in that batch.
+   */
+  private replayEnd(key: string, cursor: FileCursor): number {
+    if (!this.replay) return Infinity;
+    const until = this.replay.until.get(key);
+    if (until && cursor.startsWith(until.fingerprint)) return until.offset;
+    return this.replay.drained.has(key) ? Infinity : cursor.offset;
+  }
+
+  private deliver(path: string, text: string): void {
+    if (path !== this.current) {
+      this.current = path;
+      this.intake.file(path);
+    }
+    this.intake.text(text);
+  }
+
+  /**
+   * Match the glob again: follow new files, notice truncations and files renamed away. A new file
+   * that begins like a file truncated or gone since, or that holds the same bytes as a followed
+   * file up to where that one was read, is a rotated copy of it (copytruncate): reading goes on
+   * where it stood.
+   */
+  protected scan(first: boolean): void {
+    this.lastScan = Date.now();
+    const saved = this.saved ?? [];
+    const gone: SavedFile[] = [];
+    const fresh: [string, string][] = [];
+    const matched = new Set<string>();
+    for (const path of globSync(this.pattern).sort()) {
+      const id = identify(path);
+      if (!id) continue;
+      const key = `${id.dev}:${id.ino}`;
+      matched.add(key);
+      const file = this.files.get(key);
+      if (!file) {
+        fresh.push([path, key]);
+        continue;
+      }
+      file.cursor.path = path;
+      file.orphanSince = undefined;
+      if (file.cursor.rewritten()) {
+        note(`${this.label}: ${path} was truncated; reading it from the start`);
+        gone.push(file.cursor.saved());
+        file.cursor.restart();
+      }
+    }
+    const opened = fresh.flatMap(([path, key]) => this.open(path, key) ?? []);
+    for (const cursor of opened) {
+      const i = saved.findIndex((k) => `${k.dev}:${k.ino}` === `${cursor.dev}:${cursor.ino}` && cursor.startsWith(k.fingerprint));
+      if (i >= 0) this.follow(cursor, saved.splice(i, 1)[0]!.offset);
+    }
+    gone.push(...saved.filter((k) => !this.files.has(`${k.dev}:${k.ino}`)));
+    for (const cursor of opened.filter((c) => !this.files.has(`${c.dev}:${c.ino}`))) {
+      const i = isFull(cursor.fingerprint) ? gone.findIndex((k) => k.fingerprint === cursor.fingerprint) : -1;
+      const copied = cursor.lastLineEnd();
+      const original = [...this.files.values()].find(
+        ({ cursor: c }) => c.fingerprint === cursor.fingerprint && isFull(c.fingerprint) && copied >= c.offset && cursor.sameBytesBefore(c, copied),
+      );
+      if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
+      else if (original) {
+        // a copy of a file still there: the copy gives what is unread of both, the original goes on after it
+        Object.assign(this.follow(cursor, original.cursor.offset), { rotated: true, end: copied });
+        original.cursor.offset = copied;
+      } else this.follow(cursor, first && !this.resumed && this.from === 'end' ? cursor.lastLineEnd() : 0);
+    }
+    for (const [key, file] of this.files) if (!matched.has(key)) file.orphanSince ??= this.lastScan;
+    for (const k of gone) this.findRotated(k);
+    this.saved = undefined;
+  }
+
+  private open(path: string, key: string): FileCursor | undefined {
+    try {
+      return new FileCursor(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !this.unreadable.has(key)) {
+        this.unreadable.add(key);
+        note(`${this.label}: cannot read ${path}: ${messageOf(err)}`);
+      }
+      return undefined;
+    }
+  }
+
+  private follow(cursor: FileCursor, offset: number): Followed {
+    cursor.offset = offset;
+    if (cursor.rewritten()) cursor.restart();
+    const file: Followed = { cursor, end: this.once ? cursor.size() : undefined };
+    this.files.set(`${cursor.dev}:${cursor.ino}`, file);
+    return file;
+  }
+
+  /**
+   * Where a file the glob no longer finds as it was went: renamed to a name the glob misses, or
+   * copied there before being truncated (while sluice was not running, or faster than a poll).
+   * Its siblings are searched for it, and what was not read of it is read from there.
+   */
+  private findRotated(saved: SavedFile): void {
+    const dir = dirname(saved.path);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      const id = identify(path);
+      const key = id && `${id.dev}:${id.ino}`;
+      if (!id || this.files.has(key!) || id.size < saved.offset) continue;
+      const renamed = id.dev === saved.dev && id.ino === saved.ino;
+      if (!renamed && !isFull(saved.fingerprint)) continue;
+      const cursor = this.open(path, key!);
+      if (cursor?.startsWith(saved.fingerprint) && (renamed || cursor.fingerprint === saved.fingerprint)) {
+        Object.assign(this.follow(cursor, saved.offset), { orphanSince: this.lastScan, end: undefined });
+        return;
+      }
+      cursor?.close();
+    }
+  }
+}
+
+function isSavedFile(f: unknown): f is SavedFile {
+  const s = f as SavedFile;
+  return typeof s?.path === 'string' && typeof s.dev === 'string' && typeof s.ino === 'string' && typeof s.fingerprint === 'string' && Number.isInteger(s.offset);
+}

@@ -1,0 +1,127 @@
+// A static table of [key, value] rows read from a CSV, TSV, JSON or NDJSON file (--join-with,
+// --initial-state), read again when the file changes, so a lookup table can be updated live.
+
+import { readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { note } from '../core/report.ts';
+import { splitCsv } from '../io/codecs/delimited.ts';
+import { jsonReason } from '../io/codecs/json.ts';
+import { IoError, messageOf, UsageError } from '../core/errors.ts';
+
+export type Row = [key: unknown, value: unknown];
+
+const FORMATS: Record<string, (text: string, path: string) => Row[]> = {
+  '.csv': (text, path) => delimited(text, path, splitCsv),
+  '.tsv': (text, path) => delimited(text, path, (line) => line.split('\t')),
+  '.json': (text, path) => {
+    const data = parseJson(text, path, 1);
+    if (Array.isArray(data)) return data.map((row, i) => rowOf(row, `${path}: element ${i}`));
+    if (data !== null && typeof data === 'object') return Object.entries(data);
+    throw new IoError(`${path}: a table is an object {key: value, ...} or an array of rows`);
+  },
+  '.ndjson': (text, path) => ndjson(text, path),
+  '.jsonl': (text, path) => ndjson(text, path),
+};
+
+/** The rows of the table at `path`; its extension says its format. Throws IoError saying where it is wrong. */
+export function readTable(path: string): Row[] {
+  const parse = FORMATS[extname(path).toLowerCase()];
+  if (!parse) throw new UsageError(`${path}: a table file ends in ${Object.keys(FORMATS).join(', ')}`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new IoError(`${path}: ${messageOf(err)}`, { cause: err });
+  }
+  return parse(text.replace(/^\uFEFF/, ''), path); // a byte-order mark (as spreadsheets write) is not part of the first field
+}
+
+/** A table file watched for changes: rows() reads it again when it has changed since the last read. */
+export class Table {
+  private readonly path: string;
+  private stamp: string;
+  private current: Row[];
+  private warned = '';
+
+  constructor(path: string) {
+    this.path = path;
+    this.stamp = this.stat();
+    this.current = readTable(path);
+  }
+
+  /** The rows and whether they were read again. A change that does not read keeps the last good rows. */
+  rows(): { rows: Row[]; changed: boolean } {
+    const stamp = this.stat();
+    if (stamp === this.stamp) return { rows: this.current, changed: false };
+    try {
+      this.current = readTable(this.path);
+      this.stamp = stamp;
+      this.warned = '';
+      return { rows: this.current, changed: true };
+    } catch (err) {
+      // half written, or gone for a moment: keep the last good rows, say so once, and try again next batch
+      if (this.warned !== messageOf(err)) note(`keeping the last good table: ${(this.warned = messageOf(err))}`);
+      return { rows: this.current, changed: false };
+    }
+  }
+
+  private stat(): string {
+    const st = statSync(this.path, { throwIfNoEntry: false });
+    return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : 'gone';
+  }
+}
+
+function rowOf(row: unknown, where: string): Row {
+  if (Array.isArray(row) && row.length === 2) return row as Row;
+  if (row !== null && typeof row === 'object' && !Array.isArray(row)) {
+    const first = Object.values(row)[0];
+    if (first !== undefined) return [first, row];
+  }
+  throw new IoError(`${where}: a row is a pair [key, value] or an object keyed by its first field`);
+}
+
+function ndjson(text: string, path: string): Row[] {
+  const rows: Row[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim()) rows.push(rowOf(parseJson(line, path, i + 1), `${path}:${i + 1}`));
+  });
+  return rows;
+}
+
+/** Rows under a header line, keyed by their first column; cells are text, as --parse csv:header gives them. */
+function delimited(text: string, path: string, split: (line: string) => string[]): Row[] {
+  const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
+  const header = split(lines[0] ?? '');
+  const rows: Row[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    let fields: string[];
+    try {
+      fields = split(lines[i]!);
+    } catch (err) {
+      const column = (err as { column?: number }).column;
+      throw new IoError(`${path}:${i + 1}${column ? `:${column}` : ''}: ${messageOf(err)}`);
+    }
+    if (fields.length !== header.length) throw new IoError(`${path}:${i + 1}: ${fields.length} fields where the header has ${header.length}`);
+    rows.push([fields[0], Object.fromEntries(header.map((name, j) => [name, fields[j]]))]);
+  }
+  return rows;
+}
+
+function parseJson(text: string, path: string, firstLine: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // V8 gives a line and column, an offset, or (for an unexpected token) neither
+    const message = messageOf(err);
+    const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
+    const offset = /position (\d+)/.exec(message)?.[1] ?? (/end of JSON/.test(message) ? String(text.length) : undefined);
+    let where = firstLine > 1 || text.indexOf('\n') < 0 ? `${path}:${firstLine}` : path;
+    if (lineColumn) where = `${path}:${firstLine + Number(lineColumn[1]) - 1}:${lineColumn[2]}`;
+    else if (offset !== undefined) {
+      const before = text.slice(0, Number(offset));
+      where = `${path}:${firstLine + before.split('\n').length - 1}:${Number(offset) - before.lastIndexOf('\n')}`;
+    }
+    throw new IoError(`${where}: invalid JSON: ${jsonReason(message)}`);
+  }
+}

@@ -1,0 +1,63 @@
+// The pipeline model that both the flag chain and pipeline files turn into: named sources,
+// named streams (each read from sources or other streams through a list of operators), and sinks.
+
+import type { Format } from '../io/render/format.ts';
+
+export interface OpSpec {
+  op: string;
+  /** As written: an expression's text, a number, a duration's text, or true for a bare flag. */
+  arg: unknown;
+  options: Record<string, unknown>;
+  /** How messages name this operator (`--map`, `streams.errors.ops[2] (map)`). */
+  label: string;
+}
+
+export interface SourceSpec {
+  in: string;
+  parse?: string;
+  /** At most this many records a second (--max-rate). */
+  maxRate?: number;
+}
+
+export interface StreamSpec {
+  from: string[];
+  ops: OpSpec[];
+}
+
+export interface SinkSpec {
+  from: string;
+  out: string;
+  format: Format;
+  print?: number;
+  withTime: boolean;
+}
+
+export interface PipelineSpec {
+  batchMs: number;
+  onError: string;
+  verbose: boolean;
+  quiet: boolean;
+  /** Steer source rates to the pipeline's processing speed (--adaptive-rate). */
+  adaptiveRate?: boolean;
+  /** How long a graceful stop may take before sluice exits anyway (--shutdown-timeout). */
+  shutdownTimeoutMs?: number;
+  /** Where positions and state are saved after each batch, and resumed from (--checkpoint). */
+  checkpoint?: string;
+  /** Read what is there now, then end (--once). */
+  once?: boolean;
+  /** A cron pattern: a --once pass at each tick (--schedule). */
+  schedule?: string;
+  sources: Record<string, SourceSpec>;
+  streams: Record<string, StreamSpec>;
+  sinks: SinkSpec[];
+}
+
+/** One line per part of a pipeline that its checkpoint depends on: a changed line means a checkpoint cannot be reused. */
+export function outline(spec: PipelineSpec): string[] {
+  const ops = (s: StreamSpec) => s.ops.map((o) => [o.op, o.arg === true || o.arg === undefined ? '' : ` ${JSON.stringify(o.arg)}`, ...Object.entries(o.options).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)].join(''));
+  return [
+    `batch ${spec.batchMs} ms`,
+    ...Object.entries(spec.sources).map(([name, s]) => `source ${name}: ${s.in}${s.parse ? ` parsed as ${s.parse}` : ''}`),
+    ...Object.entries(spec.streams).map(([name, s]) => `stream ${name} from ${s.from.join(', ')}: ${ops(s).join(' | ') || '(no operators)'}`),
+  ];
+}

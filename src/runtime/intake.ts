@@ -1,0 +1,169 @@
+// Where a source's text enters a pipeline: cut into lines, decoded by the codec, pushed on.
+// It knows which file and line each record came from, so a bad record's message can say so.
+
+import { CodecError, SKIP, type DecodeRange } from '../io/codecs/codec.ts';
+import type { Downstream } from '../core/stream.ts';
+import type { OnError } from '../core/on-error.ts';
+import { messageOf } from '../core/errors.ts';
+
+export class Intake {
+  /** Lines received since the last call to takeCount(), for per-batch stats. */
+  private received = 0;
+  /** Time spent on records since the last takeBusyMs(): the per-record part of a batch's processing. */
+  private busyMs = 0;
+  /** Lines counted by takeCount() so far. */
+  private taken = 0;
+  /** Called after each piece of text is taken in or held (the engine's --max-rate and queue checks). */
+  afterText: () => void = () => {};
+  /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
+  private held: (string | { file: string } | HeldMessage)[] | undefined;
+  /** Size of the text held back, for the engine's bound on it. */
+  heldChars = 0;
+  /**
+   * Messages held back: counted in `total` already, or --max-rate would let a source that keeps
+   * delivering while a batch closes (a Kafka fetch is thousands of messages) run far ahead.
+   */
+  private heldMessages = 0;
+  /** Called with the first error that must end the run (a bad record in `fail` mode). */
+  onFail: (err: unknown) => void = (err) => {
+    throw err;
+  };
+  private lineNo = 0;
+  private origin: string;
+  private readonly decode: DecodeRange;
+  private readonly next: Downstream;
+  private readonly onError: OnError;
+
+  constructor(origin: string, decode: DecodeRange, next: Downstream, onError: OnError) {
+    this.origin = origin;
+    this.decode = decode;
+    this.next = next;
+    this.onError = onError;
+  }
+
+  /** The following text comes from `name` (a file of a glob), its first line numbered 1. */
+  file(name: string): void {
+    if (this.held) {
+      this.held.push({ file: name });
+      return;
+    }
+    this.origin = name;
+    this.lineNo = 0;
+  }
+
+  /** Complete lines, each ended by '\n' except perhaps the last line of the input. */
+  text(chunk: string): void {
+    if (this.held) {
+      this.held.push(chunk);
+      this.heldChars += chunk.length;
+      this.afterText();
+      return;
+    }
+    const started = performance.now();
+    try {
+      this.lines(chunk);
+    } catch (err) {
+      this.onFail(err);
+    }
+    this.busyMs += performance.now() - started;
+    this.afterText();
+  }
+
+  /**
+   * One message that is one record whatever it holds (a Kafka value may span several lines): decoded
+   * whole, then given to `wrap`, which adds what the source knows of it (its key, its offset).
+   * `where` names it in error messages; it is called only then.
+   */
+  message(text: string, where: () => string, wrap?: (rec: unknown) => unknown): void {
+    if (this.held) {
+      this.held.push({ text, where, wrap });
+      this.heldChars += text.length;
+      this.heldMessages++;
+      this.afterText();
+      return;
+    }
+    const started = performance.now();
+    this.received++;
+    try {
+      try {
+        const rec = this.decode(text, 0, text.length);
+        if (rec !== SKIP) this.next.push(wrap ? wrap(rec) : rec);
+      } catch (err) {
+        this.refuse(err, where(), text);
+      }
+    } catch (err) {
+      this.onFail(err);
+    }
+    this.busyMs += performance.now() - started;
+    this.afterText();
+  }
+
+  /** Hold back what arrives until release(): the current batch is closing. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Deliver what was held back into the batch that has just opened. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    this.heldChars = 0;
+    for (const item of held ?? []) {
+      if (typeof item === 'string') this.text(item);
+      else if ('file' in item) this.file(item.file);
+      else {
+        this.heldMessages--; // counted again as it is received
+        this.message(item.text, item.where, item.wrap);
+      }
+    }
+  }
+
+  private lines(chunk: string): void {
+    const { decode, next } = this;
+    const n = chunk.length;
+    let start = 0;
+    while (start < n) {
+      let nl = chunk.indexOf('\n', start);
+      if (nl < 0) nl = n;
+      this.lineNo++;
+      this.received++;
+      try {
+        const rec = decode(chunk, start, nl);
+        if (rec !== SKIP) next.push(rec);
+      } catch (err) {
+        this.refuse(err, `${this.origin}:${this.lineNo}`, chunk.slice(start, nl));
+      }
+      start = nl + 1;
+    }
+  }
+
+  /** A record the codec or an operator refused, at `where` and the codec's column if it gave one. */
+  private refuse(err: unknown, where: string, raw: string): void {
+    const column = err instanceof CodecError && err.column ? `:${err.column}` : '';
+    this.onError.bad(messageOf(err), `${where}${column}`, raw, err);
+  }
+
+  takeBusyMs(): number {
+    const ms = this.busyMs;
+    this.busyMs = 0;
+    return ms;
+  }
+
+  /** Lines received in all, and messages held. */
+  get total(): number {
+    return this.taken + this.received + this.heldMessages;
+  }
+
+  takeCount(): number {
+    const n = this.received;
+    this.taken += n;
+    this.received = 0;
+    return n;
+  }
+}
+
+interface HeldMessage {
+  text: string;
+  where: () => string;
+  wrap: ((rec: unknown) => unknown) | undefined;
+}
