@@ -5,7 +5,7 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 
 /** Milliseconds of a duration, or a message saying what is wrong. */
 export function parseDuration(text: string): number | { error: string } {
-  const m = DURATION.exec(String(text).trim());
+  const m = DURATION.exec(text);
   if (!m) return { error: `bad duration '${text}': use a number and a unit, e.g. 250ms, 10s, 5m, 1h` };
   const ms = Number(m[1]) * UNIT_MS[m[2]!]!;
   if (!Number.isInteger(ms) || ms <= 0) return { error: `bad duration '${text}': must be a whole, positive number of milliseconds` };
