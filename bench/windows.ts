@@ -8,9 +8,8 @@
 // Each window is first filled (its length in batches, at least 60, untimed), then `timed` batches are measured.
 
 import { parseArgs } from 'node:util';
-import { buildChain } from '../src/runtime/build.ts';
 import type { Downstream } from '../src/core/stream.ts';
-import { resolveOps } from '../src/pipeline/resolve.ts';
+import { buildChain, resolveOps } from '../src/operators/chain.ts';
 import { ops, type Op } from '../test/support/batches.ts';
 
 const { values: opt } = parseArgs({

@@ -2,14 +2,13 @@
 // every -i source through the operators, in command-line order, to every -o sink.
 
 import { Command, CommanderError, Option } from 'commander';
-import { parseDuration } from '../core/duration.ts';
 import { UsageError } from '../core/errors.ts';
+import { checkValue, defaultValue, metavarOf, type ValueKind } from '../core/values.ts';
 import { OPERATORS } from '../operators/index.ts';
-import type { ArgSpec, OperatorDef } from '../operators/operator.ts';
-import type { Format } from '../io/render/format.ts';
-import type { OpSpec, PipelineSpec } from '../pipeline/pipeline.ts';
-import { checkOption } from '../pipeline/schema.ts';
-import { OPTIONS } from '../pipeline/options.ts';
+import type { OperatorDef } from '../operators/operator.ts';
+import { fieldOf, flagKeyOf, optionsIn, OPTIONS, type OptionDef } from '../pipeline/options.ts';
+import type { OpSpec, PipelineSpec, SinkSpec, SourceSpec } from '../pipeline/pipeline.ts';
+import { plan, type Plan } from '../pipeline/plan.ts';
 
 const GROUPS: Record<OperatorDef['group'], string> = {
   stateless: 'Operators (per record):',
@@ -19,24 +18,26 @@ const GROUPS: Record<OperatorDef['group'], string> = {
   join: 'Joins:',
 };
 
-function metavar(arg: ArgSpec): string {
-  return arg.kind === 'none' ? '' : ` <${arg.metavar ?? 'VALUE'}>`;
+function metavar(value: ValueKind): string {
+  const name = metavarOf(value);
+  return name && ` <${name}>`;
 }
 
 /** The commander program for the flag chain; `ops` receives operators in the order given. */
 export function chainProgram(ops: OpSpec[]): Command {
   const program = new Command('sluice');
   for (const o of OPTIONS) {
-    const flags = `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.metavar ? (o.optionalValue ? ` [${o.metavar}]` : ` <${o.metavar}>`) : ''}`;
+    const name = metavarOf(o.value);
+    const flags = `${o.short ? `-${o.short}, ` : ''}--${o.name}${name && (o.bareValue ? ` [${name}]` : ` <${name}>`)}`;
     const option = new Option(flags, o.summary).helpGroup('Options:');
     if (o.default !== undefined) option.default(o.repeat ? [o.default] : o.default);
-    if (o.choices) option.choices(o.choices);
+    if (o.value.kind === 'choice') option.choices(o.value.choices);
     if (o.repeat) option.argParser((v: string, prev: string[]) => (prev === option.defaultValue ? [v] : [...prev, v]));
     program.addOption(option);
   }
   const optionOwners = new Map<string, OperatorDef[]>();
   for (const def of OPERATORS) {
-    if ('combine' in def) continue; // a second input needs named streams: pipeline files only
+    if (def.kind === 'pair') continue; // a second input needs named streams: pipeline files only
     program.addOption(new Option(`--${def.name}${metavar(def.arg)}`, def.summary).helpGroup(GROUPS[def.group]));
     program.on(`option:${def.name}`, (value: unknown) => ops.push({ op: def.name, arg: value, options: {}, label: `--${def.name}` }));
     for (const [name, opt] of Object.entries(def.options ?? {})) {
@@ -59,18 +60,21 @@ export function chainProgram(ops: OpSpec[]): Command {
   return program;
 }
 
-function durationOption(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (typeof ms !== 'number') throw new UsageError(`${flag}: ${ms.error}`);
-  return ms;
+/** An option's value as the spec keeps it, checked as a pipeline file's is; its default when not given. */
+function optionValue(option: OptionDef, given: unknown): unknown {
+  if (given === undefined) return defaultValue(option);
+  const checked = checkValue(option, given === true && option.bareValue ? option.bareValue : given);
+  if ('error' in checked) throw new UsageError(`--${option.name}: ${checked.error}`);
+  return checked.value;
 }
 
-/** A source option's value checked as a pipeline file's is (a codec, a whole number); undefined when not given. */
-function sourceOption(name: string, text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  const checked = checkOption(OPTIONS.find((o) => o.name === name)!, text);
-  if ('error' in checked) throw new UsageError(`--${name}: ${checked.error}`);
-  return checked.value;
+/** The options of one scope, by their spec field; `skip` those the caller sets itself. */
+function optionValues(opts: Record<string, unknown>, scope: 'top' | 'source' | 'sink', skip: string): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const option of optionsIn(scope)) {
+    if (option.name !== skip) values[fieldOf(option)] = optionValue(option, opts[flagKeyOf(option)]);
+  }
+  return values;
 }
 
 /** Parse `argv` (without the program name) into a pipeline; throws UsageError. */
@@ -86,36 +90,25 @@ export function parseChain(argv: string[]): PipelineSpec {
     throw err;
   }
   const o = program.opts();
-  const batchMs = durationOption('--batch', o.batch);
-  let print: number | undefined;
-  if (o.print !== undefined) {
-    print = o.print === true ? 10 : Number(o.print);
-    if (!Number.isInteger(print) || print < 0) throw new UsageError(`--print: needs a whole number, not '${o.print}'`);
-  }
-  const parse = sourceOption('parse', o.parse) as string | undefined;
-  const maxRate = sourceOption('max-rate', o.maxRate) as number | undefined;
-  if (print !== undefined && !(o.out as string[]).includes('-')) {
+  const ins = (o.in as string[]).map((uri) => optionValue(OPTIONS.find((d) => d.name === 'in')!, uri) as string);
+  const outs = (o.out as string[]).map((uri) => optionValue(OPTIONS.find((d) => d.name === 'out')!, uri) as string);
+  const source = optionValues(o, 'source', 'in');
+  const sink = optionValues(o, 'sink', 'out') as Omit<SinkSpec, 'from' | 'out'>;
+  if (sink.print !== undefined && !outs.includes('-')) {
     throw new UsageError("--print writes Spark's layout to stdout, and no -o is stdout: add -o - or leave --print out");
   }
-  const sources = Object.fromEntries((o.in as string[]).map((uri, i) => [`in${i + 1}`, { in: uri, parse, maxRate }]));
+  const sources = Object.fromEntries(ins.map((uri, i) => [`in${i + 1}`, { in: uri, ...source } as SourceSpec]));
   return {
-    batchMs,
-    onError: o.onError,
-    verbose: Boolean(o.verbose),
-    quiet: Boolean(o.quiet),
-    checkpoint: o.checkpoint,
-    adaptiveRate: Boolean(o.adaptiveRate),
-    shutdownTimeoutMs: o.shutdownTimeout === undefined ? undefined : durationOption('--shutdown-timeout', o.shutdownTimeout),
-    once: Boolean(o.once),
-    schedule: o.schedule,
+    ...(optionValues(o, 'top', '') as Omit<PipelineSpec, 'sources' | 'streams' | 'sinks'>),
     sources,
     streams: { main: { from: Object.keys(sources), ops } },
-    sinks: (o.out as string[]).map((out) => ({
-      from: 'main',
-      out,
-      format: o.format as Format,
-      print: out === '-' ? print : undefined,
-      withTime: Boolean(o.withTime),
-    })),
+    sinks: outs.map((out) => ({ from: 'main', out, ...sink, print: out === '-' ? sink.print : undefined })),
   };
+}
+
+/** The plan of a flag chain; its problems, all at once, are a usage error. */
+export function planChain(spec: PipelineSpec): Plan {
+  const planned = plan(spec);
+  if (!planned.plan) throw new UsageError(planned.problems.map((p) => p.message).join('\n'));
+  return planned.plan;
 }

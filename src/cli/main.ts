@@ -3,7 +3,7 @@
 import pkg from '../../package.json' with { type: 'json' };
 import { ConfigError, EXIT, SluiceError } from '../core/errors.ts';
 import { ExpressionFailed } from '../operators/operator.ts';
-import { chainProgram, parseChain } from './chain.ts';
+import { chainProgram, parseChain, planChain } from './chain.ts';
 import { command, COMMANDS } from './commands/index.ts';
 import { HELP_FOOTER } from './help.ts';
 import { error } from '../core/report.ts';
@@ -21,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`sluice ${pkg.version}\n`);
     return EXIT.ok;
   }
-  await runPipeline(parseChain(argv));
+  await runPipeline(planChain(parseChain(argv)));
   return EXIT.ok;
 }
 

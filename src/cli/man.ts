@@ -3,11 +3,11 @@
 
 import { CODECS } from '../io/codecs/index.ts';
 import { OPERATORS } from '../operators/index.ts';
-import type { ArgSpec } from '../operators/operator.ts';
 import { SINKS } from '../io/sinks/index.ts';
 import { SOURCES } from '../io/sources/index.ts';
 import { EXAMPLES } from './help.ts';
 import { OPTIONS } from '../pipeline/options.ts';
+import { metavarOf, type ValueKind } from '../core/values.ts';
 
 /** Text safe for roff: backslashes and leading dots or quotes escaped. */
 function roff(text: string): string {
@@ -18,13 +18,15 @@ function item(term: string, body: string): string {
   return `.TP\n${term}\n${roff(body)}\n`;
 }
 
-function argText(arg: ArgSpec): string {
-  return arg.kind === 'none' ? '' : ` \\fI${roff(arg.metavar ?? 'VALUE')}\\fR`;
+function argText(value: ValueKind): string {
+  const metavar = metavarOf(value);
+  return metavar && ` \\fI${roff(metavar)}\\fR`;
 }
 
 export function manPage(version: string): string {
   const options = OPTIONS.map((o) => {
-    const value = o.metavar ? (o.optionalValue ? ` [\\fI${o.metavar}\\fR]` : ` \\fI${o.metavar}\\fR`) : '';
+    const metavar = metavarOf(o.value);
+    const value = metavar && (o.bareValue ? ` [\\fI${metavar}\\fR]` : ` \\fI${metavar}\\fR`);
     const flags = `${o.short ? `\\fB\\-${o.short}\\fR, ` : ''}\\fB\\-\\-${o.name}\\fR${value}`;
     return item(flags, `${o.summary}${o.default !== undefined ? ` (default: ${o.default})` : ''}.`);
   });

@@ -1,4 +1,4 @@
-// Runs a pipeline spec as a process: check it, build it, run batches until the input ends or a
+// Runs a planned pipeline as a process: build it, run batches until the input ends or a
 // signal asks to stop, and report what happened on stderr.
 
 import { CheckpointStore } from '../runtime/checkpoint.ts';
@@ -9,27 +9,13 @@ import { formatDuration } from '../core/duration.ts';
 import { UsageError } from '../core/errors.ts';
 import { OnError } from '../core/on-error.ts';
 import { outline, type PipelineSpec } from '../pipeline/pipeline.ts';
-import { resolveOps, type ResolvedOp } from '../pipeline/resolve.ts';
+import type { Plan } from '../pipeline/plan.ts';
 import { createSource } from '../io/sources/index.ts';
 import { error, note } from '../core/report.ts';
 import { schedule } from './schedule.ts';
 
-/** Check every stream's operators; all problems at once, as a usage error. */
-export function checkStreams(spec: PipelineSpec): Record<string, ResolvedOp[]> {
-  const streams: Record<string, ResolvedOp[]> = {};
-  const problems: string[] = [];
-  for (const [name, stream] of Object.entries(spec.streams)) {
-    const resolved = resolveOps(stream.ops, spec.batchMs);
-    streams[name] = resolved.ops;
-    problems.push(...resolved.problems.map((p) => `${p.at.label}: ${p.message}`));
-  }
-  if (problems.length) throw new UsageError(problems.join('\n'));
-  return streams;
-}
-
 /** What would make every --schedule pass fail, found now rather than at the first tick. */
 function checkSchedule(spec: PipelineSpec): void {
-  checkStreams(spec);
   for (const { in: uri } of Object.values(spec.sources)) {
     if (uri === '-') throw new UsageError('--schedule: stdin can be read only once; read files, tail: or dir:');
     try {
@@ -46,14 +32,14 @@ export interface RunOptions {
   clock?: Clock;
 }
 
-export async function runPipeline(spec: PipelineSpec, options: RunOptions = {}): Promise<void> {
+export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise<void> {
+  const { spec } = plan;
   if (spec.schedule) {
     checkSchedule(spec);
-    return schedule(spec.schedule, () => runPipeline({ ...spec, schedule: undefined, once: true }, options));
+    return schedule(spec.schedule, () => runPipeline({ ...plan, spec: { ...spec, schedule: undefined, once: true } }, options));
   }
-  const streams = checkStreams(spec);
   const onError = new OnError(spec.onError);
-  const graph = buildGraph(spec, streams, onError);
+  const graph = buildGraph(plan, onError);
   const store = spec.checkpoint ? new CheckpointStore(spec.checkpoint) : undefined;
   const engine = new Engine(graph, {
     batchMs: spec.batchMs,

@@ -3,20 +3,9 @@
 // signal ends the process once the pass in flight, if any, has finished.
 
 import { Cron } from 'croner';
-import { UsageError, messageOf } from '../core/errors.ts';
-
-/** Check a cron pattern; throws a usage error saying what is wrong. */
-export function checkCron(pattern: string): void {
-  try {
-    new Cron(pattern, { paused: true }).stop();
-  } catch (err) {
-    throw new UsageError(`--schedule: bad cron pattern '${pattern}': ${messageOf(err)}`);
-  }
-}
 
 /** Run `pass` at each tick of `pattern` until SIGINT or SIGTERM; rejects with the first pass that fails. */
 export function schedule(pattern: string, pass: () => Promise<void>): Promise<void> {
-  checkCron(pattern);
   return new Promise((resolve, reject) => {
     let running: Promise<void> | undefined;
     const finish = (err?: unknown) => {

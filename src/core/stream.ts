@@ -9,8 +9,11 @@ export interface Downstream {
   /** Batch `time` (ms since the epoch, the end of its interval) opens. */
   begin(time: number): void;
   push(rec: Rec): void;
-  /** The open batch is complete; resolves once everything after this stage has handled it. */
-  end(): void | Promise<void>;
+  /**
+   * The open batch is complete; resolves once everything after this stage has handled it. `last`:
+   * the input has ended with it, so what waits for later (a window's records) comes out now.
+   */
+  end(last?: boolean): void | Promise<void>;
 }
 
 /** Sends one stream to several consumers; each batch is complete once all of them are. */
@@ -23,8 +26,8 @@ export function tee(targets: Downstream[]): Downstream {
     push(rec) {
       for (const t of targets) t.push(rec);
     },
-    end() {
-      const pending = targets.map((t) => t.end()).filter((p) => p instanceof Promise);
+    end(last) {
+      const pending = targets.map((t) => t.end(last)).filter((p) => p instanceof Promise);
       if (pending.length) return Promise.all(pending).then(() => undefined);
     },
   };
@@ -43,10 +46,10 @@ export function fanIn(inputs: number, next: Downstream): Downstream {
       if (begun++ === 0) next.begin(time);
     },
     push: (rec) => next.push(rec),
-    end() {
+    end(last) {
       if (++ended < inputs) return;
       begun = ended = 0;
-      return next.end();
+      return next.end(last);
     },
   };
 }
@@ -82,17 +85,17 @@ export function aggregateStage<S>(agg: Aggregator<S>, next: Downstream): Downstr
     push(rec) {
       state = agg.add(state, rec);
     },
-    end() {
+    end(last) {
       agg.emit(state, out);
       state = agg.empty();
-      return next.end();
+      return next.end(last);
     },
   };
 }
 
 /** A stage that changes records one at a time and keeps batch boundaries as they are. */
 export function recordStage(next: Downstream, push: (rec: Rec) => void): Downstream {
-  return { begin: (time) => next.begin(time), push, end: () => next.end() };
+  return { begin: (time) => next.begin(time), push, end: (last) => next.end(last) };
 }
 
 /**
@@ -108,17 +111,17 @@ export function pairStage(
   const both = fanIn(2, {
     begin: (time) => next.begin(time),
     push: () => {},
-    end() {
+    end(last) {
       const [left, right] = sides;
       sides = [[], []];
       combine(left, right, (rec) => next.push(rec));
-      return next.end();
+      return next.end(last);
     },
   });
   const side = (i: 0 | 1): Downstream => ({
     begin: (time) => both.begin(time),
     push: (rec) => void sides[i].push(rec),
-    end: () => both.end(),
+    end: (last) => both.end(last),
   });
   return { left: side(0), right: side(1) };
 }

@@ -41,7 +41,7 @@ describe('checkValue', () => {
     expect(checkValue(field({ kind: 'flag' }), null)).toEqual({ value: false });
     expect(checkValue(field({ kind: 'flag' }), 'yes')).toEqual({ error: 'needs true or false, not "yes"' });
     expect(checkValue(field({ kind: 'none' }), 'x')).toEqual({ error: 'takes no argument' });
-    expect(checkValue(field({ kind: 'duration', metavar: 'DUR' }), true)).toEqual({ error: 'needs DUR' });
+    expect(checkValue(field({ kind: 'duration', metavar: 'DUR' }), true)).toEqual({ error: 'needs an argument DUR' });
     expect(checkValue(field({ kind: 'path' }), [1])).toEqual({ error: 'needs PATH, not [1]' });
     expect(checkValue(field({ kind: 'path' }), '')).toEqual({ error: 'needs a non-empty value' });
   });

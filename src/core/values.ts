@@ -76,7 +76,7 @@ export function checkValue(field: Pick<Field, 'value' | 'check'>, raw: unknown, 
     return { error: `needs true or false, not ${JSON.stringify(raw)}` };
   }
   if (v.kind === 'none') return raw === true || raw === null || raw === undefined ? { value: true } : { error: 'takes no argument' };
-  if (raw === true || raw === null || raw === undefined) return { error: `needs ${metavarOf(v)}` };
+  if (raw === true || raw === null || raw === undefined) return { error: `needs an argument ${metavarOf(v)}` };
   if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return { error: `needs ${metavarOf(v)}, not ${JSON.stringify(raw)}` };
   const text = String(raw);
   const checked = checkText(v, text, context);

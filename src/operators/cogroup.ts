@@ -21,6 +21,7 @@ export function groupSides(left: Rec[], right: Rec[], label: string): KeyMap<[un
 
 export const cogroup: PairOperator = {
   name: 'cogroup',
+  kind: 'pair',
   summary: 'per key, [k, [values here, values in STREAM]] for every key of either',
   group: 'join',
   arg: { kind: 'stream', metavar: 'STREAM' },

@@ -7,6 +7,7 @@ import { asPair, guard, type AggregateOperator } from './operator.ts';
 
 export const combineByKey: AggregateOperator = {
   name: 'combine-by-key',
+  kind: 'aggregate',
   summary: 'per key, combine values with [create(v), add(c, v), merge(c1, c2)]',
   group: 'aggregate',
   arg: { kind: 'value', metavar: '[C,A,M]' },

@@ -7,6 +7,7 @@ import { checkEventTime, EVENT_TIME_OPTIONS, withEventTime } from './window.ts';
 
 export const countByValueAndWindow: AggregateOperator = {
   name: 'count-by-value-and-window',
+  kind: 'aggregate',
   summary: 'a pair [x, n] for each distinct record x of the last LEN, every SLIDE',
   group: 'window',
   arg: { kind: 'window', metavar: 'LEN[/SLIDE]' },

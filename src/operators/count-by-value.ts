@@ -5,6 +5,7 @@ import type { AggregateOperator } from './operator.ts';
 
 export const countByValue: AggregateOperator = {
   name: 'count-by-value',
+  kind: 'aggregate',
   summary: 'a pair [x, n] for each distinct record x, n its count',
   group: 'aggregate',
   arg: { kind: 'none' },

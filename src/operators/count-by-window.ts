@@ -7,6 +7,7 @@ import { checkEventTime, EVENT_TIME_OPTIONS, withEventTime } from './window.ts';
 
 export const countByWindow: AggregateOperator = {
   name: 'count-by-window',
+  kind: 'aggregate',
   summary: 'the number of records in the last LEN, every SLIDE',
   group: 'window',
   arg: { kind: 'window', metavar: 'LEN[/SLIDE]' },

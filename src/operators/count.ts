@@ -4,6 +4,7 @@ import type { AggregateOperator } from './operator.ts';
 
 export const count: AggregateOperator = {
   name: 'count',
+  kind: 'aggregate',
   summary: 'the number of records in the batch',
   group: 'aggregate',
   arg: { kind: 'none' },

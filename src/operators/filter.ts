@@ -6,6 +6,8 @@ import { guard, type StageOperator } from './operator.ts';
 
 export const filter: StageOperator = {
   name: 'filter',
+  kind: 'stage',
+  perRecord: true,
   summary: 'keep the records x for which E is truthy',
   group: 'stateless',
   arg: { kind: 'expr', role: 'record', metavar: 'E' },

@@ -6,6 +6,8 @@ import { asPair, guard, type StageOperator } from './operator.ts';
 
 export const flatMapValues: StageOperator = {
   name: 'flat-map-values',
+  kind: 'stage',
+  perRecord: true,
   summary: 'replace each pair [k, v] with a pair [k, w] for each element w of the array E',
   group: 'stateless',
   arg: { kind: 'expr', role: 'value', metavar: 'E' },

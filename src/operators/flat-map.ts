@@ -6,6 +6,8 @@ import { guard, type StageOperator } from './operator.ts';
 
 export const flatMap: StageOperator = {
   name: 'flat-map',
+  kind: 'stage',
+  perRecord: true,
   summary: 'replace each record x with the elements of the array E (a non-array is one record)',
   group: 'stateless',
   arg: { kind: 'expr', role: 'record', metavar: 'E' },

@@ -7,6 +7,7 @@ import { checkEventTime, EVENT_TIME_OPTIONS, withEventTime } from './window.ts';
 
 export const groupByKeyAndWindow: AggregateOperator = {
   name: 'group-by-key-and-window',
+  kind: 'aggregate',
   summary: 'a pair [k, values] for each key of the last LEN, every SLIDE',
   group: 'window',
   arg: { kind: 'window', metavar: 'LEN[/SLIDE]' },

@@ -5,6 +5,7 @@ import { asPair, type AggregateOperator } from './operator.ts';
 
 export const groupByKey: AggregateOperator = {
   name: 'group-by-key',
+  kind: 'aggregate',
   summary: 'a pair [k, values] for each key, values in arrival order',
   group: 'aggregate',
   arg: { kind: 'none' },

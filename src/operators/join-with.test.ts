@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collector, ops, runBatches } from '../../test/support/batches.ts';
 import { tempDir } from '../../test/support/cli.ts';
-import { buildChain } from '../runtime/build.ts';
-import { resolveOps } from '../pipeline/resolve.ts';
+import { buildChain, resolveOps } from './chain.ts';
 
 const clicks = [[['u1', '/a'], ['u2', '/b'], ['u9', '/c']]];
 

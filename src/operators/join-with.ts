@@ -9,6 +9,7 @@ import { asPair, type OpContext, type StageOperator } from './operator.ts';
 
 export const joinWith: StageOperator = {
   name: 'join-with',
+  kind: 'stage',
   summary: 'join each pair [k, v] with the rows for k of a CSV/TSV/JSON/NDJSON table: [k, [v, row]]',
   group: 'join',
   arg: { kind: 'path', metavar: 'FILE' },
@@ -32,7 +33,7 @@ export function tableJoin(ctx: OpContext, next: Downstream, outer: boolean): Dow
       if (matches) for (const row of matches) next.push([k, [v, row]]);
       else if (outer) next.push([k, [v, null]]);
     },
-    end: () => next.end(),
+    end: (last) => next.end(last),
   };
 }
 

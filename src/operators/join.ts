@@ -8,6 +8,7 @@ import type { PairOperator } from './operator.ts';
 export function joinOperator(name: string, keep: { left: boolean; right: boolean }, summary: string): PairOperator {
   return {
     name,
+    kind: 'pair',
     summary,
     group: 'join',
     arg: { kind: 'stream', metavar: 'STREAM' },

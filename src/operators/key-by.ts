@@ -6,6 +6,8 @@ import { guard, type StageOperator } from './operator.ts';
 
 export const keyBy: StageOperator = {
   name: 'key-by',
+  kind: 'stage',
+  perRecord: true,
   summary: 'make each record x the pair [E, x]',
   group: 'stateless',
   arg: { kind: 'expr', role: 'record', metavar: 'E' },

@@ -6,6 +6,8 @@ import { asPair, guard, type StageOperator } from './operator.ts';
 
 export const mapValues: StageOperator = {
   name: 'map-values',
+  kind: 'stage',
+  perRecord: true,
   summary: 'replace the value v of each pair [k, v] with E (x is v too)',
   group: 'stateless',
   arg: { kind: 'expr', role: 'value', metavar: 'E' },

@@ -64,6 +64,7 @@ class KeyState {
 
 export const mapWithState: StageOperator = {
   name: 'map-with-state',
+  kind: 'stage',
   summary: 'E(k, v, state) for each pair, with its key\'s state (state.get(), update(s), remove(), isTimingOut()); emits what E returns',
   group: 'state',
   arg: { kind: 'expr', role: 'keyedState', metavar: 'E' },
@@ -143,7 +144,7 @@ export const mapWithState: StageOperator = {
           }
         }
       },
-      end() {
+      end(last) {
         // as in Spark, a key times out in the first batch more than the timeout after its last data
         for (const [seen, keys] of touched) {
           if (seen + timeoutMs! >= time) break;
@@ -156,7 +157,7 @@ export const mapWithState: StageOperator = {
           }
         }
         if (snapshots) states.forEach((entry, k) => next.push([k, entry.value]));
-        return next.end();
+        return next.end(last);
       },
     };
   },

@@ -6,6 +6,8 @@ import { guard, type StageOperator } from './operator.ts';
 
 export const map: StageOperator = {
   name: 'map',
+  kind: 'stage',
+  perRecord: true,
   summary: 'replace each record x with E',
   group: 'stateless',
   arg: { kind: 'expr', role: 'record', metavar: 'E' },

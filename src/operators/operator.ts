@@ -4,36 +4,25 @@
 import type { OnError } from '../core/on-error.ts';
 import type { Pressure } from '../core/pressure.ts';
 import type { Aggregator, Downstream, Rec } from '../core/stream.ts';
-import type { OpSpec } from '../pipeline/pipeline.ts';
-import type { Fn, Role } from '../core/expr.ts';
+import type { Fn } from '../core/expr.ts';
+import type { ValueKind, WindowSpec } from '../core/values.ts';
 
-/** The kinds of argument an operator or option takes; each is checked and converted in one place (args.ts). */
-export type ArgSpec =
-  | { kind: 'expr'; role: Role; metavar?: string }
-  /** evaluated once: a constant or a function factory (e.g. combine-by-key's three functions) */
-  | { kind: 'value'; metavar?: string }
-  | { kind: 'int'; min: number; metavar?: string }
-  | { kind: 'duration'; metavar?: string }
-  /** LEN[/SLIDE] */
-  | { kind: 'window'; metavar?: string }
-  | { kind: 'path'; metavar?: string }
-  | { kind: 'string'; metavar?: string }
-  /** another stream or source of the pipeline, by name (the second input of a join) */
-  | { kind: 'stream'; metavar?: string }
-  | { kind: 'none' };
+/** The kinds of argument an operator or option takes: the project's value vocabulary. */
+export type ArgSpec = ValueKind;
 
 /** An argument after checking: a compiled function, a number, a window, a string, or true. */
-export type ArgValue = Fn | number | string | boolean | WindowSpec | unknown;
+export type ArgValue = unknown;
 
-export interface WindowSpec {
-  lengthMs: number;
-  slideMs: number;
-  /** LEN was given without a slide: every batch, or in event time the length (tumbling windows). */
-  slideOmitted?: boolean;
-  /** --event-time: a record's own time; the window then closes once the watermark passes its end. */
-  eventTime?: Fn;
-  /** --watermark: how far the watermark trails the latest event time seen. */
-  watermarkMs?: number;
+export type { WindowSpec };
+
+/** An operator as written, before checking: in a flag chain or a pipeline file. */
+export interface OpSpec {
+  op: string;
+  /** As written: an expression's text, a number, a duration's text, or true for a bare flag. */
+  arg: unknown;
+  options: Record<string, unknown>;
+  /** How messages name this operator (`--map`, `streams.errors.ops[2] (map)`). */
+  label: string;
 }
 
 export interface OpContext {
@@ -50,8 +39,6 @@ export interface OpContext {
   pressure: Pressure;
   /** Where a stage reports a bad record it finds away from its intake. */
   onError: OnError;
-  /** True while the last batch closes because the input has ended: what waits for later (windows) is emitted now. */
-  inputEnded(): boolean;
 }
 
 /** State a stage carries from batch to batch: saved after each batch, restored on restart. */
@@ -64,6 +51,7 @@ export interface Stateful {
 interface OperatorBase {
   name: string;
   summary: string;
+  /** Where help lists it. */
   group: 'stateless' | 'aggregate' | 'window' | 'state' | 'join';
   arg: ArgSpec;
   /** Options written after the operator (`--inverse E`) or beside its key in YAML. */
@@ -76,30 +64,39 @@ interface OperatorBase {
 
 /** An operator that is a stage of its own. */
 export interface StageOperator extends OperatorBase {
+  kind: 'stage';
+  /**
+   * Each record becomes records of its own, independently of the others and of time (map, filter):
+   * such an operator may run inside a window before its aggregate, or on repartition's threads.
+   */
+  perRecord?: true;
   stage(ctx: OpContext, next: Downstream): Downstream;
 }
 
 /** A per-batch aggregate; a preceding `window` makes it run over the window. */
 export interface AggregateOperator extends OperatorBase {
+  kind: 'aggregate';
   aggregate(ctx: OpContext): Aggregator<any>;
   /** A windowed form (count-by-window): the window it runs over, from its own argument and options. */
   windowOf?(arg: ArgValue, options: Record<string, ArgValue>): WindowSpec | undefined;
 }
 
-/** An operator that changes how the next one runs (`window`). */
+/** An operator that makes the aggregate after it run over a window (`window`). */
 export interface ModifierOperator extends OperatorBase {
-  modifies: 'aggregate';
+  kind: 'window';
   /** The window the next aggregate runs over. */
   windowOf(arg: ArgValue, options: Record<string, ArgValue>): WindowSpec | undefined;
 }
 
 /** An operator with a second input, the stream its argument names: both sides of a batch meet here (join, union). */
 export interface PairOperator extends OperatorBase {
+  kind: 'pair';
   combine(ctx: OpContext): (left: Rec[], right: Rec[], out: (rec: Rec) => void) => void;
 }
 
 /** An operator that runs the per-record operators after it elsewhere (repartition: on worker threads). */
 export interface ParallelOperator extends OperatorBase {
+  kind: 'parallel';
   parallel(ctx: OpContext, following: OpSpec[], next: Downstream): Downstream;
 }
 

@@ -2,9 +2,9 @@
 // Spark's result shapes; and the stage that brings the two sides of a batch together.
 
 import { describe, expect, it } from 'vitest';
-import { collector } from '../../test/support/batches.ts';
+import { collector, runPair } from '../../test/support/batches.ts';
 import { pairStage, type Rec } from '../core/stream.ts';
-import { resolveOps } from '../pipeline/resolve.ts';
+import { resolveOps } from './chain.ts';
 import { operator } from './index.ts';
 
 /** Combine one batch of each side with operator `name` (and its options) and return the result. */
@@ -74,6 +74,17 @@ describe('pairStage', () => {
     expect(out.batches).toEqual([
       { time: 1000, records: [[['l1000'], ['r1000']]] },
       { time: 2000, records: [[['l2000'], ['r2000']]] },
+    ]);
+  });
+});
+
+describe('a pair operator in a chain, batch by batch', () => {
+  it("joins each batch of this stream with the same batch of the other (Spark's binary testOperation)", async () => {
+    const out = await runPair([[['a', 1]], [['b', 2]], []], [[['a', 'x']], [['a', 'y']], [['c', 'z']]], [['join', 'other']]);
+    expect(out).toEqual([
+      { time: 1000, records: [['a', [1, 'x']]] },
+      { time: 2000, records: [] },
+      { time: 3000, records: [] },
     ]);
   });
 });

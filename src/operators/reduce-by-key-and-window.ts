@@ -7,6 +7,7 @@ import { checkEventTime, EVENT_TIME_OPTIONS, OVER_OPTION, overWindow } from './w
 
 export const reduceByKeyAndWindow: AggregateOperator = {
   name: 'reduce-by-key-and-window',
+  kind: 'aggregate',
   summary: 'fold the values of each key of each window (--over LEN[/SLIDE]) with E(a, b)',
   group: 'window',
   arg: { kind: 'expr', role: 'reduce', metavar: 'E' },

@@ -22,6 +22,7 @@ export function checkInverse({ options, window }: Pick<OpContext, 'options' | 'w
 
 export const reduceByKey: AggregateOperator = {
   name: 'reduce-by-key',
+  kind: 'aggregate',
   summary: 'fold the values of each key with E(a, b), giving pairs [k, value]',
   group: 'aggregate',
   arg: { kind: 'expr', role: 'reduce', metavar: 'E' },

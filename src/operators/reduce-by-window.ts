@@ -8,6 +8,7 @@ import { checkEventTime, EVENT_TIME_OPTIONS, OVER_OPTION, overWindow } from './w
 
 export const reduceByWindow: AggregateOperator = {
   name: 'reduce-by-window',
+  kind: 'aggregate',
   summary: 'fold each window (--over LEN[/SLIDE]) to one record with E(a, b)',
   group: 'window',
   arg: { kind: 'expr', role: 'reduce', metavar: 'E' },

@@ -10,6 +10,7 @@ const NONE = Symbol('none');
 
 export const reduce: AggregateOperator = {
   name: 'reduce',
+  kind: 'aggregate',
   summary: 'fold the batch to one record with E(a, b)',
   group: 'aggregate',
   arg: { kind: 'expr', role: 'reduce', metavar: 'E' },

@@ -2,10 +2,9 @@
 // runs chunks of records through them, reporting records they fail on instead of dying.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildChain } from '../runtime/build.ts';
 import { messageOf } from '../core/errors.ts';
-import type { OpSpec } from '../pipeline/pipeline.ts';
-import { resolveOps } from '../pipeline/resolve.ts';
+import { buildChain, resolveOps } from './chain.ts';
+import type { OpSpec } from './operator.ts';
 
 export interface WorkerSetup {
   ops: OpSpec[];

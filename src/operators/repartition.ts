@@ -3,7 +3,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { Downstream, Rec } from '../core/stream.ts';
-import type { OpSpec } from '../pipeline/pipeline.ts';
+import type { OpSpec } from './operator.ts';
 import { ExpressionFailed, type OpContext, type ParallelOperator } from './operator.ts';
 import type { WorkerReply, WorkerSetup } from './repartition-worker.ts';
 
@@ -17,6 +17,7 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 
 export const repartition: ParallelOperator = {
   name: 'repartition',
+  kind: 'parallel',
   summary: 'run the per-record operators after it on N worker threads (order kept)',
   group: 'stateless',
   arg: { kind: 'int', min: 1, metavar: 'N' },
@@ -75,12 +76,12 @@ export const repartition: ParallelOperator = {
         chunk.push(rec);
         if (chunk.length >= CHUNK) send();
       },
-      async end() {
+      async end(last) {
         send();
         if (emitted < sent && !failure) await new Promise<void>((resolve) => (caughtUp = resolve));
         caughtUp = undefined;
         if (failure) throw failure instanceof Error ? failure : new ExpressionFailed(ctx.label, failure);
-        return next.end();
+        return next.end(last);
       },
     };
   },

@@ -4,30 +4,21 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collector, ops, type Op, type Output } from '../../test/support/batches.ts';
-import { buildChain } from '../runtime/build.ts';
+import { runBatches, unordered as sorted, type Op } from '../../test/support/batches.ts';
 import { OnError } from '../core/on-error.ts';
-import { resolveOps } from '../pipeline/resolve.ts';
 import type { Stateful } from './operator.ts';
 
 /** Run `batches` from batch number `first`, optionally restoring `saved` first; returns outputs and the snapshots. */
 async function run(list: Op[], batches: unknown[][], first: number, saved?: Map<number, unknown>) {
-  const { ops: resolved, problems } = resolveOps(ops(...list), 1000);
-  expect(problems).toEqual([]);
   const states = new Map<number, Stateful>();
-  const out = collector();
-  const chain = buildChain(resolved, out, { keep: (i, s) => states.set(i, s), onError: new OnError('skip') });
-  for (const [i, s] of saved ?? []) states.get(i)!.restore(s);
-  for (let i = 0; i < batches.length; i++) {
-    chain.begin((first + i) * 1000);
-    for (const rec of batches[i]!) chain.push(rec);
-    await chain.end();
-  }
+  const keep = (i: number, s: Stateful) => void states.set(i, s);
+  const restore = () => {
+    for (const [i, s] of saved ?? []) states.get(i)!.restore(s);
+  };
+  const out = await runBatches(batches, list, { first, keep, built: restore, onError: new OnError('skip') });
   const snapshot = new Map([...states].map(([i, s]) => [i, JSON.parse(JSON.stringify(s.snapshot()))]));
-  return { batches: out.batches, snapshot };
+  return { batches: out, snapshot };
 }
-
-const sorted = (batches: Output[]) => batches.map(({ time, records }) => ({ time, records: records.map((r) => JSON.stringify(r)).sort() }));
 
 const STATEFUL: [string, Op[]][] = [
   ['window + count-by-value', [['window', '3s/2s'], ['count-by-value']]],

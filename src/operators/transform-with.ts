@@ -5,6 +5,7 @@ import { ExpressionFailed, guard, preview, type PairOperator } from './operator.
 
 export const transformWith: PairOperator = {
   name: 'transform-with',
+  kind: 'pair',
   summary: "replace the batch with apply(a, b), a this batch and b STREAM's, as arrays",
   group: 'join',
   arg: { kind: 'stream', metavar: 'STREAM' },

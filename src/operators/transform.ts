@@ -5,6 +5,7 @@ import { ExpressionFailed, guard, preview, type StageOperator } from './operator
 
 export const transform: StageOperator = {
   name: 'transform',
+  kind: 'stage',
   summary: 'replace the whole batch, as an array x, with the array E',
   group: 'aggregate',
   arg: { kind: 'expr', role: 'batch', metavar: 'E' },
@@ -20,14 +21,14 @@ export const transform: StageOperator = {
       push(rec) {
         batch.push(rec);
       },
-      end() {
+      end(last) {
         const out = fn(batch);
         batch = [];
         if (out == null || typeof out[Symbol.iterator] !== 'function' || typeof out === 'string') {
           throw new ExpressionFailed(ctx.label, new TypeError(`must return an array, got ${preview(out)}`));
         }
         for (const rec of out) next.push(rec);
-        return next.end();
+        return next.end(last);
       },
     };
   },

@@ -4,6 +4,7 @@ import type { PairOperator } from './operator.ts';
 
 export const union: PairOperator = {
   name: 'union',
+  kind: 'pair',
   summary: "add STREAM's records to this stream's, batch by batch",
   group: 'join',
   arg: { kind: 'stream', metavar: 'STREAM' },

@@ -5,11 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runBatches, type Output } from '../../test/support/batches.ts';
+import { runBatches, spark, unordered as sorted } from '../../test/support/batches.ts';
 import { tempDir } from '../../test/support/cli.ts';
 
-const sorted = (batches: Output[]) => batches.map(({ time, records }) => ({ time, records: records.map((r) => JSON.stringify(r)).sort() }));
-const spark = (outputs: unknown[][]) => sorted(outputs.map((records, i) => ({ time: (i + 1) * 1000, records })));
 const words = (batches: string[][]) => batches.map((b) => b.map((w) => [w, 1]));
 const runningCount = '(values, state) => values.reduce((a, b) => a + b, state ?? 0)';
 

@@ -24,6 +24,7 @@ export function initialStates(ctx: OpContext): KeyMap<unknown> {
 
 export const updateState: StageOperator = {
   name: 'update-state',
+  kind: 'stage',
   summary: "keep a state per key: E(values, state, k) is the new state (undefined deletes it); emits each [k, state] every batch",
   group: 'state',
   arg: { kind: 'expr', role: 'state', metavar: 'E' },
@@ -51,7 +52,7 @@ export const updateState: StageOperator = {
         if (values) values.push(v);
         else batch.set(k, [v]);
       },
-      end() {
+      end(last) {
         // as in Spark, every key with a state is updated, with or without new values
         states.forEach((state, k) => {
           const values = batch.get(k);
@@ -61,7 +62,7 @@ export const updateState: StageOperator = {
         batch.forEach((values, k) => set(k, update(values, undefined, k)));
         batch = new KeyMap();
         states.forEach((state, k) => next.push([k, state]));
-        return next.end();
+        return next.end(last);
       },
     };
   },

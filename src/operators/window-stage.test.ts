@@ -3,18 +3,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runBatches, type Op, type Output } from '../../test/support/batches.ts';
+import { runBatches, spark, unordered as sorted, type Op, type Output } from '../../test/support/batches.ts';
 import { OnError } from '../core/on-error.ts';
-
-/** Records of each batch in a stable order: aggregates promise no order within a batch. */
-function sorted(batches: Output[]): Output[] {
-  return batches.map(({ time, records }) => ({ time, records: records.map((r) => JSON.stringify(r)).sort().map((r) => JSON.parse(r)) }));
-}
-
-/** Spark's expected outputs, one per slide from the first slide on (TestSuiteBase numbers batches from 1s). */
-function spark(outputs: unknown[][], slideMs = 1000): Output[] {
-  return sorted(outputs.map((records, i) => ({ time: (i + 1) * slideMs, records })));
-}
 
 const pairs = (list: [string, number][]) => list;
 const bigInput = [

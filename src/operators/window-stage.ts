@@ -91,17 +91,18 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
     return best;
   }
 
-  async function emit(end: number): Promise<void> {
+  async function emit(end: number, inputEnded: boolean): Promise<void> {
     const result = resultFor(end);
     done = end;
     next.begin(end);
     agg.emit(result, out);
-    await next.end();
+    await next.end(inputEnded);
   }
 
-  async function emitUntil(until: number, last: number | undefined): Promise<void> {
-    for (let end = nextEnd(); end !== undefined && end <= until; end = nextEnd()) await emit(end);
-    if (last !== undefined && done !== last) await emit(last);
+  /** Emit the windows ending by `until`; with `last` (the input has ended) the partial window up to it too. */
+  async function emitUntil(until: number, last: number | undefined, inputEnded: boolean): Promise<void> {
+    for (let end = nextEnd(); end !== undefined && end <= until; end = nextEnd()) await emit(end, inputEnded);
+    if (last !== undefined && done !== last) await emit(last, inputEnded);
     prune(until);
   }
 
@@ -161,20 +162,20 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
       head.begin(t);
     },
     push: eventTime ? pushEventTime : (rec) => head.push(rec),
-    end() {
-      void head.end(); // per-record operators hold nothing back
+    end(inputEnded = false) {
+      void head.end(inputEnded); // per-record operators hold nothing back
       if (eventTime) {
-        const until = ctx.inputEnded() ? Infinity : latest === undefined ? -Infinity : latest - watermarkMs;
+        const until = inputEnded ? Infinity : latest === undefined ? -Infinity : latest - watermarkMs;
         const due = nextEnd();
         if (due === undefined || due > until) return prune(until);
-        return emitUntil(until, undefined);
+        return emitUntil(until, undefined, inputEnded);
       }
       if (records) panes.set(time - ctx.batchMs, current);
       current = agg.empty();
       // the input has ended: the partial window up to this batch is emitted too
-      const last = ctx.inputEnded() ? time : undefined;
+      const last = inputEnded ? time : undefined;
       if (nextEnd()! > time && last === undefined) return prune(time);
-      return emitUntil(time, last);
+      return emitUntil(time, last, inputEnded);
     },
   };
 }

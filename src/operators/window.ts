@@ -44,12 +44,12 @@ export function checkEventTime({ options }: Pick<OpContext, 'options'>): string 
 
 export const window: ModifierOperator = {
   name: 'window',
+  kind: 'window',
   summary: 'run the next aggregate over the last LEN, every SLIDE (default: the batch interval)',
   group: 'window',
   arg: { kind: 'window', metavar: 'LEN[/SLIDE]' },
   options: EVENT_TIME_OPTIONS,
   example: `--window 60s/10s --count-by-value`,
-  modifies: 'aggregate',
   windowOf: (arg, options) => withEventTime(arg as WindowSpec, options),
   check: checkEventTime,
 };

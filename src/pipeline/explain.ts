@@ -3,18 +3,18 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isSeq, type Node } from 'yaml';
-import type { OptionDef } from './options.ts';
+import { defaultValue } from '../core/values.ts';
+import { fieldOf, optionsIn, type OptionDef } from './options.ts';
 import { formatDuration } from '../core/duration.ts';
 import type { OpSpec, PipelineSpec } from './pipeline.ts';
-import { defaultOf, fieldOf, optionsIn } from './schema.ts';
 
 /** The options of one part of the spec that differ from their defaults, by their file key. */
 function given(options: OptionDef[], values: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const option of options) {
     const value = (values as Record<string, unknown>)[fieldOf(option)];
-    if (value === undefined || isDeepStrictEqual(value, defaultOf(option))) continue;
-    out[option.name] = option.type === 'duration' ? formatDuration(value as number) : value;
+    if (value === undefined || isDeepStrictEqual(value, defaultValue(option))) continue;
+    out[option.name] = option.value.kind === 'duration' ? formatDuration(value as number) : value;
   }
   return out;
 }

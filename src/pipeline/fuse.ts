@@ -1,10 +1,10 @@
-// Fusions: rewrites of a pipeline into a faster equivalent, decided once before it runs.
+// Fusions: rewrites of a pipeline into a faster equivalent, decided once when it is planned.
 // `--parse split --map 'x[N]'` reads field N straight from each line, so no array of fields is made
 // (the common "count by a field" job, where it is most of the cost).
 
 import type { DecodeRange } from '../io/codecs/codec.ts';
 import { fieldDecoder } from '../io/codecs/split.ts';
-import { inputsOf } from './inputs.ts';
+import { readersOf } from './graph.ts';
 import type { PipelineSpec } from './pipeline.ts';
 
 const FIELD_ACCESS = /^\s*x\s*\[\s*(\d+)\s*\]\s*$/;
@@ -24,13 +24,8 @@ export function fuseFieldAccess(spec: PipelineSpec): Map<string, FieldFusion> {
     const parse = spec.sources[from]?.parse;
     const field = first?.op === 'map' && typeof first.arg === 'string' ? FIELD_ACCESS.exec(first.arg) : null;
     // only where the source feeds this stream alone and the stream reads nothing else
-    if (stream.from.length !== 1 || !field || !parse || !/^split(:|$)/.test(parse) || readers(spec, from) !== 1) continue;
+    if (stream.from.length !== 1 || !field || !parse || !/^split(:|$)/.test(parse) || readersOf(spec, from) !== 1) continue;
     fused.set(from, { stream: name, decoder: fieldDecoder(parse.slice(6) || undefined, Number(field[1])) });
   }
   return fused;
-}
-
-function readers(spec: PipelineSpec, name: string): number {
-  const streams = Object.values(spec.streams).filter((s) => inputsOf(s).includes(name)).length;
-  return streams + spec.sinks.filter((s) => s.from === name).length;
 }

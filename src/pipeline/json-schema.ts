@@ -1,45 +1,14 @@
 // The JSON Schema of pipeline files (`sluice schema`), for editors' completion and checking;
 // generated from the option table and the operator registry, like everything else about the file.
 
-import type { OptionDef } from './options.ts';
+import { valueSchema } from '../core/values.ts';
+import { optionsIn, type OptionDef } from './options.ts';
 import { OPERATORS } from '../operators/index.ts';
-import type { ArgSpec } from '../operators/operator.ts';
-import { optionsIn } from './schema.ts';
 
 type Schema = Record<string, unknown>;
 
-const DURATION = '^\\d+(\\.\\d+)?(ms|s|m|h|d)$';
-
-function optionSchema(option: OptionDef): Schema {
-  const base: Schema = { description: option.summary };
-  if (option.default !== undefined) base.default = option.default;
-  if (!option.metavar) return { ...base, type: 'boolean' };
-  if (option.choices) return { ...base, enum: [...option.choices] };
-  if (option.type === 'duration') return { ...base, type: 'string', pattern: DURATION };
-  if (option.type === 'int') return { ...base, type: 'integer', minimum: option.min ?? 0 };
-  return { ...base, type: 'string' };
-}
-
-function argSchema(arg: ArgSpec, description: string): Schema {
-  switch (arg.kind) {
-    case 'none':
-      return { description, type: ['null', 'boolean'] };
-    case 'int':
-      return { description, type: ['integer', 'string'], minimum: arg.min };
-    case 'duration':
-      return { description, type: 'string', pattern: DURATION };
-    case 'window':
-      return { description, type: 'string', pattern: `^${DURATION.slice(1, -1)}(/${DURATION.slice(1, -1)})?$` };
-    case 'expr':
-    case 'value':
-      return { description, type: ['string', 'number', 'boolean'] };
-    default:
-      return { description, type: 'string' };
-  }
-}
-
 function section(options: OptionDef[], extra: Schema = {}, required: string[] = []): Schema {
-  const properties = { ...extra, ...Object.fromEntries(options.map((o) => [o.name, optionSchema(o)])) };
+  const properties = { ...extra, ...Object.fromEntries(options.map((o) => [o.name, valueSchema(o)])) };
   return { type: 'object', properties, required, additionalProperties: false };
 }
 
@@ -50,8 +19,8 @@ export function jsonSchema(): Schema {
       type: 'object',
       description: def.summary,
       properties: {
-        [def.name]: argSchema(def.arg, def.summary),
-        ...Object.fromEntries(options.map(([name, o]) => [name, argSchema(o.arg, o.summary)])),
+        [def.name]: valueSchema({ value: def.arg, summary: def.summary }),
+        ...Object.fromEntries(options.map(([name, o]) => [name, valueSchema({ value: o.arg, summary: o.summary })])),
       },
       required: [def.name, ...options.filter(([, o]) => o.required).map(([name]) => name)],
       additionalProperties: false,

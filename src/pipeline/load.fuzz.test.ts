@@ -41,12 +41,12 @@ describe('the loader under random mutations', () => {
       fc.property(fc.constantFrom(...files), fc.array(mutation, { minLength: 1, maxLength: 6 }), (text, steps) => {
         const mutated = mutate(text, steps);
         const r = loadPipeline('f.yaml', mutated, { env: { X: 'x' } });
-        if (!r.spec) {
+        if (!r.plan?.spec) {
           expect(r.problems.length).toBeGreaterThan(0);
           for (const p of r.problems) expect(p).toMatch(/^(f\.yaml:\d+:\d+|--set[^:]*): \S/);
         }
         const tests = new TestFile('f.test.yaml', mutated);
-        for (const p of tests.problems(r.spec)) expect(p).toMatch(/^f\.test\.yaml:\d+:\d+: \S/);
+        for (const p of tests.problems(r.plan?.spec)) expect(p).toMatch(/^f\.test\.yaml:\d+:\d+: \S/);
       }),
       { numRuns: 1500 },
     );

@@ -44,7 +44,7 @@ sinks:
   - { from: errors, out: errors.txt, format: json, with-time: true }
 `);
     expect(r.problems).toEqual([]);
-    expect(r.spec).toMatchObject({
+    expect(r.plan?.spec).toMatchObject({
       batchMs: 10_000,
       onError: 'fail',
       verbose: false,
@@ -86,7 +86,7 @@ sinks:
   - { from: statuses, format: jsn }
   - { out: x }
 `);
-    expect(r.spec).toBeUndefined();
+    expect(r.plan?.spec).toBeUndefined();
     expect(r.problems).toEqual([
       "p.yaml:1:8: batch: bad duration '10 sec': use a number and a unit, e.g. 250ms, 10s, 5m, 1h",
       "p.yaml:2:1: unknown key 'bach' at the top level (did you mean 'batch'?)",
@@ -174,16 +174,16 @@ sources:
 sinks:
   - { from: lines }
 `;
-    expect(load(text, { env: { HOST: 'h', PORT: '1' } }).spec).toMatchObject({ batchMs: 5000, sources: { lines: { in: 'tcp://h:1' } } });
+    expect(load(text, { env: { HOST: 'h', PORT: '1' } }).plan?.spec).toMatchObject({ batchMs: 5000, sources: { lines: { in: 'tcp://h:1' } } });
     // a value cannot change the structure: this stays one string
-    expect(load(text, { env: { HOST: 'h", parse: "json', PORT: '1' } }).spec?.sources.lines).toEqual({ in: 'tcp://h", parse: "json:1' });
+    expect(load(text, { env: { HOST: 'h", parse: "json', PORT: '1' } }).plan?.spec?.sources.lines).toEqual({ in: 'tcp://h", parse: "json:1' });
     expect(load(text, { env: { PORT: '1' } }).problems).toEqual([expect.stringMatching(/^p\.yaml:3:23: variable HOST is not set/)]);
     expect(load(text, { env: { HOST: 'h' } }).problems).toEqual(['p.yaml:3:31: PORT: set PORT']);
   });
 
   it('lets --set override top-level options and checks its keys and values', () => {
     const text = 'batch: 1s\nsources: { a: { in: "-" } }\nsinks: [{ from: a }]\n';
-    expect(load(text, { set: ['batch=250ms', 'verbose=true'] }).spec).toMatchObject({ batchMs: 250, verbose: true });
+    expect(load(text, { set: ['batch=250ms', 'verbose=true'] }).plan?.spec).toMatchObject({ batchMs: 250, verbose: true });
     expect(load(text, { set: ['bach=2s', 'batch=2 s', 'nothing'] }).problems).toEqual([
       "--set: unknown key 'bach' (did you mean 'batch'?)",
       "--set: 'nothing' needs the form KEY=VALUE",
@@ -198,8 +198,8 @@ sinks:
   it('takes names that are numbers, as map keys are', () => {
     const r = load('sources:\n  1: { in: "-" }\nstreams:\n  2: { from: 1, ops: [count] }\nsinks:\n  - { from: 2 }\n');
     expect(r.problems).toEqual([]);
-    expect(r.spec?.streams).toMatchObject({ 2: { from: ['1'] } });
-    expect(r.spec?.sinks[0]?.from).toBe('2');
+    expect(r.plan?.spec?.streams).toMatchObject({ 2: { from: ['1'] } });
+    expect(r.plan?.spec?.sinks[0]?.from).toBe('2');
   });
 
   it('takes merge keys: the entries of the maps named, unless given beside them', () => {
@@ -212,8 +212,8 @@ sinks:
 `;
     const r = load(text);
     expect(r.problems).toEqual([]);
-    expect(r.spec?.sources).toEqual({ a: { in: 'a.log', parse: 'json' }, b: { in: 'b.log', parse: 'json' } });
-    expect(r.spec?.sinks.map((k) => [k.from, k.format])).toEqual([['a', 'json'], ['b', 'json']]);
+    expect(r.plan?.spec?.sources).toEqual({ a: { in: 'a.log', parse: 'json' }, b: { in: 'b.log', parse: 'json' } });
+    expect(r.plan?.spec?.sinks.map((k) => [k.from, k.format])).toEqual([['a', 'json'], ['b', 'json']]);
     expect(load('sources:\n  a: { <<: 5, in: x }\nsinks: [{ from: a }]\n').problems).toEqual([
       'p.yaml:2:12: sources.a.<<: needs a map to merge, e.g. <<: *defaults',
     ]);

@@ -1,14 +1,14 @@
-// Loads a pipeline file in three steps: parse keeping positions, check everything (shape, keys,
-// values, stream references, cycles, operators, window slides), build the PipelineSpec. Every
-// problem is reported at once as FILE:LINE:COL: message; nothing is built from an invalid file.
+// Loads a pipeline file in three steps: parse keeping positions, read the PipelineSpec checking its
+// shape, keys and option values, then plan it (stream references, cycles, operators, window slides).
+// Every problem is reported at once as FILE:LINE:COL: message; nothing is planned from an invalid file.
 
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { formatDuration } from '../core/duration.ts';
+import { checkValue, defaultValue } from '../core/values.ts';
 import { operator, OPERATORS } from '../operators/index.ts';
-import { inputsOf } from './inputs.ts';
+import { fieldOf, optionsIn, type OptionDef } from './options.ts';
 import type { OpSpec, PipelineSpec, SinkSpec, SourceSpec, StreamSpec } from './pipeline.ts';
-import { resolveOps } from './resolve.ts';
-import { checkOption, defaultOf, fieldOf, optionsIn, SECTIONS, sinkKeys, STREAM_KEYS } from './schema.ts';
+import { plan, type Plan, type Where } from './plan.ts';
+import { SECTIONS, sinkKeys, STREAM_KEYS } from './schema.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { NOT_SCALAR, YamlFile, type Entry } from './yaml-file.ts';
 
@@ -19,7 +19,7 @@ export interface LoadOptions {
   set?: string[];
 }
 
-export type Loaded = { spec: PipelineSpec; problems: [] } | { spec?: undefined; problems: string[] };
+export type Loaded = { plan: Plan; problems: [] } | { plan?: undefined; problems: string[] };
 
 /** Where the parts of a pipeline are written, for messages about them. */
 interface Places {
@@ -35,9 +35,10 @@ export function loadPipeline(file: string, text: string, options: LoadOptions = 
   yaml.interpolate(options.env ?? process.env);
   const places: Places = { from: new Map(), ops: new Map(), sinks: new Map() };
   const spec = readPipeline(yaml, set, places);
-  if (spec) checkGraph(yaml, spec, places);
+  const planned = spec && plan(spec);
+  for (const p of planned?.problems ?? []) yaml.problems.at(placeOf(p.where, spec!, places), p.message, p.inExpr);
   const problems = yaml.problems.list();
-  return spec && !problems.length ? { spec, problems: [] } : { problems };
+  return planned?.plan && !problems.length ? { plan: planned.plan, problems: [] } : { problems };
 }
 
 /** `--set KEY=VALUE` pairs, checked to be top-level options. */
@@ -75,13 +76,13 @@ function readPipeline(yaml: YamlFile, set: Map<string, string>, places: Places):
   for (const option of top) {
     const entry = given.get(option.name);
     const override = set.get(option.name);
-    let value = defaultOf(option);
+    let value = defaultValue(option);
     if (override !== undefined) {
-      const checked = checkOption(option, override);
+      const checked = checkValue(option, override);
       if ('error' in checked) yaml.problems.note(`--set ${option.name}`, checked.error);
       else value = checked.value;
     } else if (entry) {
-      value = optionValue(yaml, option.name, entry, (raw) => checkOption(option, raw)) ?? value;
+      value = optionValue(yaml, option.name, entry, option) ?? value;
     }
     spec[fieldOf(option)] = value;
   }
@@ -109,9 +110,9 @@ function unknownKey(key: string, where: string, known: readonly string[]): strin
 }
 
 /** A scalar option value, checked; a problem at its place otherwise. */
-function optionValue(yaml: YamlFile, path: string, entry: Entry, check: (raw: unknown) => { value: unknown } | { error: string }): unknown {
+function optionValue(yaml: YamlFile, path: string, entry: Entry, option: OptionDef): unknown {
   const raw = yaml.scalar(entry.value);
-  const checked = raw === NOT_SCALAR ? { error: 'needs a single value, not a map or a list' } : check(raw);
+  const checked = raw === NOT_SCALAR ? { error: 'needs a single value, not a map or a list' } : checkValue(option, raw);
   if ('value' in checked) return checked.value;
   yaml.problems.at(entry.value ?? entry.keyNode, `${path}: ${checked.error}`);
   return undefined;
@@ -122,7 +123,7 @@ function readOptions(yaml: YamlFile, scope: 'source' | 'sink', path: string, ent
   const values: Record<string, unknown> = {};
   for (const option of optionsIn(scope)) {
     const entry = entries.find((e) => e.key === option.name);
-    const value = entry ? optionValue(yaml, `${path}.${option.name}`, entry, (raw) => checkOption(option, raw)) : defaultOf(option);
+    const value = entry ? optionValue(yaml, `${path}.${option.name}`, entry, option) : defaultValue(option);
     if (value !== undefined) values[fieldOf(option)] = value;
   }
   return values;
@@ -232,105 +233,19 @@ function readSinks(yaml: YamlFile, node: Node | null, places: Places): SinkSpec[
   return sinks;
 }
 
-/** Stream references, cycles, operators (expressions, windows), and that joined streams slide alike. */
-function checkGraph(yaml: YamlFile, spec: PipelineSpec, places: Places): void {
-  const names = [...Object.keys(spec.sources), ...Object.keys(spec.streams)];
-  for (const name of Object.keys(spec.streams)) {
-    if (name in spec.sources) yaml.problems.at(places.from.get(name)?.[0], `streams.${name}: '${name}' is already the name of a source`);
+/** Where a problem of the plan is written in the file. */
+function placeOf(where: Where, spec: PipelineSpec, places: Places): Node | undefined {
+  if ('sink' in where) return places.sinks.get(spec.sinks[where.sink]!);
+  if ('op' in where) {
+    const place = places.ops.get(where.op);
+    return where.option ? place?.options[where.option] : place?.arg;
   }
-  const known = (name: string, node: Node | undefined, what: string) => {
-    if (names.includes(name)) return true;
-    yaml.problems.at(node, `${what}: unknown stream '${name}'${didYouMean(name, names)}`);
-    return false;
-  };
-  let refsOk = true;
-  for (const [name, stream] of Object.entries(spec.streams)) {
-    stream.from.forEach((from, i) => (refsOk = known(from, places.from.get(name)?.[i], `streams.${name}.from`) && refsOk));
-    for (const op of stream.ops) {
-      if (operator(op.op)?.arg.kind === 'stream' && typeof op.arg === 'string') refsOk = known(op.arg, places.ops.get(op)?.arg, op.label) && refsOk;
-    }
+  if ('input' in where) {
+    const stream = spec.streams[where.stream]!;
+    const i = stream.from.indexOf(where.input);
+    if (i >= 0) return places.from.get(where.stream)?.[i];
+    const op = stream.ops.find((o) => o.arg === where.input && operator(o.op)?.arg.kind === 'stream');
+    return op && places.ops.get(op)?.arg;
   }
-  spec.sinks.forEach((sink, i) => known(sink.from, places.sinks.get(sink), `sinks[${i}].from`));
-  let opsOk = true;
-  for (const stream of Object.values(spec.streams)) {
-    for (const p of resolveOps(stream.ops, spec.batchMs).problems) {
-      const place = places.ops.get(p.at);
-      yaml.problems.at(p.option ? place?.options[p.option] : place?.arg, `${p.at.label}: ${p.message}`, p.inExpr);
-      opsOk = false;
-    }
-  }
-  if (!acyclic(yaml, spec, places) || !refsOk || !opsOk) return;
-  const slides = new Map<string, number>(Object.keys(spec.sources).map((name) => [name, spec.batchMs]));
-  for (const name of topological(spec)) slides.set(name, slideOf(yaml, spec, name, slides, places));
-}
-
-/** Report each cycle once, at the reference that closes it; true if there is none. */
-function acyclic(yaml: YamlFile, spec: PipelineSpec, places: Places): boolean {
-  const state = new Map<string, 'visiting' | 'done'>();
-  let ok = true;
-  const visit = (name: string, trail: string[]) => {
-    const stream = spec.streams[name];
-    if (!stream || state.get(name) === 'done') return;
-    state.set(name, 'visiting');
-    for (const input of inputsOf(stream)) {
-      if (state.get(input) === 'visiting') {
-        ok = false;
-        // trail: each stream reads the next; shown the way records flow
-        const cycle = [...trail.slice(trail.indexOf(input)), name, input].reverse();
-        const message = input === name ? `stream '${name}' reads from itself` : `cycle: ${cycle.join(' -> ')} (each feeds the next)`;
-        yaml.problems.at(referenceNode(spec, places, name, input), `streams.${name}: ${message}`);
-      } else visit(input, [...trail, name]);
-    }
-    state.set(name, 'done');
-  };
-  for (const name of Object.keys(spec.streams)) visit(name, []);
-  return ok;
-}
-
-function referenceNode(spec: PipelineSpec, places: Places, stream: string, input: string): Node | undefined {
-  const i = spec.streams[stream]!.from.indexOf(input);
-  if (i >= 0) return places.from.get(stream)?.[i];
-  const op = spec.streams[stream]!.ops.find((o) => o.arg === input && operator(o.op)?.arg.kind === 'stream');
-  return op && places.ops.get(op)?.arg;
-}
-
-/** Streams after those they read (the graph is acyclic here). */
-function topological(spec: PipelineSpec): string[] {
-  const order: string[] = [];
-  const visit = (name: string) => {
-    if (order.includes(name) || !spec.streams[name]) return;
-    for (const input of inputsOf(spec.streams[name])) visit(input);
-    order.push(name);
-  };
-  for (const name of Object.keys(spec.streams)) visit(name);
-  return order;
-}
-
-/**
- * How often the stream emits a batch: its inputs' slide, until a window changes it. Inputs that are
- * unioned or joined must slide alike (Spark's rule), and a window must be a multiple of its input's slide.
- */
-function slideOf(yaml: YamlFile, spec: PipelineSpec, name: string, slides: Map<string, number>, places: Places): number {
-  const stream = spec.streams[name]!;
-  const every = (ms: number) => `every ${formatDuration(ms)}`;
-  const fromSlides = stream.from.map((f) => slides.get(f)!);
-  if (new Set(fromSlides).size > 1) {
-    const list = stream.from.map((f, i) => `${f} ${every(fromSlides[i]!)}`).join(', ');
-    yaml.problems.at(places.from.get(name)?.[0], `streams.${name}.from: streams read together must emit alike, but ${list}`);
-  }
-  let slide = fromSlides[0] ?? spec.batchMs;
-  for (const { def, ctx } of resolveOps(stream.ops, spec.batchMs).ops) {
-    const op = stream.ops.find((o) => o.label === ctx.label)!;
-    const place = places.ops.get(op)?.arg;
-    if (ctx.window) {
-      if (ctx.window.lengthMs % slide || ctx.window.slideMs % slide) {
-        yaml.problems.at(place, `${op.label}: its window must be a multiple of its input's slide: the input emits ${every(slide)}`);
-      }
-      slide = ctx.window.slideMs;
-    }
-    if ('combine' in def && slides.get(op.arg as string) !== slide) {
-      yaml.problems.at(place, `${op.label}: both sides must emit alike, but this stream emits ${every(slide)} and ${op.arg} ${every(slides.get(op.arg as string)!)}`);
-    }
-  }
-  return slide;
+  return places.from.get(where.stream)?.[where.from ?? 0];
 }

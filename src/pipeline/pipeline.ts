@@ -2,15 +2,10 @@
 // named streams (each read from sources or other streams through a list of operators), and sinks.
 
 import type { Format } from '../io/render/format.ts';
+import type { OpSpec } from '../operators/operator.ts';
 
-export interface OpSpec {
-  op: string;
-  /** As written: an expression's text, a number, a duration's text, or true for a bare flag. */
-  arg: unknown;
-  options: Record<string, unknown>;
-  /** How messages name this operator (`--map`, `streams.errors.ops[2] (map)`). */
-  label: string;
-}
+export type { OpSpec };
+
 
 export interface SourceSpec {
   in: string;

@@ -1,24 +1,22 @@
-// Builds a runnable graph from a checked pipeline: sinks first, then streams from the last to the
-// first, so each stage is created knowing the stage after it.
+// Builds a runnable graph from a plan: sinks first, then streams from the last to the first, so
+// each stage is created knowing the stage after it.
 
 import { rangeDecoder } from '../io/codecs/codec.ts';
 import { createDecoder } from '../io/codecs/index.ts';
-import type { OpContext, Stateful } from '../operators/operator.ts';
-import type { ResolvedOp } from '../pipeline/resolve.ts';
-import { inputsOf } from '../pipeline/inputs.ts';
-import type { PipelineSpec, SinkSpec, SourceSpec } from '../pipeline/pipeline.ts';
+import { buildChain } from '../operators/chain.ts';
+import type { Stateful } from '../operators/operator.ts';
+import type { SinkSpec, SourceSpec } from '../pipeline/pipeline.ts';
+import type { Plan } from '../pipeline/plan.ts';
 import { renderer } from '../io/render/format.ts';
 import { createSink } from '../io/sinks/index.ts';
 import type { Sink, SinkOptions } from '../io/sinks/sink.ts';
 import { createSource } from '../io/sources/index.ts';
 import type { Source } from '../io/sources/source.ts';
-import { fuseFieldAccess } from '../pipeline/fuse.ts';
 import { Intake } from './intake.ts';
 import { IoError, messageOf } from '../core/errors.ts';
 import { OnError } from '../core/on-error.ts';
 import { Pressure } from '../core/pressure.ts';
-import { aggregateStage, fanIn, pairStage, tee, type Downstream } from '../core/stream.ts';
-import { windowStage } from '../operators/window-stage.ts';
+import { fanIn, tee, type Downstream } from '../core/stream.ts';
 
 export interface Graph {
   /** Each source, by its name in the pipeline, with the intake it feeds. */
@@ -26,7 +24,7 @@ export interface Graph {
   /** Open batch `time` everywhere. */
   begin(time: number): void;
   /** Close the open batch (the last one, when the input has ended); resolves once every sink has handled it. */
-  end(inputEnded?: boolean): Promise<void>;
+  end(last?: boolean): Promise<void>;
   /** Records that reached sinks since the last call. */
   takeRecordsOut(): number;
   close(): Promise<void>;
@@ -48,51 +46,9 @@ const uriIo: GraphIo = {
   sink: (s, options) => createSink(s.out, options),
 };
 
-/** What a chain of operators is built with, beyond the operators themselves. */
-export interface ChainEnv {
-  /** Receives the state of operators that have some, by their index in the chain. */
-  keep?: (index: number, state: Stateful) => void;
-  /** The other input of a pair operator (a join), to be fed by the stream it names. */
-  second?: (stream: string, input: Downstream) => void;
-  pressure?: Pressure;
-  onError?: OnError;
-  /** True while the last batch closes because the input has ended. */
-  inputEnded?: () => boolean;
-}
-
-/** Chain operators in front of `next`. */
-export function buildChain(ops: ResolvedOp[], next: Downstream, env: ChainEnv = {}): Downstream {
-  const pressure = env.pressure ?? new Pressure();
-  const onError = env.onError ?? new OnError('fail');
-  const inputEnded = env.inputEnded ?? (() => false);
-  let head = next;
-  for (let i = ops.length - 1; i >= 0; i--) {
-    const ctx: OpContext = { ...ops[i]!.ctx, pressure, onError, inputEnded, keep: (state) => env.keep?.(i, state) };
-    const def = ops[i]!.def;
-    if ('stage' in def) head = def.stage(ctx, head);
-    else if ('aggregate' in def) {
-      const agg = def.aggregate(ctx);
-      const inner = ops[i]!.inner;
-      head = ctx.window ? windowStage(agg, ctx, head, inner && ((into) => buildChain(inner, into, env))) : aggregateStage(agg, head);
-    } else if ('combine' in def) {
-      if (!env.second) throw new Error(`${ctx.label}: a second stream needs a pipeline`);
-      const { left, right } = pairStage(def.combine(ctx), head);
-      env.second(ctx.arg as string, right);
-      head = left;
-    } else if ('parallel' in def) {
-      // it takes over the per-record operators right after it, built above: rebuild from there
-      let end = i + 1;
-      while (end < ops.length && ops[end]!.def.group === 'stateless' && 'stage' in ops[end]!.def) end++;
-      const rest = buildChain(ops.slice(end), next, { ...env, keep: (j, state) => env.keep?.(end + j, state) });
-      head = def.parallel(ctx, ops.slice(i + 1, end).map((op) => op.spec), rest);
-    }
-  }
-  return head;
-}
-
-export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedOp[]>, onError: OnError, io: GraphIo = uriIo): Graph {
+export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo): Graph {
+  const { spec, fusions } = plan;
   let recordsOut = 0;
-  let inputEnded = false;
   const stateful = new Map<string, Stateful>();
   const pressure = new Pressure();
   const sinks: Sink[] = [];
@@ -104,15 +60,12 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
     sinks.push(sink);
     feed(s.from, guardSink(sink, s.out, onError, () => recordsOut++));
   }
-  const fusions = fuseFieldAccess(spec);
   const fusedStreams = new Set([...fusions.values()].map((f) => f.stream));
-  for (const name of streamOrder(spec).reverse()) {
-    const stream = spec.streams[name]!;
+  for (const { name, from, ops } of plan.streams.toReversed()) {
     const skip = fusedStreams.has(name) ? 1 : 0; // the source's decoder does the first operator
-    const ops = streams[name]!;
     const keep = (i: number, state: Stateful) => stateful.set(`${name}/${i + skip}/${ops[i + skip]!.def.name}`, state);
-    const head = fanIn(stream.from.length, buildChain(ops.slice(skip), tee(consumers.get(name) ?? []), { keep, second: feed, pressure, onError, inputEnded: () => inputEnded }));
-    for (const from of stream.from) feed(from, head);
+    const head = fanIn(from.length, buildChain(ops.slice(skip), tee(consumers.get(name) ?? []), { keep, second: feed, pressure, onError }));
+    for (const input of from) feed(input, head);
   }
 
   const roots: Downstream[] = [];
@@ -131,9 +84,8 @@ export function buildGraph(spec: PipelineSpec, streams: Record<string, ResolvedO
     begin(time) {
       for (const root of roots) root.begin(time);
     },
-    async end(ended = false) {
-      inputEnded = ended;
-      for (const root of roots) await root.end();
+    async end(last = false) {
+      for (const root of roots) await root.end(last);
     },
     takeRecordsOut() {
       const n = recordsOut;
@@ -183,18 +135,4 @@ function guardSink(sink: Sink, uri: string, onError: OnError, counted: () => voi
       }
     },
   };
-}
-
-/** Streams in an order where each comes after those it reads from (the pipeline is checked acyclic). */
-export function streamOrder(spec: PipelineSpec): string[] {
-  const order: string[] = [];
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name) || !spec.streams[name]) return;
-    seen.add(name);
-    for (const from of inputsOf(spec.streams[name])) visit(from);
-    order.push(name);
-  };
-  for (const name of Object.keys(spec.streams)) visit(name);
-  return order;
 }

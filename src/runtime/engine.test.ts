@@ -13,7 +13,7 @@ import type { Source } from '../io/sources/source.ts';
 
 /** A source the test feeds by hand; it ends when end() is called. */
 function handSource() {
-  let intake!: Intake;
+  let intake!: Parameters<Source['run']>[0];
   let finish!: () => void;
   const source: Source & { send(text: string): void; end(): void } = {
     label: 'hand',

@@ -2,8 +2,7 @@
 
 import { EXIT } from '../../core/errors.ts';
 import { toYaml } from '../../pipeline/explain.ts';
-import { parseChain } from '../chain.ts';
-import { checkStreams } from '../run.ts';
+import { parseChain, planChain } from '../chain.ts';
 import type { CommandDef } from './command.ts';
 
 export const explain: CommandDef = {
@@ -16,7 +15,7 @@ export const explain: CommandDef = {
       return EXIT.ok;
     }
     const spec = parseChain(argv);
-    checkStreams(spec); // a chain that would not run gets its usage error here, not a file that fails lint
+    planChain(spec); // a chain that would not run gets its usage error here, not a file that fails lint
     process.stdout.write(toYaml(spec));
     return EXIT.ok;
   },

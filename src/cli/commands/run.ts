@@ -15,8 +15,8 @@ export const run: CommandDef = {
     if (!program) return EXIT.ok;
     const file = program.args[0]!;
     const loaded = loadPipeline(file, readText(file), { set: program.opts().set });
-    if (!loaded.spec) throw new ConfigError(loaded.problems);
-    await runPipeline(loaded.spec);
+    if (!loaded.plan) throw new ConfigError(loaded.problems);
+    await runPipeline(loaded.plan);
     return EXIT.ok;
   },
 };

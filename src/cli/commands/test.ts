@@ -1,19 +1,18 @@
 // `sluice test PIPELINE.yaml...`: runs each pipeline's NAME.test.yaml cases on virtual batch times
-// (batch i at i × interval, no clock, no sleeping), with the test's input batches in place of the
+// (batch i at i × interval, no clock, no sleeping: core/feed.ts), with the test's input batches in place of the
 // sources and the records reaching the sinks compared with the expected batches; prints PASS or
 // FAIL with a diff per case, exit 1 if any fails.
 
 import { isDeepStrictEqual } from 'node:util';
 import { Command } from 'commander';
+import { collector, feedBatches, type Batch } from '../../core/feed.ts';
 import { buildGraph } from '../../runtime/build.ts';
 import { ConfigError, EXIT, messageOf } from '../../core/errors.ts';
 import { OnError } from '../../core/on-error.ts';
 import type { Rec } from '../../core/stream.ts';
-import type { Source } from '../../io/sources/source.ts';
 import { TestFile, type TestCase } from '../../pipeline/cases.ts';
 import { loadPipeline } from '../../pipeline/load.ts';
-import type { PipelineSpec } from '../../pipeline/pipeline.ts';
-import { checkStreams } from '../run.ts';
+import type { Plan } from '../../pipeline/plan.ts';
 import { parseArgs, readText, type CommandDef } from './command.ts';
 
 export const test: CommandDef = {
@@ -23,20 +22,20 @@ export const test: CommandDef = {
   async run(argv) {
     const program = parseArgs(new Command('sluice test').argument('<files...>', 'pipeline files').description(this.summary), argv);
     if (!program) return EXIT.ok;
-    const suites: { file: string; spec: PipelineSpec; cases: TestCase[] }[] = [];
+    const suites: { file: string; plan: Plan; cases: TestCase[] }[] = [];
     const problems: string[] = [];
     for (const file of program.args) {
       const testFile = file.replace(/(\.ya?ml)?$/, '.test.yaml');
       const tests = new TestFile(testFile, readText(testFile));
       const loaded = loadPipeline(file, readText(file), { env: { ...process.env, ...tests.env } });
-      problems.push(...loaded.problems, ...tests.problems(loaded.spec));
-      if (loaded.spec) suites.push({ file, spec: loaded.spec, cases: tests.cases });
+      problems.push(...loaded.problems, ...tests.problems(loaded.plan?.spec));
+      if (loaded.plan) suites.push({ file, plan: loaded.plan, cases: tests.cases });
     }
     if (problems.length) throw new ConfigError(problems);
     let failed = 0;
-    for (const { file, spec, cases } of suites) {
+    for (const { file, plan, cases } of suites) {
       for (const test of cases) {
-        const report = await check(spec, test);
+        const report = await check(plan, test);
         if (report) failed++;
         process.stdout.write(`${report ? 'FAIL' : 'PASS'}  ${file}: ${test.name}\n${report ?? ''}`);
       }
@@ -47,16 +46,11 @@ export const test: CommandDef = {
   },
 };
 
-interface Output {
-  time: number;
-  records: Rec[];
-}
-
 /** Run one case; undefined when it passes, else what went wrong, indented. */
-async function check(spec: PipelineSpec, test: TestCase): Promise<string | undefined> {
-  let outputs: Map<string, Output[]>;
+async function check(plan: Plan, test: TestCase): Promise<string | undefined> {
+  let outputs: Map<string, Batch[]>;
   try {
-    outputs = await runCase(spec, test);
+    outputs = await runCase(plan, test);
   } catch (err) {
     return `      ${messageOf(err)}\n`;
   }
@@ -71,35 +65,23 @@ async function check(spec: PipelineSpec, test: TestCase): Promise<string | undef
   return report || undefined;
 }
 
-async function runCase(spec: PipelineSpec, test: TestCase): Promise<Map<string, Output[]>> {
-  const outputs = new Map<string, Output[]>();
-  const sourceNames = new Map<Source, string>();
-  const graph = buildGraph(spec, checkStreams(spec), new OnError(spec.onError === 'fail' ? 'fail' : 'skip'), {
-    source(name) {
-      const source: Source = { label: name, run: async () => {}, pause() {}, resume() {}, stop() {} };
-      sourceNames.set(source, name);
-      return source;
-    },
+async function runCase(plan: Plan, test: TestCase): Promise<Map<string, Batch[]>> {
+  const outputs = new Map<string, Batch[]>();
+  const graph = buildGraph(plan, new OnError(plan.spec.onError === 'fail' ? 'fail' : 'skip'), {
+    source: (name) => ({ label: name, run: async () => {}, pause() {}, resume() {}, stop() {} }),
     sink(s) {
-      const batches: Output[] = [];
-      if (!outputs.has(s.from)) outputs.set(s.from, batches);
-      return {
-        begin: (time) => void batches.push({ time, records: [] }),
-        push: (rec) => void batches.at(-1)!.records.push(rec),
-        end() {},
-        async close() {},
-      };
+      const sink = collector();
+      if (!outputs.has(s.from)) outputs.set(s.from, sink.batches);
+      return { ...sink, async close() {} };
     },
   });
-  for (let i = 0; i < test.batches; i++) {
-    graph.begin((i + 1) * spec.batchMs);
-    for (const { source, intake } of graph.inputs) {
-      const batch = test.input.get(sourceNames.get(source)!)?.[i] ?? [];
+  // the input ends with the last batch, as a file's does in `sluice run`: what waits (windows) comes out
+  await feedBatches(graph, test.batches, (i) => {
+    for (const { name, intake } of graph.inputs) {
+      const batch = test.input.get(name)?.[i] ?? [];
       if (batch.length) intake.text(`${batch.join('\n')}\n`);
     }
-    // the input ends with the last batch, as a file's does in `sluice run`: what waits (windows) comes out
-    await graph.end(i === test.batches - 1);
-  }
+  }, { batchMs: plan.spec.batchMs, inputEnds: true });
   await graph.close();
   return outputs;
 }
@@ -110,7 +92,7 @@ function plain(rec: Rec): unknown {
 }
 
 /** Batches as lines to diff: a header per batch (with its time where it ran), then a record per line. */
-function lines(batches: unknown[][], ran: Output[]): string[] {
+function lines(batches: unknown[][], ran: Batch[]): string[] {
   return batches.flatMap((records, i) => [`batch ${i + 1}${ran[i] ? ` (time ${ran[i].time})` : ''}`, ...records.map((r) => `  ${JSON.stringify(r)}`)]);
 }
 

@@ -8,7 +8,7 @@ import type { Consumer, GroupAssignment, Message, MessagesStream } from '@platfo
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError } from '../../core/errors.ts';
-import type { Intake } from '../../runtime/intake.ts';
+import type { Intake } from './source.ts';
 import { CLIENT, existingTopics, kafkaClient, kafkaTarget, reason, RETRY, transient } from '../kafka-cluster.ts';
 import { choiceOption, durationOption } from '../uri-params.ts';
 import type { Source, SourceDef } from './source.ts';

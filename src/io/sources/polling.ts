@@ -2,7 +2,7 @@
 // clock keep their turns, poll again when nothing is left, end after one pass under --once.
 
 import { IoError, messageOf } from '../../core/errors.ts';
-import type { Intake } from '../../runtime/intake.ts';
+import type { Intake } from './source.ts';
 import type { Source } from './source.ts';
 
 /** Bytes read in one go before the event loop gets a turn (timers, the batch clock). */

@@ -3,7 +3,7 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import type { Intake } from '../../runtime/intake.ts';
+import type { Intake } from './source.ts';
 import { tempDir } from '../../../test/support/cli.ts';
 import { FdReader } from './source.ts';
 

@@ -4,7 +4,16 @@
 import { read } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../core/errors.ts';
-import type { Intake } from '../../runtime/intake.ts';
+
+/** Where a source delivers what it reads: the runtime's intake cuts, decodes and counts it. */
+export interface Intake {
+  /** Text from here on comes from file `name` (for messages that say where a bad record is). */
+  file(name: string): void;
+  /** Whole lines of text. */
+  text(chunk: string): void;
+  /** One record's text, newlines and all (a Kafka message); `where` names it, `wrap` makes the record from the decoded value. */
+  message(text: string, where: () => string, wrap?: (rec: unknown) => unknown): void;
+}
 
 export interface Source {
   /** How messages name it: the URI as given. */

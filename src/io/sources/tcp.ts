@@ -5,7 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { messageOf } from '../../core/errors.ts';
-import type { Intake } from '../../runtime/intake.ts';
+import type { Intake } from './source.ts';
 import { hostPort, uriOptions } from '../uri-params.ts';
 import { noOnce, readStream, type Source, type SourceDef } from './source.ts';
 
