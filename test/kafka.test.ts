@@ -28,7 +28,7 @@ describe('kafka:// URIs', () => {
     expect(typo.stderr).toContain("unknown option 'grup' (did you mean 'group'?)");
     const from = await sluice(['-i', 'kafka://localhost/t?from=start']);
     expect(from.code).toBe(2);
-    expect(from.stderr).toContain("from must be latest or earliest, not 'start'");
+    expect(from.stderr).toContain("from: 'start' is not one of latest, earliest");
     const two = await sluice(['-o', 'kafka://localhost/a,b'], '');
     expect(two.code).toBe(2);
     expect(two.stderr).toContain('a sink writes to one topic, not 2');

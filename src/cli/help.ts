@@ -1,4 +1,9 @@
-// The examples and notes shown after the option list in --help (and in the man page).
+// The examples and notes shown after the option list in --help (and in the man page), and the
+// list of sources and sinks with their URI parameters.
+
+import { SINKS } from '../io/sinks/index.ts';
+import { SOURCES } from '../io/sources/index.ts';
+import { paramText, type UriDef } from '../io/uri.ts';
 
 export const EXAMPLES: readonly [string, string][] = [
   ['count HTTP statuses every 10 seconds', `tail -F access.log | sluice -b 10s --parse clf --map 'x.status' --count-by-value`],
@@ -13,3 +18,9 @@ a reduce sees a and b); an arrow function such as '(a, b) => a + b' works anywhe
 
 Examples:
 ${EXAMPLES.map(([what, cmd]) => `  # ${what}\n  ${cmd}\n`).join('\n')}`;
+
+/** Sources and sinks, a line each, their parameters under them. */
+export function uriHelp(): string {
+  const list = (defs: readonly UriDef[]) => defs.map((d) => `  ${d.usage.padEnd(32)} ${d.summary}\n${(d.params ?? []).map((p) => `      ${paramText(p)}\n`).join('')}`).join('');
+  return `Sources (-i URI):\n${list(SOURCES)}\nSinks (-o URI):\n${list(SINKS)}`;
+}

@@ -5,7 +5,7 @@ import { ConfigError, EXIT, SluiceError } from '../core/errors.ts';
 import { ExpressionFailed } from '../operators/operator.ts';
 import { chainProgram, parseChain, planChain } from './chain.ts';
 import { command, COMMANDS } from './commands/index.ts';
-import { HELP_FOOTER } from './help.ts';
+import { HELP_FOOTER, uriHelp } from './help.ts';
 import { error } from '../core/report.ts';
 import { runPipeline } from './run.ts';
 
@@ -14,7 +14,7 @@ export async function main(argv: string[]): Promise<number> {
   if (subcommand) return subcommand.run(argv.slice(1));
   if (argv.includes('-h') || argv.includes('--help')) {
     const commands = COMMANDS.map((c) => `  sluice ${`${c.name} ${c.usage}`.padEnd(40)} ${c.summary}\n`).join('');
-    process.stdout.write(`${chainProgram([]).helpInformation()}\nPipeline files:\n${commands}${HELP_FOOTER}`);
+    process.stdout.write(`${chainProgram([]).helpInformation()}\nPipeline files:\n${commands}\n${uriHelp()}${HELP_FOOTER}`);
     return EXIT.ok;
   }
   if (argv.includes('-V') || argv.includes('--version')) {

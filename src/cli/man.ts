@@ -4,6 +4,7 @@
 import { CODECS } from '../io/codecs/index.ts';
 import { OPERATORS } from '../operators/index.ts';
 import { SINKS } from '../io/sinks/index.ts';
+import { paramText, type UriDef } from '../io/uri.ts';
 import { SOURCES } from '../io/sources/index.ts';
 import { EXAMPLES } from './help.ts';
 import { OPTIONS } from '../pipeline/options.ts';
@@ -21,6 +22,12 @@ function item(term: string, body: string): string {
 function argText(value: ValueKind): string {
   const metavar = metavarOf(value);
   return metavar && ` \\fI${roff(metavar)}\\fR`;
+}
+
+/** A source or sink with its parameters, one line each. */
+function uriItem(def: UriDef): string {
+  const params = (def.params ?? []).map((p) => `.br\n${roff(paramText(p))}\n`);
+  return `${item(`\\fB${roff(def.usage)}\\fR`, `${def.summary}.`)}${params.join('')}`;
 }
 
 export function manPage(version: string): string {
@@ -65,8 +72,8 @@ Expressions are JavaScript, compiled once. A bare expression sees the record as 
 .SH OPTIONS
 ${options.join('')}.SH OPERATORS
 ${operators.join('')}.SH SOURCES
-${SOURCES.map((s) => item(`\\fB${roff(s.usage)}\\fR`, `${s.summary}.`)).join('')}.SH SINKS
-${SINKS.map((s) => item(`\\fB${roff(s.usage)}\\fR`, `${s.summary}.`)).join('')}.SH CODECS
+${SOURCES.map(uriItem).join('')}.SH SINKS
+${SINKS.map(uriItem).join('')}.SH CODECS
 ${CODECS.map((c) => item(`\\fB${c.name}${c.param ? `\\fR[:\\fI${roff(c.param)}\\fR]` : '\\fR'}`, `${c.summary}.`)).join('')}.SH EXIT STATUS
 0 done; 1 runtime failure; 2 command\\-line usage error; 78 invalid pipeline file;
 130 or 143 on a second SIGINT or SIGTERM.

@@ -3,12 +3,10 @@
 import { note } from '../core/report.ts';
 import { backoffMs, wait } from '../core/backoff.ts';
 import { IoError, UsageError } from '../core/errors.ts';
-import { uriOptions } from './uri-params.ts';
 
 export interface KafkaTarget {
   brokers: string[];
   topics: string[];
-  params: URLSearchParams;
 }
 
 /** Kafka's own rule for topic names. */
@@ -27,9 +25,8 @@ export const RETRY = { baseMs: 200, maxMs: 5000 };
 /** Client settings common to every connection sluice makes: fail fast, sluice retries with backoff itself. */
 export const CLIENT = { clientId: 'sluice', connectTimeout: 3000, retries: 2, retryDelay: 250 } as const;
 
-/** `BROKERS/TOPIC[,TOPIC]?OPTIONS`: brokers are HOST[:PORT] (9092 by default), comma-separated. */
-export function kafkaTarget(rest: string, uri: string, known: readonly string[]): KafkaTarget {
-  const { path, params } = uriOptions(rest, known, uri);
+/** `BROKERS/TOPIC[,TOPIC]`: brokers are HOST[:PORT] (9092 by default), comma-separated. */
+export function kafkaTarget(path: string, uri: string): KafkaTarget {
   const slash = path.indexOf('/');
   const usage = `${uri}: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events`;
   if (slash < 0) throw new UsageError(usage);
@@ -43,7 +40,7 @@ export function kafkaTarget(rest: string, uri: string, known: readonly string[])
   for (const topic of topics) {
     if (!TOPIC.test(topic)) throw new UsageError(`${uri}: '${topic}' is not a topic name (letters, digits, '.', '_', '-')`);
   }
-  return { brokers, topics, params };
+  return { brokers, topics };
 }
 
 /** The cluster cannot be reached or is not ready yet: a connection, a timeout, a leader moving. */

@@ -4,11 +4,24 @@
 import { valueSchema } from '../core/values.ts';
 import { optionsIn, type OptionDef } from './options.ts';
 import { OPERATORS } from '../operators/index.ts';
+import { SINKS } from '../io/sinks/index.ts';
+import { SOURCES } from '../io/sources/index.ts';
+import type { UriDef } from '../io/uri.ts';
 
 type Schema = Record<string, unknown>;
 
+/** The URIs an option takes, for its description: each scheme with its parameters. */
+const URIS: Record<string, readonly UriDef[]> = { in: SOURCES, out: SINKS };
+
+function optionSchema(option: OptionDef): Schema {
+  const schema = valueSchema(option);
+  const defs = URIS[option.name];
+  if (defs) schema.description = `${option.summary}: ${defs.map((d) => [d.usage, ...(d.params ?? []).map((p) => `?${p.name}=`)].join(' ')).join('; ')}`;
+  return schema;
+}
+
 function section(options: OptionDef[], extra: Schema = {}, required: string[] = []): Schema {
-  const properties = { ...extra, ...Object.fromEntries(options.map((o) => [o.name, valueSchema(o)])) };
+  const properties = { ...extra, ...Object.fromEntries(options.map((o) => [o.name, optionSchema(o)])) };
   return { type: 'object', properties, required, additionalProperties: false };
 }
 

@@ -7,7 +7,7 @@ export const append: SinkDef = {
   scheme: 'append',
   usage: 'append:PATH',
   summary: 'append each batch to one file, fsync per batch',
-  create(path, options): Sink {
+  create(path, _params, options): Sink {
     const out = new FileLines(options);
     out.fd = openSync(path, 'a');
     return {

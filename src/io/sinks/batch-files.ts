@@ -26,7 +26,7 @@ export const batchFiles: SinkDef = {
   scheme: 'file',
   usage: 'PATH, file:PATH',
   summary: 'a file per batch, PATH-<batchTimeMs>[.ext], written atomically',
-  create(path, options): Sink {
+  create(path, _params, options): Sink {
     const dir = dirname(path) || '.';
     mkdirSync(dir, { recursive: true });
     const out = new FileLines(options);

@@ -6,11 +6,8 @@
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { choiceOption, durationOption } from '../uri-params.ts';
+import { redactedUri } from '../uri.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
-
-/** sluice's own options, taken out of the URL; any other query parameter is the server's. */
-const OWN = ['header', 'body', 'timeout', 'retries'];
 
 /** Milliseconds to wait from a Retry-After header: seconds, or an HTTP date. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
@@ -33,23 +30,16 @@ export function parseHeader(spec: string, uri: string, env = process.env): [stri
   return [name, value];
 }
 
-function create(_rest: string, options: Parameters<SinkDef['create']>[1], uri: string): Sink {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new UsageError(`${uri}: not a valid URL`);
-  }
-  const label = `${url.origin}${url.pathname}`; // never the query or credentials: they may hold secrets
-  const params = url.searchParams;
-  const array = choiceOption(params, 'body', ['ndjson', 'array'], label) === 'array';
+const create: SinkDef['create'] = (path, params, options, uri) => {
+  // the path keeps the server's own query: sluice's parameters are taken out of it
+  const target = `${uri.slice(0, uri.indexOf(':'))}://${path}`;
+  const label = redactedUri(uri);
+  if (!URL.canParse(target)) throw new UsageError(`${uri}: not a valid URL`);
+  const array = params.body === 'array';
   const headers = new Headers({ 'Content-Type': array ? 'application/json' : 'application/x-ndjson' });
-  for (const spec of params.getAll('header')) headers.set(...parseHeader(spec, label));
-  const timeoutMs = durationOption(params, 'timeout', 10_000, label);
-  const retries = params.has('retries') ? Number(params.get('retries')) : Infinity;
-  if (!(Number.isInteger(retries) || retries === Infinity) || retries < 0) throw new UsageError(`${label}: retries must be a whole number >= 0`);
-  for (const key of OWN) params.delete(key);
-  const target = url.href;
+  for (const spec of params.header as string[]) headers.set(...parseHeader(spec, label));
+  const timeoutMs = params.timeout as number;
+  const retries = (params.retries as number | undefined) ?? Infinity;
   const closed = new AbortController();
   let time = 0;
   let batch: string[] = [];
@@ -100,12 +90,19 @@ function create(_rest: string, options: Parameters<SinkDef['create']>[1], uri: s
       closed.abort();
     },
   };
-}
+};
 
 export const http: SinkDef = {
   scheme: 'http',
   usage: 'http://URL',
-  summary: 'POST each batch as NDJSON (?body=array: a JSON array), retrying with backoff; ?header=NAME:VALUE, ?timeout=DUR, ?retries=N',
+  summary: 'POST each batch as NDJSON or a JSON array, retrying with backoff; query keys that are not its own go to the server',
+  params: [
+    { name: 'body', value: { kind: 'choice', choices: ['ndjson', 'array'] }, default: 'ndjson', summary: 'one JSON value per line, or one JSON array' },
+    { name: 'header', value: { kind: 'string', metavar: 'NAME:VALUE' }, repeat: true, summary: 'a request header (repeatable); ${VAR} in it is taken from the environment' },
+    { name: 'timeout', value: { kind: 'duration', metavar: 'DUR' }, default: '10s', summary: 'how long one POST may take' },
+    { name: 'retries', value: { kind: 'int', min: 0, metavar: 'N' }, summary: 'retries of a batch before it fails (unlimited)' },
+  ],
+  forwardsQuery: true,
   create,
 };
 

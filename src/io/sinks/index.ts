@@ -1,6 +1,6 @@
 // The registry of sinks, by URI scheme; a URI with no known scheme is a per-batch file path.
 
-import { resolveUri } from '../uri.ts';
+import { resolveUri, uriParams } from '../uri.ts';
 import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
 import { http, https } from './http.ts';
@@ -12,10 +12,13 @@ import { tcpListen } from './tcp-listen.ts';
 
 export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka];
 
-/** The sink a URI names; throws UsageError for an unknown scheme (pipeline files are checked with it). */
-export const sinkFor = (uri: string) => resolveUri(uri, SINKS, batchFiles, 'sink');
+/** The sink a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
+export function sinkFor(uri: string) {
+  const { def, rest } = resolveUri(uri, SINKS, batchFiles, 'sink');
+  return { def, ...uriParams(rest, def, uri) };
+}
 
 export function createSink(uri: string, options: SinkOptions): Sink {
-  const { def, rest } = resolveUri(uri, SINKS, batchFiles, 'sink');
-  return def.create(rest, options, uri);
+  const { def, path, values } = sinkFor(uri);
+  return def.create(path, values, options, uri);
 }

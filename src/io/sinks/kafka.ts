@@ -6,7 +6,6 @@
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
 import { IoError, UsageError } from '../../core/errors.ts';
 import { CLIENT, existingTopics, kafkaClient, kafkaTarget, whileUnreachable } from '../kafka-cluster.ts';
-import { choiceOption } from '../uri-params.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
 /** A produce request's size: under the broker's default limit on a batch of messages (1 MiB). */
@@ -21,15 +20,18 @@ type Out = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 export const kafka: SinkDef = {
   scheme: 'kafka',
   usage: 'kafka://BROKERS/TOPIC',
-  summary: 'produce each record (a pair: message key and value), idempotent, acks=all; ?create=true[&partitions=N] creates the topic',
-  create(rest, options, uri): Sink {
-    const { brokers, topics, params } = kafkaTarget(rest, uri, ['create', 'partitions']);
+  summary: 'produce each record (a pair: message key and value), idempotent, acks=all',
+  params: [
+    { name: 'create', value: { kind: 'flag' }, default: 'false', summary: 'create the topic if it does not exist' },
+    { name: 'partitions', value: { kind: 'int', min: 1, metavar: 'N' }, summary: 'the partitions of a topic sluice creates (1)' },
+  ],
+  create(path, params, options, uri): Sink {
+    const { brokers, topics } = kafkaTarget(path, uri);
     if (topics.length > 1) throw new UsageError(`${uri}: a sink writes to one topic, not ${topics.length}`);
     const topic = topics[0]!;
-    const create = choiceOption(params, 'create', ['false', 'true'], uri) === 'true';
-    const partitions = Number(params.get('partitions') ?? 1);
-    if (!Number.isInteger(partitions) || partitions < 1) throw new UsageError(`${uri}: partitions must be a whole number >= 1`);
-    if (params.has('partitions') && !create) throw new UsageError(`${uri}: partitions is for a topic sluice creates: add create=true`);
+    const create = params.create as boolean;
+    if (params.partitions !== undefined && !create) throw new UsageError(`${uri}: partitions is for a topic sluice creates: add create=true`);
+    const partitions = (params.partitions as number | undefined) ?? 1;
 
     const closed = new AbortController();
     const { render, withTime, pressure } = options;

@@ -1,6 +1,7 @@
 // What a sink is: the last stage of a stream, plus close(). The registry (index.ts) maps URIs to sinks.
 
 import { fsyncSync, writeSync } from 'node:fs';
+import type { ParamValues, UriDef } from '../uri.ts';
 import type { Pressure } from '../../core/pressure.ts';
 import type { Downstream } from '../../core/stream.ts';
 import type { Render } from '../render/format.ts';
@@ -22,11 +23,9 @@ export interface SinkOptions {
   pressure: Pressure;
 }
 
-export interface SinkDef {
-  scheme: string;
-  usage: string;
-  summary: string;
-  create(rest: string, options: SinkOptions, uri: string): Sink;
+export interface SinkDef extends UriDef {
+  /** `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in) are `params`. */
+  create(path: string, params: ParamValues, options: SinkOptions, uri: string): Sink;
 }
 
 /** The text of one record as a line, with the batch time when asked. */

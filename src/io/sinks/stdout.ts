@@ -11,7 +11,7 @@ export const stdout: SinkDef = {
   scheme: '-',
   usage: '-',
   summary: 'standard output (the default)',
-  create(_rest, options: SinkOptions): Sink {
+  create(_path, _params, options: SinkOptions): Sink {
     // a full pipe holds the sources until it drains; a closed one (EPIPE) ends the process quietly
     let drained: Promise<void> | undefined;
     const write = (text: string) => {

@@ -5,7 +5,7 @@
 import { createServer, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { IoError, messageOf } from '../../core/errors.ts';
-import { hostPort, uriOptions } from '../uri-params.ts';
+import { hostPort } from '../uri.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
 /** Unsent bytes after which a client counts as stuck. */
@@ -15,8 +15,9 @@ export const tcpListen: SinkDef = {
   scheme: 'tcp-listen',
   usage: 'tcp-listen://HOST:PORT',
   summary: "serve each batch's lines to every connected client",
-  create(rest, options, uri): Sink {
-    const { host, port } = hostPort(uriOptions(rest, [], uri).path, uri);
+  params: [],
+  create(rest, _params, options, uri): Sink {
+    const { host, port } = hostPort(rest, uri);
     const clients = new Set<Socket>();
     const server = createServer((socket) => {
       clients.add(socket);

@@ -6,15 +6,16 @@ import { connect, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { messageOf } from '../../core/errors.ts';
-import { hostPort, uriOptions } from '../uri-params.ts';
+import { hostPort } from '../uri.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
 export const tcp: SinkDef = {
   scheme: 'tcp',
   usage: 'tcp://HOST:PORT',
   summary: 'connect and write lines, reconnecting with backoff',
-  create(rest, options, uri): Sink {
-    const { host, port } = hostPort(uriOptions(rest, [], uri).path, uri);
+  params: [],
+  create(rest, _params, options, uri): Sink {
+    const { host, port } = hostPort(rest, uri);
     const closed = new AbortController();
     let socket: Socket | undefined;
     let time = 0;

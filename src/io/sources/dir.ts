@@ -5,9 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { join, matchesGlob } from 'node:path';
 import { IoError, UsageError } from '../../core/errors.ts';
-import { choiceOption, durationOption, uriOptions } from '../uri-params.ts';
 import { FileCursor, identify, type SavedFile } from './file-cursor.ts';
-import { PollingSource } from './polling.ts';
+import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
 import type { SourceDef } from './source.ts';
 
 /** A name used while a file is still being written (Hadoop's `_COPYING_`, rsync's dotfiles, `.tmp`). */
@@ -28,12 +27,11 @@ interface DirPosition {
 export const dir: SourceDef = {
   scheme: 'dir',
   usage: 'dir:PATH',
-  summary: "files moved into a directory, each read once (Spark's textFileStream); ?pattern=GLOB, ?from=end|start, ?poll=DUR",
-  create(rest, uri) {
-    const { path, params } = uriOptions(rest, ['pattern', 'from', 'poll'], uri);
+  summary: "files moved into a directory, each read once (Spark's textFileStream)",
+  params: [{ name: 'pattern', value: { kind: 'string', metavar: 'GLOB' }, default: '*', summary: 'only the files whose names match' }, FROM_PARAM, POLL_PARAM],
+  create(path, params, uri) {
     if (!path) throw new UsageError(`${uri}: needs a directory, e.g. dir:/data/incoming`);
-    const from = choiceOption(params, 'from', ['end', 'start'], uri);
-    return new Dir(uri, path, params.get('pattern') ?? '*', from, durationOption(params, 'poll', 250, uri));
+    return new Dir(uri, path, params.pattern as string, params.from as 'end' | 'start', params.poll as number);
   },
 };
 

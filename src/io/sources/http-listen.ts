@@ -3,7 +3,7 @@
 // answered 503 with Retry-After, so memory stays bounded however fast senders post.
 
 import type { IncomingMessage } from 'node:http';
-import { hostPort, uriOptions } from '../uri-params.ts';
+import { hostPort } from '../uri.ts';
 import { Listener } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
@@ -14,8 +14,9 @@ export const httpListen: SourceDef = {
   scheme: 'http-listen',
   usage: 'http-listen://HOST:PORT/PATH',
   summary: 'accept POSTed lines or NDJSON (webhooks); 503 with Retry-After when full',
-  create(rest, uri): Source {
-    const { host, port, path } = hostPort(uriOptions(rest, [], uri).path, uri);
+  params: [],
+  create(rest, _params, uri): Source {
+    const { host, port, path } = hostPort(rest, uri);
     let waiting: (() => void)[] = [];
     // loaded here, not imported: an ESM import of node:http also loads Node's fetch (undici),
     // some 15 ms that every run of sluice would pay

@@ -1,6 +1,6 @@
 // The registry of sources, by URI scheme; a URI with no known scheme is a file path.
 
-import { resolveUri } from '../uri.ts';
+import { resolveUri, uriParams } from '../uri.ts';
 import { dir } from './dir.ts';
 import { file } from './file.ts';
 import { httpListen } from './http-listen.ts';
@@ -13,10 +13,13 @@ import { tcpListen } from './tcp-listen.ts';
 
 export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka];
 
-/** The source a URI names; throws UsageError for an unknown scheme (pipeline files are checked with it). */
-export const sourceFor = (uri: string) => resolveUri(uri, SOURCES, file, 'source');
+/** The source a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
+export function sourceFor(uri: string) {
+  const { def, rest } = resolveUri(uri, SOURCES, file, 'source');
+  return { def, ...uriParams(rest, def, uri) };
+}
 
 export function createSource(uri: string): Source {
-  const { def, rest } = resolveUri(uri, SOURCES, file, 'source');
-  return def.create(rest, uri);
+  const { def, path, values } = sourceFor(uri);
+  return def.create(path, values, uri);
 }

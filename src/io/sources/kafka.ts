@@ -10,23 +10,27 @@ import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError } from '../../core/errors.ts';
 import type { Intake } from './source.ts';
 import { CLIENT, existingTopics, kafkaClient, kafkaTarget, reason, RETRY, transient } from '../kafka-cluster.ts';
-import { choiceOption, durationOption } from '../uri-params.ts';
 import type { Source, SourceDef } from './source.ts';
 
 export const kafka: SourceDef = {
   scheme: 'kafka',
   usage: 'kafka://BROKERS/TOPIC[,TOPIC]',
-  summary:
-    'consumer-group member (?group=G, ?from=latest|earliest, ?meta=true for key, headers, offset, timestamp); offsets committed once the sinks succeed',
-  create(rest, uri) {
-    const { brokers, topics, params } = kafkaTarget(rest, uri, ['group', 'from', 'meta', 'session-timeout']);
+  summary: 'a consumer-group member; offsets committed once the sinks succeed',
+  params: [
+    { name: 'group', value: { kind: 'string', metavar: 'G' }, summary: 'the consumer group (without: a lone reader that commits nothing)' },
+    { name: 'from', value: { kind: 'choice', choices: ['latest', 'earliest'] }, default: 'latest', summary: 'where a group with no commit starts' },
+    { name: 'meta', value: { kind: 'flag' }, default: 'false', summary: 'records {key, value, headers, topic, partition, offset, timestamp}, the value decoded by --parse' },
+    { name: 'session-timeout', value: { kind: 'duration', metavar: 'DUR' }, default: '10s', summary: 'how long the group waits for a silent member before giving its partitions to the others' },
+  ],
+  create(path, params, uri) {
+    const { brokers, topics } = kafkaTarget(path, uri);
     return new KafkaSource(uri, {
       brokers,
       topics,
-      group: params.get('group') ?? undefined,
-      from: choiceOption(params, 'from', ['latest', 'earliest'], uri),
-      meta: choiceOption(params, 'meta', ['false', 'true'], uri) === 'true',
-      sessionMs: durationOption(params, 'session-timeout', 10_000, uri),
+      group: params.group as string | undefined,
+      from: params.from as 'latest' | 'earliest',
+      meta: params.meta as boolean,
+      sessionMs: params['session-timeout'] as number,
     });
   },
 };

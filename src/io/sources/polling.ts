@@ -1,14 +1,20 @@
 // The polling loop of the file sources (tail:, dir:): read a slice at a time so timers and the batch
-// clock keep their turns, poll again when nothing is left, end after one pass under --once.
+// clock keep their turns, poll again when nothing is left, end after one pass under --once; and the
+// URI parameters they share.
 
 import { IoError, messageOf } from '../../core/errors.ts';
-import type { Intake } from './source.ts';
-import type { Source } from './source.ts';
+import type { UriParam } from '../uri.ts';
+import type { Intake, Source } from './source.ts';
 
 /** Bytes read in one go before the event loop gets a turn (timers, the batch clock). */
 const SLICE = 1 << 22;
 
 /** `Replay`: what a subclass needs to re-run a crashed batch (limit()) exactly as far as it went. */
+/** Where tail: and dir: start in what is there at the first start. */
+export const FROM_PARAM: UriParam = { name: 'from', value: { kind: 'choice', choices: ['end', 'start'] }, default: 'end', summary: 'where the first start begins in what is already there' };
+/** How often tail: and dir: look again once nothing is left to read. */
+export const POLL_PARAM: UriParam = { name: 'poll', value: { kind: 'duration', metavar: 'DUR' }, default: '250ms', summary: 'how often to look for more once all is read' };
+
 export abstract class PollingSource<Replay> implements Source {
   readonly label: string;
   protected readonly pollMs: number;

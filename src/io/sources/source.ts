@@ -4,6 +4,7 @@
 import { read } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../../core/errors.ts';
+import type { ParamValues, UriDef } from '../uri.ts';
 
 /** Where a source delivers what it reads: the runtime's intake cuts, decodes and counts it. */
 export interface Intake {
@@ -53,12 +54,9 @@ export interface Source {
   rateParts?(): number;
 }
 
-export interface SourceDef {
-  /** URI scheme, e.g. `tail` for `tail:GLOB`; '' for plain paths, '-' for stdin. */
-  scheme: string;
-  usage: string;
-  summary: string;
-  create(rest: string, uri: string): Source;
+export interface SourceDef extends UriDef {
+  /** `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in) are `params`. */
+  create(path: string, params: ParamValues, uri: string): Source;
 }
 
 /** The error for --once with a live stream (a socket, a webhook): it has no "now" to stop at. */

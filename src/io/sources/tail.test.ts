@@ -117,6 +117,6 @@ describe('tail:', () => {
 
   it('rejects unknown options with a hint', () => {
     expect(() => createSource('tail:/tmp/x.log?form=start')).toThrow(/unknown option 'form' \(did you mean 'from'\?\)/);
-    expect(() => createSource('tail:/tmp/x.log?from=middle')).toThrow(/from must be end or start/);
+    expect(() => createSource('tail:/tmp/x.log?from=middle')).toThrow(/from: 'middle' is not one of end, start/);
   });
 });

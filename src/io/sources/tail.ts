@@ -7,9 +7,8 @@ import { globSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { note } from '../../core/report.ts';
 import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { choiceOption, durationOption, uriOptions } from '../uri-params.ts';
 import { FileCursor, identify, isFull, type SavedFile } from './file-cursor.ts';
-import { PollingSource } from './polling.ts';
+import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
 import type { SourceDef } from './source.ts';
 
 /** How long a file renamed away may stay silent before it counts as drained and is closed. */
@@ -28,11 +27,11 @@ interface Followed {
 export const tail: SourceDef = {
   scheme: 'tail',
   usage: 'tail:GLOB',
-  summary: 'follow files like tail -F (rotation, truncation, new files); ?from=end|start, ?poll=DUR',
-  create(rest, uri) {
-    const { path, params } = uriOptions(rest, ['from', 'poll'], uri);
+  summary: 'follow files like tail -F (rotation, truncation, new files)',
+  params: [FROM_PARAM, POLL_PARAM],
+  create(path, params, uri) {
     if (!path) throw new UsageError(`${uri}: needs a file or a glob, e.g. tail:/var/log/app/*.log`);
-    return new Tail(uri, path, choiceOption(params, 'from', ['end', 'start'], uri), durationOption(params, 'poll', 250, uri));
+    return new Tail(uri, path, params.from as 'end' | 'start', params.poll as number);
   },
 };
 

@@ -2,7 +2,7 @@
 // client's lines arrive whole, so lines of different clients never mix within a line.
 
 import { createServer, type Socket } from 'node:net';
-import { hostPort, uriOptions } from '../uri-params.ts';
+import { hostPort } from '../uri.ts';
 import { Listener } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
@@ -10,8 +10,9 @@ export const tcpListen: SourceDef = {
   scheme: 'tcp-listen',
   usage: 'tcp-listen://HOST:PORT',
   summary: 'accept clients and read lines from all of them',
-  create(rest, uri): Source {
-    const { host, port } = hostPort(uriOptions(rest, [], uri).path, uri);
+  params: [],
+  create(rest, _params, uri): Source {
+    const { host, port } = hostPort(rest, uri);
     const server = createServer();
     const clients = new Listener<Socket>(uri, server, { host, port });
     return {

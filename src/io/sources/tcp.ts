@@ -6,15 +6,16 @@ import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { messageOf } from '../../core/errors.ts';
 import type { Intake } from './source.ts';
-import { hostPort, uriOptions } from '../uri-params.ts';
+import { hostPort } from '../uri.ts';
 import { noOnce, readStream, type Source, type SourceDef } from './source.ts';
 
 export const tcp: SourceDef = {
   scheme: 'tcp',
   usage: 'tcp://HOST:PORT',
   summary: 'connect and read lines (socketTextStream), reconnecting with backoff',
-  create(rest, uri) {
-    const { host, port } = hostPort(uriOptions(rest, [], uri).path, uri);
+  params: [],
+  create(rest, _params, uri) {
+    const { host, port } = hostPort(rest, uri);
     return new TcpSource(uri, host, port);
   },
 };
