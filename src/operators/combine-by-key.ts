@@ -3,6 +3,7 @@
 
 import { KeyMap, savedAsEntries } from './keymap.ts';
 import { type Fn } from '../core/expr.ts';
+import type { Aggregator } from '../core/stream.ts';
 import { asPair, guard, type AggregateOperator } from './operator.ts';
 
 export const combineByKey: AggregateOperator = {
@@ -18,23 +19,28 @@ export const combineByKey: AggregateOperator = {
       throw new TypeError(`${ctx.label}: needs an array of three functions [create, add, merge]`);
     }
     const [create, add, merge] = fns.map((f: Fn) => guard(ctx.label, f)) as [Fn, Fn, Fn];
-    return {
-      empty: () => new KeyMap<unknown>(),
-      add(acc: KeyMap<unknown>, rec) {
-        const [k, v] = asPair(rec, ctx.label);
-        const prev = acc.get(k);
-        acc.set(k, prev === undefined ? create(v) : add(prev, v));
-        return acc;
-      },
-      merge(a: KeyMap<unknown>, b: KeyMap<unknown>) {
-        b.forEach((c, k) => {
-          const prev = a.get(k);
-          a.set(k, prev === undefined ? c : merge(prev, c));
-        });
-        return a;
-      },
-      emit: (acc: KeyMap<unknown>, out) => acc.forEach((c, k) => out([k, c])),
-      ...savedAsEntries,
-    };
+    return keyedCombiner(ctx.label, create, add, merge);
   },
 };
+
+/** Per key, a combiner made from its first value, added to, and merged across batches: what reduce-by-key is built on, as in Spark. */
+export function keyedCombiner(label: string, create: Fn, add: Fn, merge: Fn): Aggregator<KeyMap<unknown>> {
+  return {
+    empty: () => new KeyMap<unknown>(),
+    add(acc, rec) {
+      const [k, v] = asPair(rec, label);
+      const prev = acc.get(k);
+      acc.set(k, prev === undefined ? create(v) : add(prev, v));
+      return acc;
+    },
+    merge(a, b) {
+      b.forEach((c, k) => {
+        const prev = a.get(k);
+        a.set(k, prev === undefined ? c : merge(prev, c));
+      });
+      return a;
+    },
+    emit: (acc, out) => acc.forEach((c, k) => out([k, c])),
+    ...savedAsEntries,
+  };
+}

@@ -1,7 +1,9 @@
-// reduce-by-key: the values of each key folded with E(a, b); over a window with --inverse, kept up
-// to date by folding in the batch that enters and undoing the one that leaves (Spark's invFunc).
+// reduce-by-key: the values of each key folded with E(a, b), Spark's combineByKey with the value as
+// its combiner; over a window with --inverse, kept up to date by folding in the batch that enters and
+// undoing the one that leaves (Spark's invFunc).
 
-import { KeyMap, savedAsEntries } from './keymap.ts';
+import { keyedCombiner } from './combine-by-key.ts';
+import { KeyMap } from './keymap.ts';
 import type { Aggregator } from '../core/stream.ts';
 import { type Fn } from '../core/expr.ts';
 import { asPair, guard, type AggregateOperator, type ArgSpec, type OpContext } from './operator.ts';
@@ -38,24 +40,7 @@ export const reduceByKey: AggregateOperator = {
   aggregate(ctx) {
     const fn = guard(ctx.label, ctx.arg as Fn);
     if (ctx.options.inverse !== undefined) return invertible(ctx, fn, guard(ctx.label, ctx.options.inverse as Fn));
-    return {
-      empty: () => new KeyMap<unknown>(),
-      add(acc: KeyMap<unknown>, rec) {
-        const [k, v] = asPair(rec, ctx.label);
-        const prev = acc.get(k);
-        acc.set(k, prev === undefined ? v : fn(prev, v));
-        return acc;
-      },
-      merge(a: KeyMap<unknown>, b: KeyMap<unknown>) {
-        b.forEach((v, k) => {
-          const prev = a.get(k);
-          a.set(k, prev === undefined ? v : fn(prev, v));
-        });
-        return a;
-      },
-      emit: (acc: KeyMap<unknown>, out) => acc.forEach((v, k) => out([k, v])),
-      ...savedAsEntries,
-    };
+    return keyedCombiner(ctx.label, (v) => v, fn, fn);
   },
 };
 

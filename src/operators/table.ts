@@ -4,15 +4,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { note } from '../core/report.ts';
-import { splitCsv } from '../io/codecs/delimited.ts';
-import { jsonReason } from '../io/codecs/json.ts';
+import { CodecError, SKIP } from '../io/codecs/codec.ts';
+import { createDecoder } from '../io/codecs/index.ts';
 import { IoError, messageOf, UsageError } from '../core/errors.ts';
 
 export type Row = [key: unknown, value: unknown];
 
 const FORMATS: Record<string, (text: string, path: string) => Row[]> = {
-  '.csv': (text, path) => delimited(text, path, splitCsv),
-  '.tsv': (text, path) => delimited(text, path, (line) => line.split('\t')),
+  '.csv': (text, path) => delimited(text, path, 'csv'),
+  '.tsv': (text, path) => delimited(text, path, 'tsv'),
   '.json': (text, path) => {
     const data = parseJson(text, path, 1);
     if (Array.isArray(data)) return data.map((row, i) => rowOf(row, `${path}: element ${i}`));
@@ -88,40 +88,43 @@ function ndjson(text: string, path: string): Row[] {
   return rows;
 }
 
-/** Rows under a header line, keyed by their first column; cells are text, as --parse csv:header gives them. */
-function delimited(text: string, path: string, split: (line: string) => string[]): Row[] {
-  const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
-  const header = split(lines[0] ?? '');
+/** Rows under a header line, keyed by their first column, decoded as --parse csv:header (tsv:header) does. */
+function delimited(text: string, path: string, codec: 'csv' | 'tsv'): Row[] {
+  const lines = text.split('\n');
+  const [first] = decoded(() => createDecoder(codec)(lines[0]!), path, 1) as string[];
+  const withHeader = createDecoder(`${codec}:header`);
   const rows: Row[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (!lines[i]) continue;
-    let fields: string[];
-    try {
-      fields = split(lines[i]!);
-    } catch (err) {
-      const column = (err as { column?: number }).column;
-      throw new IoError(`${path}:${i + 1}${column ? `:${column}` : ''}: ${messageOf(err)}`);
-    }
-    if (fields.length !== header.length) throw new IoError(`${path}:${i + 1}: ${fields.length} fields where the header has ${header.length}`);
-    rows.push([fields[0], Object.fromEntries(header.map((name, j) => [name, fields[j]]))]);
-  }
+  lines.forEach((line, i) => {
+    if (i > 0 && !line.replace(/\r$/, '')) return;
+    const row = decoded(() => withHeader(line), path, i + 1) as Record<string, string> | typeof SKIP;
+    if (row !== SKIP) rows.push([row[first!], row]);
+  });
   return rows;
 }
 
+/** What `decode` gives, or an IoError at `path:line[:column]` saying why not. */
+function decoded(decode: () => unknown, path: string, line: number): unknown {
+  try {
+    return decode();
+  } catch (err) {
+    if (!(err instanceof CodecError)) throw err;
+    throw new IoError(`${path}:${line}${err.column ? `:${err.column}` : ''}: ${err.message}`);
+  }
+}
+
+const decodeJson = createDecoder('json');
+
+/** JSON text that starts at line `firstLine` of the file: an error names the line and column in the file. */
 function parseJson(text: string, path: string, firstLine: number): unknown {
   try {
-    return JSON.parse(text);
+    return decodeJson(text);
   } catch (err) {
-    // V8 gives a line and column, an offset, or (for an unexpected token) neither
-    const message = messageOf(err);
-    const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
-    const offset = /position (\d+)/.exec(message)?.[1] ?? (/end of JSON/.test(message) ? String(text.length) : undefined);
+    if (!(err instanceof CodecError)) throw err;
     let where = firstLine > 1 || text.indexOf('\n') < 0 ? `${path}:${firstLine}` : path;
-    if (lineColumn) where = `${path}:${firstLine + Number(lineColumn[1]) - 1}:${lineColumn[2]}`;
-    else if (offset !== undefined) {
-      const before = text.slice(0, Number(offset));
-      where = `${path}:${firstLine + before.split('\n').length - 1}:${Number(offset) - before.lastIndexOf('\n')}`;
+    if (err.column !== undefined) {
+      const before = text.slice(0, err.column - 1);
+      where = `${path}:${firstLine + before.split('\n').length - 1}:${err.column - 1 - before.lastIndexOf('\n')}`;
     }
-    throw new IoError(`${where}: invalid JSON: ${jsonReason(message)}`);
+    throw new IoError(`${where}: ${err.message}`);
   }
 }

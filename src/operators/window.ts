@@ -1,8 +1,9 @@
 // window: makes the aggregate after it run over the last LEN, every SLIDE; with --event-time, over
-// the records' own times. The event-time options are shared by the windowed forms (count-by-window...).
+// the records' own times. The windowed forms (count-by-window, reduce-by-key-and-window...) are made
+// here from their per-batch aggregates, with the same event-time options.
 
 import type { Fn } from '../core/expr.ts';
-import type { ArgSpec, ArgValue, ModifierOperator, OpContext, WindowSpec } from './operator.ts';
+import type { AggregateOperator, ArgSpec, ArgValue, ModifierOperator, OpContext, WindowSpec } from './operator.ts';
 
 export const EVENT_TIME_OPTIONS: Record<string, { arg: ArgSpec; summary: string }> = {
   'event-time': {
@@ -53,3 +54,21 @@ export const window: ModifierOperator = {
   windowOf: (arg, options) => withEventTime(arg as WindowSpec, options),
   check: checkEventTime,
 };
+
+/**
+ * A per-batch aggregate's windowed form. One that takes no argument gets the window as its argument
+ * (count-by-window 60s); one whose argument is its function gets it as --over (reduce-by-window E --over 60s).
+ */
+export function windowedForm(base: AggregateOperator, form: Pick<AggregateOperator, 'name' | 'summary' | 'example'>): AggregateOperator {
+  const over = base.arg.kind !== 'none';
+  return {
+    ...form,
+    kind: 'aggregate',
+    group: 'window',
+    arg: over ? base.arg : { kind: 'window', metavar: 'LEN[/SLIDE]' },
+    options: over ? { ...OVER_OPTION, ...base.options, ...EVENT_TIME_OPTIONS } : EVENT_TIME_OPTIONS,
+    aggregate: base.aggregate,
+    windowOf: over ? overWindow : (arg, options) => withEventTime(arg as WindowSpec, options),
+    check: (op) => base.check?.(op) ?? checkEventTime(op),
+  };
+}
