@@ -39,9 +39,8 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
     return schedule(spec.schedule, () => runPipeline({ ...plan, spec: { ...spec, schedule: undefined, once: true } }, options));
   }
   const onError = new OnError(spec.onError);
-  const graph = buildGraph(plan, onError);
   const store = spec.checkpoint ? new CheckpointStore(spec.checkpoint) : undefined;
-  const engine = new Engine(graph, {
+  const engine = new Engine((hooks) => buildGraph(plan, onError, undefined, hooks), {
     batchMs: spec.batchMs,
     clock: options.clock,
     once: spec.once,

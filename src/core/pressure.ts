@@ -3,8 +3,12 @@
 
 export class Pressure {
   private holds = 0;
-  /** Told when the first hold starts (true) and the last one ends (false); set by the engine. */
-  onChange: (held: boolean) => void = () => {};
+  /** Told when the first hold starts (true) and the last one ends (false): the engine's flow control. */
+  private readonly onChange: (held: boolean) => void;
+
+  constructor(onChange: (held: boolean) => void = () => {}) {
+    this.onChange = onChange;
+  }
 
   /** Keep the sources paused until `until` settles. */
   hold(until: Promise<unknown>): void {

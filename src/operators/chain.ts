@@ -1,21 +1,21 @@
 // A stream's chain of operators: its specs as written turned into checked operators (every problem
 // at once, every expression compiled once), and those operators built into stages in front of the next.
 
-import { checkValue } from '../core/values.ts';
 import { OnError } from '../core/on-error.ts';
 import { Pressure } from '../core/pressure.ts';
-import type { Downstream } from '../core/stream.ts';
+import { aggregateStage, pairStage, type Downstream } from '../core/stream.ts';
 import { didYouMean } from '../core/suggest.ts';
+import { checkValue } from '../core/values.ts';
 import { operator, OPERATORS } from './index.ts';
 import type { OpContext, OperatorDef, OpSpec, Stateful, WindowSpec } from './operator.ts';
 import { windowStage } from './window-stage.ts';
-import { aggregateStage, pairStage } from '../core/stream.ts';
 
+/** A per-record operator: it may run inside a window before its aggregate, or on repartition's threads. */
 const isPerRecord = (def: OperatorDef) => def.kind === 'stage' && def.perRecord === true;
 
 export interface ResolvedOp {
   def: OperatorDef;
-  /** Everything but `keep`, which the graph being built supplies. */
+  /** Everything but what the graph being built supplies: where state is kept, pressure, --on-error. */
   ctx: Omit<OpContext, 'keep' | 'pressure' | 'onError'>;
   /** As written, for stages that rebuild the operator elsewhere (a repartition worker). */
   spec: OpSpec;

@@ -46,11 +46,21 @@ const uriIo: GraphIo = {
   sink: (s, options) => createSink(s.out, options),
 };
 
-export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo): Graph {
+/** What the graph's intakes and sinks tell whoever runs it: the engine's flow control. */
+export interface GraphHooks {
+  /** Input `i` took in or held a piece of text. */
+  afterText?: (i: number) => void;
+  /** The first error that must end the run (a bad record in `fail` mode). */
+  onFail?: (err: unknown) => void;
+  /** Sinks started (true) or stopped (false) holding the sources back. */
+  onPressure?: (held: boolean) => void;
+}
+
+export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, hooks: GraphHooks = {}): Graph {
   const { spec, fusions } = plan;
   let recordsOut = 0;
   const stateful = new Map<string, Stateful>();
-  const pressure = new Pressure();
+  const pressure = new Pressure(hooks.onPressure);
   const sinks: Sink[] = [];
   const consumers = new Map<string, Downstream[]>();
   const feed = (from: string, d: Downstream) => consumers.set(from, [...(consumers.get(from) ?? []), d]);
@@ -69,12 +79,13 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo): G
   }
 
   const roots: Downstream[] = [];
-  const inputs = Object.entries(spec.sources).map(([name, s]) => {
+  const inputs = Object.entries(spec.sources).map(([name, s], i) => {
     const root = tee(consumers.get(name) ?? []);
     roots.push(root);
     const source = io.source(name, s);
     const decoder = fusions.get(name)?.decoder ?? rangeDecoder(s.parse ? createDecoder(s.parse) : undefined);
-    return { name, source, intake: new Intake(source.label, decoder, root, onError), maxRate: s.maxRate };
+    const intake = new Intake(source.label, decoder, root, onError, { afterText: () => hooks.afterText?.(i), onFail: hooks.onFail });
+    return { name, source, intake, maxRate: s.maxRate };
   });
 
   return {

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { collector } from '../../test/support/batches.ts';
-import type { Graph } from './build.ts';
+import type { Graph, GraphHooks } from './build.ts';
 import { ManualClock } from '../core/clock.ts';
 import { Engine } from './engine.ts';
 import { Intake } from './intake.ts';
@@ -30,21 +30,20 @@ function handSource() {
   return source;
 }
 
-/** A graph of one source and a collecting sink; `end` closes a batch (a slow sink can be given). */
+/** A graph of one source and a collecting sink, built with the engine's hooks; `end` closes a batch (a slow sink can be given). */
 function graphOf(source: Source, end: () => Promise<void> = async () => {}, maxRate?: number) {
   const out = collector();
-  const intake = new Intake('hand', rangeDecoder(undefined), out, new OnError('fail'));
-  const graph: Graph = {
-    inputs: [{ name: 'hand', source, intake, maxRate }],
+  const build = (hooks: GraphHooks): Graph => ({
+    inputs: [{ name: 'hand', source, intake: new Intake('hand', rangeDecoder(undefined), out, new OnError('fail'), { afterText: () => hooks.afterText?.(0), onFail: hooks.onFail }), maxRate }],
     stateful: new Map(),
-    pressure: new Pressure(),
+    pressure: new Pressure(hooks.onPressure),
     begin: (t) => out.begin(t),
     end,
     takeRecordsOut: () => 0,
     close: async () => {},
     abort() {},
-  };
-  return { graph, out };
+  });
+  return { build, out };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -53,8 +52,8 @@ describe('Engine', () => {
   it('aligns batch times to the interval and runs empty batches', async () => {
     const clock = new ManualClock(10_250);
     const source = handSource();
-    const { graph, out } = graphOf(source);
-    const engine = new Engine(graph, { batchMs: 1000, clock });
+    const { build, out } = graphOf(source);
+    const engine = new Engine(build, { batchMs: 1000, clock });
     const done = engine.run();
     await tick();
     source.send('a\nb\n');
@@ -75,8 +74,8 @@ describe('Engine', () => {
   it('closes the partial batch at once when the input ends', async () => {
     const clock = new ManualClock(0);
     const source = handSource();
-    const { graph, out } = graphOf(source);
-    const done = new Engine(graph, { batchMs: 60_000, clock }).run();
+    const { build, out } = graphOf(source);
+    const done = new Engine(build, { batchMs: 60_000, clock }).run();
     await tick();
     source.send('only\n');
     source.end();
@@ -89,8 +88,8 @@ describe('Engine', () => {
     const clock = new ManualClock(0);
     const source = handSource();
     let release!: () => void;
-    const { graph, out } = graphOf(source, () => new Promise<void>((r) => (release = r))); // a slow sink
-    const done = new Engine(graph, { batchMs: 1000, clock }).run();
+    const { build, out } = graphOf(source, () => new Promise<void>((r) => (release = r))); // a slow sink
+    const done = new Engine(build, { batchMs: 1000, clock }).run();
     await tick();
     source.send('first\n');
     clock.advanceTo(1000);
@@ -111,8 +110,8 @@ describe('Engine', () => {
   it('stop() closes the open batch and returns', async () => {
     const clock = new ManualClock(0);
     const source = handSource();
-    const { graph, out } = graphOf(source);
-    const engine = new Engine(graph, { batchMs: 1000, clock });
+    const { build, out } = graphOf(source);
+    const engine = new Engine(build, { batchMs: 1000, clock });
     const done = engine.run();
     await tick();
     source.send('x\n');
@@ -126,8 +125,8 @@ describe('Engine', () => {
     const source = Object.assign(handSource(), { paused: false, rateParts: () => 3 });
     source.pause = () => void (source.paused = true);
     source.resume = () => void (source.paused = false);
-    const { graph } = graphOf(source, async () => {}, 10); // 10 a second for each of 3 parts
-    const done = new Engine(graph, { batchMs: 1000, clock }).run();
+    const { build } = graphOf(source, async () => {}, 10); // 10 a second for each of 3 parts
+    const done = new Engine(build, { batchMs: 1000, clock }).run();
     await tick();
     source.send('x\n'.repeat(60)); // 2 s worth at 30 a second
     expect(source.paused).toBe(true);
@@ -142,9 +141,9 @@ describe('Engine', () => {
   it('reports per-batch stats', async () => {
     const clock = new ManualClock(0);
     const source = handSource();
-    const { graph } = graphOf(source);
+    const { build } = graphOf(source);
     const stats: unknown[] = [];
-    const done = new Engine(graph, { batchMs: 1000, clock, onBatch: (s) => stats.push(s) }).run();
+    const done = new Engine(build, { batchMs: 1000, clock, onBatch: (s) => stats.push(s) }).run();
     await tick();
     source.send('1\n2\n3\n');
     source.end();

@@ -2,10 +2,10 @@
 // the batch closes, sinks flush, and batch t + interval opens. Batches run one at a time, in order.
 // With a checkpoint store it resumes where the last run stopped, re-running an unfinished batch.
 
-import type { Graph } from './build.ts';
+import type { Graph, GraphHooks } from './build.ts';
 import type { CheckpointStore, Saved } from './checkpoint.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { RateEstimator } from './rate-estimator.ts';
+import { FlowControl } from './flow.ts';
 
 export interface BatchStats {
   time: number;
@@ -29,30 +29,6 @@ export interface EngineOptions {
   adaptiveRate?: boolean;
 }
 
-/** A source as the engine steers it: paused or not, and its rate budget (records a second). */
-type Flow = Graph['inputs'][number] & {
-  paused: boolean;
-  throttled: boolean;
-  rate: number | undefined;
-  /** Records the source may still deliver now; negative when it ran ahead. */
-  tokens: number;
-  /** intake.total and the clock when the budget was last brought up to date. */
-  counted: number;
-  at: number;
-};
-
-/** Read size for a rate-limited source: a few dozen lines a read, so the limit holds closely. */
-const RATE_READ_BYTES = 4096;
-
-/** Where --adaptive-rate starts a source with no --max-rate, records a second. */
-const ADAPTIVE_START = 10_000;
-
-/**
- * The bound on text read ahead for the next batch while one closes (a slow sink, a big window):
- * sources keep reading, so queued batches are full ones, until this much waits; then they pause.
- */
-const HOLD_LIMIT = 4 * 1024 * 1024;
-
 /**
  * Fault injection for the recovery tests: SLUICE_FAULT=crash-after-sinks:N kills the process the
  * moment batch N's sinks have succeeded, before its checkpoint is written: the worst moment.
@@ -66,94 +42,27 @@ export class Engine {
   private readonly onBatch: ((stats: BatchStats) => void) | undefined;
   private readonly checkpoint: EngineOptions['checkpoint'];
   private readonly once: boolean;
-  private readonly flows: Flow[];
-  private readonly estimator: RateEstimator | undefined;
+  private readonly flow: FlowControl;
   /** Batches run so far. */
   private batches = 0;
   private inputDone = false;
-  /** A batch is being closed: intakes hold what still arrives, for the next batch. */
-  private closing = false;
-  /** ...and they hold so much that the sources are paused. */
-  private queueFull = false;
   private stopping = false;
   private failure: { err: unknown } | undefined;
   private wake: (() => void) | undefined;
 
-  constructor(graph: Graph, options: EngineOptions) {
-    this.graph = graph;
+  /** `build` makes the graph with the hooks through which its intakes and sinks steer the sources. */
+  constructor(build: (hooks: GraphHooks) => Graph, options: EngineOptions) {
     this.batchMs = options.batchMs;
     this.clock = options.clock ?? systemClock;
     this.onBatch = options.onBatch;
     this.checkpoint = options.checkpoint;
     this.once = options.once ?? false;
-    this.estimator = options.adaptiveRate ? new RateEstimator(this.batchMs) : undefined;
-    this.flows = graph.inputs.map((input) => ({
-      ...input,
-      paused: false,
-      throttled: false,
-      rate: input.maxRate ?? (this.estimator ? ADAPTIVE_START : undefined),
-      tokens: 0,
-      counted: 0,
-      at: this.clock.now(),
-    }));
-    for (const flow of this.flows) if (flow.rate) flow.source.readSize?.(RATE_READ_BYTES);
-    for (const flow of this.flows) {
-      flow.intake.onFail = (err) => this.fail(err);
-      flow.intake.afterText = () => {
-        if (flow.rate) this.throttle(flow, flow.rate);
-        if (this.closing && !this.queueFull && this.held() > HOLD_LIMIT) this.updateFlow();
-      };
-    }
-    graph.pressure.onChange = () => this.updateFlow();
-  }
-
-  /**
-   * Pause or resume each source for whichever reason holds now: the queue for the next batch full
-   * while one closes, a sink behind (backpressure), or the source ahead of its --max-rate.
-   */
-  private updateFlow(): void {
-    this.queueFull = this.closing && this.held() > HOLD_LIMIT;
-    for (const flow of this.flows) {
-      const paused = this.queueFull || this.graph.pressure.held || flow.throttled;
-      if (paused === flow.paused) continue;
-      flow.paused = paused;
-      if (paused) flow.source.pause();
-      else flow.source.resume();
-    }
-  }
-
-  /** Text waiting for the next batch while one closes. */
-  private held(): number {
-    return this.flows.reduce((n, flow) => n + flow.intake.heldChars, 0);
-  }
-
-  /**
-   * --max-rate, --adaptive-rate: a token bucket per source, filled at its rate (times its parts: a
-   * Kafka source's partitions) up to one batch's worth; a source that ran ahead is held until its
-   * budget is back to zero.
-   */
-  private throttle(flow: Flow, perPart: number): void {
-    const rate = perPart * Math.max(1, flow.source.rateParts?.() ?? 1);
-    const now = this.clock.now();
-    const burst = Math.max(1, (rate * this.batchMs) / 1000);
-    flow.tokens = Math.min(burst, flow.tokens + (rate * (now - flow.at)) / 1000) - (flow.intake.total - flow.counted);
-    flow.counted = flow.intake.total;
-    flow.at = now;
-    if (flow.throttled || flow.tokens >= 0) return;
-    flow.throttled = true;
-    this.updateFlow();
-    this.clock.at(now + (-flow.tokens / rate) * 1000, () => {
-      flow.throttled = false;
-      this.throttle(flow, flow.rate ?? perPart);
-      this.updateFlow();
+    this.graph = build({
+      afterText: (i) => this.flow.afterText(i),
+      onFail: (err) => this.fail(err),
+      onPressure: () => this.flow.update(),
     });
-  }
-
-  /** --adaptive-rate: steer every source's rate after each batch, never above its --max-rate. */
-  private adapt(stats: BatchStats, busyMs: number): void {
-    const rate = this.estimator?.next(stats.time, stats.recordsIn, busyMs + stats.processingMs, stats.delayMs);
-    if (rate === undefined) return;
-    for (const flow of this.flows) flow.rate = Math.min(rate, flow.maxRate ?? Infinity);
+    this.flow = new FlowControl(this.graph, { batchMs: this.batchMs, clock: this.clock, adaptiveRate: options.adaptiveRate });
   }
 
   /** Run until every source has ended or stop() is called; rejects with the first failure. */
@@ -195,9 +104,9 @@ export class Engine {
           time += batchMs; // batches that fell behind queue up, one per interval
         }
         graph.begin(time);
-        this.closing = false;
+        this.flow.setClosing(false);
         for (const { intake } of graph.inputs) intake.release();
-        this.updateFlow();
+        this.flow.update();
       }
     } catch (err) {
       graph.abort();
@@ -214,9 +123,9 @@ export class Engine {
    */
   private async closeBatch(time: number, saved: Saved | undefined): Promise<Saved | undefined> {
     const { graph, clock } = this;
-    this.closing = true;
+    this.flow.setClosing(true);
     for (const { intake } of graph.inputs) intake.hold();
-    this.updateFlow();
+    this.flow.update();
     // what each source has delivered into this batch, read while the intakes hold what comes next
     const positions = graph.inputs.map(({ source }) => source.position?.());
     const byName = Object.fromEntries(graph.inputs.map(({ name }, i) => [name, positions[i]]));
@@ -242,7 +151,7 @@ export class Engine {
       processingMs: clock.now() - started,
       delayMs: Math.max(0, started - time),
     };
-    this.adapt(stats, busyMs);
+    this.flow.adapt(stats.time, stats.recordsIn, busyMs + stats.processingMs, stats.delayMs);
     this.onBatch?.(stats);
     return saved;
   }

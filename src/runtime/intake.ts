@@ -6,6 +6,13 @@ import type { Downstream } from '../core/stream.ts';
 import type { OnError } from '../core/on-error.ts';
 import { messageOf } from '../core/errors.ts';
 
+export interface IntakeHooks {
+  /** Called after each piece of text is taken in or held (the engine's --max-rate and queue checks). */
+  afterText?: () => void;
+  /** Called with the first error that must end the run (a bad record in `fail` mode); by default it is thrown. */
+  onFail?: (err: unknown) => void;
+}
+
 export class Intake {
   /** Lines received since the last call to takeCount(), for per-batch stats. */
   private received = 0;
@@ -13,8 +20,6 @@ export class Intake {
   private busyMs = 0;
   /** Lines counted by takeCount() so far. */
   private taken = 0;
-  /** Called after each piece of text is taken in or held (the engine's --max-rate and queue checks). */
-  afterText: () => void = () => {};
   /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
   private held: (string | { file: string } | HeldMessage)[] | undefined;
   /** Size of the text held back, for the engine's bound on it. */
@@ -24,21 +29,25 @@ export class Intake {
    * delivering while a batch closes (a Kafka fetch is thousands of messages) run far ahead.
    */
   private heldMessages = 0;
-  /** Called with the first error that must end the run (a bad record in `fail` mode). */
-  onFail: (err: unknown) => void = (err) => {
-    throw err;
-  };
   private lineNo = 0;
   private origin: string;
   private readonly decode: DecodeRange;
   private readonly next: Downstream;
   private readonly onError: OnError;
+  private readonly afterText: () => void;
+  private readonly onFail: (err: unknown) => void;
 
-  constructor(origin: string, decode: DecodeRange, next: Downstream, onError: OnError) {
+  constructor(origin: string, decode: DecodeRange, next: Downstream, onError: OnError, hooks: IntakeHooks = {}) {
     this.origin = origin;
     this.decode = decode;
     this.next = next;
     this.onError = onError;
+    this.afterText = hooks.afterText ?? (() => {});
+    this.onFail =
+      hooks.onFail ??
+      ((err) => {
+        throw err;
+      });
   }
 
   /** The following text comes from `name` (a file of a glob), its first line numbered 1. */
