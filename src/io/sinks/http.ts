@@ -1,12 +1,14 @@
-// `http://URL`, `https://URL`: POST each batch as NDJSON, or as one JSON array (?body=array).
-// Connection errors, timeouts, 408 and 5xx are retried with exponential backoff, 429 after its
-// Retry-After; any other status fails the batch with the server's reply. end() resolves only once
-// the POST has succeeded, so a batch never counts as done (nor is checkpointed) before the server has it.
+// `http://URL`, `https://URL`: POST each batch as NDJSON, or as a JSON array (?body=array), in
+// requests of at most ?max-bytes, sent while the batch goes on. Connection errors, timeouts, 408
+// and 5xx are retried with exponential backoff, 429 after its Retry-After; any other status fails
+// the batch with the server's reply. end() resolves only once every POST of the batch has succeeded,
+// so a batch never counts as done (nor is checkpointed) before the server has it.
 
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, UsageError, messageOf } from '../../core/errors.ts';
 import { redactedUri } from '../uri.ts';
+import { Segments } from './segments.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
 /** Milliseconds to wait from a Retry-After header: seconds, or an HTTP date. */
@@ -42,10 +44,9 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
   const retries = (params.retries as number | undefined) ?? Infinity;
   const closed = new AbortController();
   let time = 0;
-  let batch: string[] = [];
 
-  /** One POST: undefined once the server has the batch, else why not and how long to wait before the next try. */
-  const post = async (body: string, attempt: number): Promise<{ reason: string; waitMs: number } | undefined> => {
+  /** One POST: undefined once the server has the body, else why not and how long to wait before the next try. */
+  const post = async (body: Blob, attempt: number): Promise<{ reason: string; waitMs: number } | undefined> => {
     try {
       const signal = AbortSignal.any([closed.signal, AbortSignal.timeout(timeoutMs)]);
       const res = await fetch(target, { method: 'POST', headers, body, signal, redirect: 'manual' });
@@ -63,28 +64,33 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
     }
   };
 
+  /** One segment of a batch, posted until the server has it. */
+  const deliver = async (pieces: Buffer<ArrayBuffer>[]) => {
+    // an array's records each end in a comma: the last one's is dropped
+    const body = new Blob(array ? ['[', ...pieces.slice(0, -1), pieces.at(-1)!.subarray(0, -1), ']'] : pieces);
+    for (let attempt = 0; ; attempt++) {
+      const failed = await post(body, attempt);
+      if (!failed) {
+        if (attempt) note(`${label}: delivered after ${attempt + 1} attempts`);
+        return;
+      }
+      if (attempt >= retries) throw new IoError(`${label}: ${failed.reason} (gave up after ${attempt + 1} attempts)`);
+      note(`${label}: ${failed.reason}; retrying in ${(failed.waitMs / 1000).toFixed(1)}s`);
+      if (!(await wait(failed.waitMs, closed.signal))) return;
+    }
+  };
+  // an array's brackets take one byte more than the comma they replace
+  const segments = new Segments((params['max-bytes'] as number) - (array ? 1 : 0), deliver, options.pressure);
+
   return {
     begin(t) {
       time = t;
-      batch = [];
+      segments.reset();
     },
     push(rec) {
-      batch.push(array ? (JSON.stringify(rec) ?? 'null') : lineOf(options, rec, time));
+      segments.add(array ? `${JSON.stringify(rec) ?? 'null'},` : lineOf(options, rec, time));
     },
-    async end() {
-      if (!batch.length) return;
-      const body = array ? `[${batch.join(',')}]` : batch.join('');
-      for (let attempt = 0; ; attempt++) {
-        const failed = await post(body, attempt);
-        if (!failed) {
-          if (attempt) note(`${label}: delivered after ${attempt + 1} attempts`);
-          return;
-        }
-        if (attempt >= retries) throw new IoError(`${label}: ${failed.reason} (gave up after ${attempt + 1} attempts)`);
-        note(`${label}: ${failed.reason}; retrying in ${(failed.waitMs / 1000).toFixed(1)}s`);
-        if (!(await wait(failed.waitMs, closed.signal))) return;
-      }
-    },
+    end: () => segments.end(),
     async close() {},
     abort() {
       closed.abort();
@@ -100,7 +106,8 @@ export const http: SinkDef = {
     { name: 'body', value: { kind: 'choice', choices: ['ndjson', 'array'] }, default: 'ndjson', summary: 'one JSON value per line, or one JSON array' },
     { name: 'header', value: { kind: 'string', metavar: 'NAME:VALUE' }, repeat: true, summary: 'a request header (repeatable); ${VAR} in it is taken from the environment' },
     { name: 'timeout', value: { kind: 'duration', metavar: 'DUR' }, default: '10s', summary: 'how long one POST may take' },
-    { name: 'retries', value: { kind: 'int', min: 0, metavar: 'N' }, summary: 'retries of a batch before it fails (unlimited)' },
+    { name: 'retries', value: { kind: 'int', min: 0, metavar: 'N' }, summary: 'retries of a POST before its batch fails (unlimited)' },
+    { name: 'max-bytes', value: { kind: 'size', min: 1 }, default: '10MB', summary: 'the most one POST carries: a bigger batch goes in several, each retried on its own (a bigger record goes alone)' },
   ],
   forwardsQuery: true,
   create,

@@ -6,10 +6,14 @@ import { createServer, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { IoError, messageOf } from '../../core/errors.ts';
 import { hostPort } from '../uri.ts';
+import { Segments } from './segments.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
 /** Unsent bytes after which a client counts as stuck. */
 const MAX_BEHIND = 16 << 20;
+
+/** What is written to the clients at a time while a batch goes on. */
+const SEGMENT_BYTES = 1 << 20;
 
 export const tcpListen: SinkDef = {
   scheme: 'tcp-listen',
@@ -34,7 +38,16 @@ export const tcpListen: SinkDef = {
         server.listen(port, host);
       });
     let time = 0;
-    let batch: string[] = [];
+    const broadcast = async (pieces: Buffer<ArrayBuffer>[]) => {
+      await listening;
+      for (const socket of clients) {
+        if (socket.writableLength > MAX_BEHIND) {
+          note(`${uri}: dropping client ${socket.remoteAddress}:${socket.remotePort}: it stopped reading`);
+          socket.destroy();
+        } else for (const piece of pieces) socket.write(piece);
+      }
+    };
+    const segments = new Segments(SEGMENT_BYTES, broadcast, options.pressure);
     const shutdown = () => {
       server.close();
       for (const socket of clients) socket.destroy();
@@ -42,23 +55,16 @@ export const tcpListen: SinkDef = {
     return {
       begin(t) {
         time = t;
-        batch = [];
+        segments.reset();
         listening ??= listen();
         listening.catch(() => {}); // reported by end()
       },
       push(rec) {
-        batch.push(lineOf(options, rec, time));
+        segments.add(lineOf(options, rec, time));
       },
       async end() {
         await listening;
-        if (!batch.length) return;
-        const text = batch.join('');
-        for (const socket of clients) {
-          if (socket.writableLength > MAX_BEHIND) {
-            note(`${uri}: dropping client ${socket.remoteAddress}:${socket.remotePort}: it stopped reading`);
-            socket.destroy();
-          } else socket.write(text);
-        }
+        await segments.end();
       },
       async close() {
         server.close();
