@@ -1,0 +1,65 @@
+// Formats as they are in the wild, through the real bin/sluice: blank lines, byte order marks, CRLF,
+// TSV escapes, nginx and Apache log lines, CSV output with headers and columns, Sets and Maps,
+// event times in seconds.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sluice, tempDir } from './support/cli.ts';
+
+const ONE_BATCH = ['-b', '1h'];
+const json = (stdout: string) => stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+
+describe('input codecs', () => {
+  it('json, csv:header and tsv:header skip blank lines (a trailing empty line fails nothing)', async () => {
+    const j = await sluice([...ONE_BATCH, '--parse', 'json', '--map', 'x.a'], '{"a":1}\n\n  \r\n{"a":2}\n\n');
+    expect(j).toMatchObject({ code: 0, stdout: '1\n2\n', stderr: '' });
+    const c = await sluice([...ONE_BATCH, '--parse', 'csv:header', '--format', 'json'], 'n,v\r\n\r\na,1\r\n\r\n');
+    expect(c).toMatchObject({ code: 0, stdout: '{"n":"a","v":"1"}\n', stderr: '' });
+    const t = await sluice([...ONE_BATCH, '--parse', 'tsv:header', '--format', 'json'], 'n\tv\n\na\t1\n\n');
+    expect(t).toMatchObject({ code: 0, stdout: '{"n":"a","v":"1"}\n', stderr: '' });
+  });
+
+  it('a UTF-8 byte order mark is not part of the first header name', async () => {
+    const r = await sluice([...ONE_BATCH, '--parse', 'csv:header', '--map', 'x.id'], '\uFEFFid,name\n7,a\n');
+    expect(r).toMatchObject({ code: 0, stdout: '7\n' });
+  });
+
+  it('a header naming a field twice is an error naming it, and no row is taken for the header', async () => {
+    const r = await sluice([...ONE_BATCH, '--parse', 'csv:header', '--format', 'json'], 'a,b,a\n1,2,3\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("stdin:1: the header names 'a' more than once");
+    const skip = await sluice([...ONE_BATCH, '--parse', 'csv:header', '--format', 'json', '--on-error', 'skip'], 'a,b,a\n1,2,3\n4,5,6\n');
+    expect(skip).toMatchObject({ code: 0, stdout: '' });
+    expect(skip.stderr).toContain('3 bad records skipped');
+  });
+
+  it('tsv input unescapes what tsv output escapes: passing tsv through changes no byte', async () => {
+    const text = 'a\\tb\tc\\\\d\te\\nf\\rg\n';
+    const r = await sluice([...ONE_BATCH, '--parse', 'tsv', '--format', 'tsv'], text);
+    expect(r).toMatchObject({ code: 0, stdout: text });
+    // a backslash before anything else is text
+    const fields = await sluice([...ONE_BATCH, '--parse', 'tsv', '--format', 'json'], `${text}h\\x\n`);
+    expect(json(fields.stdout)).toEqual([['a\tb', 'c\\d', 'e\nf\rg'], ['h\\x']]);
+  });
+
+  it('--parse regex matches a CRLF line with a $ anchor; raw lines keep their CR', async () => {
+    const r = await sluice([...ONE_BATCH, '--parse', 'regex:^(?<k>\\w+)=(?<v>\\d+)$', '--format', 'json'], 'a=1\r\nb=2\r\n');
+    expect(r).toMatchObject({ code: 0, stdout: '{"k":"a","v":"1"}\n{"k":"b","v":"2"}\n' });
+    const raw = await sluice([...ONE_BATCH, '--map', 'x.length'], 'ab\r\n');
+    expect(raw.stdout).toBe('3\n');
+  });
+
+  it("clf reads nginx's main format, with the forwarded-for in extra", async () => {
+    const line = '10.244.0.2 - - [17/Aug/2022:14:16:56 +0000] "GET / HTTP/1.1" 304 0 "-" "Mozilla/5.0" "172.19.0.1"\n';
+    const r = await sluice([...ONE_BATCH, '--parse', 'clf', '--map', '[x.status, x.agent, x.extra]', '--format', 'json'], line);
+    expect(r).toMatchObject({ code: 0, stdout: '[304,"Mozilla/5.0",["172.19.0.1"]]\n', stderr: '' });
+  });
+
+  it('clf takes a request with \\" and a status -', async () => {
+    const line = '1.2.3.4 - - [05/Jan/2017:14:22:53 +0000] "GET /a\\" HTTP/1.1" - - "-" "-"\n';
+    const r = await sluice([...ONE_BATCH, '--parse', 'clf', '--map', '[x.path, x.status]', '--format', 'json'], line);
+    expect(r).toMatchObject({ code: 0, stdout: '["/a\\\\\\"",null]\n' });
+  });
+});
