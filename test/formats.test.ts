@@ -2,7 +2,7 @@
 // TSV escapes, nginx and Apache log lines, CSV output with headers and columns, Sets and Maps,
 // event times in seconds.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sluice, tempDir } from './support/cli.ts';
@@ -61,5 +61,71 @@ describe('input codecs', () => {
     const line = '1.2.3.4 - - [05/Jan/2017:14:22:53 +0000] "GET /a\\" HTTP/1.1" - - "-" "-"\n';
     const r = await sluice([...ONE_BATCH, '--parse', 'clf', '--map', '[x.path, x.status]', '--format', 'json'], line);
     expect(r).toMatchObject({ code: 0, stdout: '["/a\\\\\\"",null]\n' });
+  });
+});
+
+describe('csv and tsv output', () => {
+  it("--format csv keeps the first record's columns whatever the key order; csv:header writes them first", async () => {
+    const input = '{"a":1,"b":2}\n{"b":3,"a":4}\n{"a":5}\n';
+    const plain = await sluice([...ONE_BATCH, '--parse', 'json', '--format', 'csv'], input);
+    expect(plain).toMatchObject({ code: 0, stdout: '1,2\n4,3\n5,\n' });
+    const header = await sluice([...ONE_BATCH, '--parse', 'json', '--format', 'csv:header'], input);
+    expect(header).toMatchObject({ code: 0, stdout: 'a,b\n1,2\n4,3\n5,\n' });
+    const cols = await sluice([...ONE_BATCH, '--parse', 'json', '--format', 'tsv:cols=b,a', '--with-time'], input);
+    expect(cols.stdout).toMatch(/^time\tb\ta\n\d+\t2\t1\n\d+\t3\t4\n\d+\t\t5\n$/);
+  });
+
+  it('a key outside the columns is a bad record at its input line; nothing of the batch is written', async () => {
+    const r = await sluice([...ONE_BATCH, '--parse', 'json', '--format', 'csv'], '{"a":1}\n{"a":2,"c":3}\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("stdin:2: -: 'c' is not one of the columns a: name them all with csv:cols=A,B,...");
+    const skip = await sluice([...ONE_BATCH, '--parse', 'json', '--format', 'csv', '--on-error', 'skip'], '{"a":1}\n{"a":2,"c":3}\n');
+    expect(skip).toMatchObject({ code: 0, stdout: '1\n' });
+    expect(skip.stderr).toContain('1 bad record skipped');
+  });
+
+  it('the header opens every batch file and an append: file only while it is empty', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.csv');
+    const input = '{"k":"x","n":1}\n{"n":2,"k":"y"}\n';
+    for (let run = 0; run < 2; run++) {
+      const r = await sluice([...ONE_BATCH, '--parse', 'json', '--format', 'csv:header', '-o', `append:${out}`], input);
+      expect(r.code).toBe(0);
+    }
+    expect(readFileSync(out, 'utf8')).toBe('k,n\nx,1\ny,2\nx,1\ny,2\n');
+    writeFileSync(join(dir, 'in.ndjson'), input);
+    const r = await sluice([...ONE_BATCH, '--parse', 'json', '--format', 'csv:header', '-o', join(dir, 'batch.csv'), '-i', join(dir, 'in.ndjson')]);
+    expect(r.code).toBe(0);
+    const written = readdirSync(dir).filter((f) => /^batch-\d+\.csv$/.test(f));
+    expect(written).toHaveLength(1);
+    expect(readFileSync(join(dir, written[0]!), 'utf8')).toBe('k,n\nx,1\ny,2\n');
+  });
+
+  it('an empty single-field record is written as "", and reads back as one record', async () => {
+    const r = await sluice([...ONE_BATCH, '--map', '""', '--format', 'csv'], 'a\nb\n');
+    expect(r.stdout).toBe('""\n""\n');
+    const back = await sluice([...ONE_BATCH, '--parse', 'csv', '--format', 'json'], r.stdout);
+    expect(back.stdout).toBe('[""]\n[""]\n');
+  });
+});
+
+describe('values that JSON does not know', () => {
+  it('a Set is written as an array, a Map as an object or as pairs', async () => {
+    const r = await sluice([...ONE_BATCH, '--map', '[new Set([x, x]), new Map([[x, 1]]), new Map([[[x], 2]])]', '--format', 'json'], 'a\n');
+    expect(r).toMatchObject({ code: 0, stdout: '[["a"],{"a":1},[[["a"],2]]]\n' });
+    const text = await sluice([...ONE_BATCH, '--flat-map', 'x.split(" ")', '--map', '[x, 1]', '--reduce-by-key', 'a + b', '--map', 'new Map([x])'], 'a b a\n');
+    expect(text.stdout).toBe('{"a":2}\n{"b":1}\n');
+  });
+
+  it('a Promise is a bad record that says to return a plain value', async () => {
+    const r = await sluice([...ONE_BATCH, '--map', 'Promise.resolve(x)'], 'a\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('stdin:1: -: a Promise is not a value: expressions are not awaited, return a plain value');
+    // from a window too, where no input line is at hand
+    const w = await sluice([...ONE_BATCH, '--window', '1h', '--reduce', 'Promise.resolve(a)', '--on-error', 'skip'], 'a\nb\n');
+    expect(w).toMatchObject({ code: 0, stdout: '' });
+    expect(w.stderr).toContain('1 bad record skipped');
   });
 });
