@@ -10,6 +10,16 @@ import { sluice, tempDir } from './support/cli.ts';
 const ONE_BATCH = ['-b', '1h'];
 const json = (stdout: string) => stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
 
+/** `args` on `input` fail the run saying `message`, writing nothing; with --on-error skip they write `kept`, counting `skipped`. */
+async function badRecords(args: string[], input: string, message: string, kept: string, skipped: string): Promise<void> {
+  const r = await sluice([...ONE_BATCH, ...args], input);
+  expect(r).toMatchObject({ code: 1, stdout: '' });
+  expect(r.stderr).toContain(message);
+  const skip = await sluice([...ONE_BATCH, ...args, '--on-error', 'skip'], input);
+  expect(skip).toMatchObject({ code: 0, stdout: kept });
+  expect(skip.stderr).toContain(`${skipped} skipped`);
+}
+
 describe('input codecs', () => {
   it('json, csv:header and tsv:header skip blank lines (a trailing empty line fails nothing)', async () => {
     const j = await sluice([...ONE_BATCH, '--parse', 'json', '--map', 'x.a'], '{"a":1}\n\n  \r\n{"a":2}\n\n');
@@ -26,13 +36,7 @@ describe('input codecs', () => {
   });
 
   it('a header naming a field twice is an error naming it, and no row is taken for the header', async () => {
-    const r = await sluice([...ONE_BATCH, '--parse', 'csv:header', '--format', 'json'], 'a,b,a\n1,2,3\n');
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain("stdin:1: the header names 'a' more than once");
-    const skip = await sluice([...ONE_BATCH, '--parse', 'csv:header', '--format', 'json', '--on-error', 'skip'], 'a,b,a\n1,2,3\n4,5,6\n');
-    expect(skip).toMatchObject({ code: 0, stdout: '' });
-    expect(skip.stderr).toContain('3 bad records skipped');
+    await badRecords(['--parse', 'csv:header', '--format', 'json'], 'a,b,a\n1,2,3\n4,5,6\n', "stdin:1: the header names 'a' more than once", '', '3 bad records');
   });
 
   it('tsv input unescapes what tsv output escapes: passing tsv through changes no byte', async () => {
@@ -76,13 +80,8 @@ describe('csv and tsv output', () => {
   });
 
   it('a key outside the columns is a bad record at its input line; nothing of the batch is written', async () => {
-    const r = await sluice([...ONE_BATCH, '--parse', 'json', '--format', 'csv'], '{"a":1}\n{"a":2,"c":3}\n');
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain("stdin:2: -: 'c' is not one of the columns a: name them all with csv:cols=A,B,...");
-    const skip = await sluice([...ONE_BATCH, '--parse', 'json', '--format', 'csv', '--on-error', 'skip'], '{"a":1}\n{"a":2,"c":3}\n');
-    expect(skip).toMatchObject({ code: 0, stdout: '1\n' });
-    expect(skip.stderr).toContain('1 bad record skipped');
+    const message = "stdin:2: -: 'c' is not one of the columns a: name them all with csv:cols=A,B,...";
+    await badRecords(['--parse', 'json', '--format', 'csv'], '{"a":1}\n{"a":2,"c":3}\n', message, '1\n', '1 bad record');
   });
 
   it('the header opens every batch file and an append: file only while it is empty', async () => {
@@ -119,10 +118,8 @@ describe('values that JSON does not know', () => {
   });
 
   it('a Promise is a bad record that says to return a plain value', async () => {
-    const r = await sluice([...ONE_BATCH, '--map', 'Promise.resolve(x)'], 'a\n');
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('stdin:1: -: a Promise is not a value: expressions are not awaited, return a plain value');
+    const message = 'stdin:2: -: a Promise is not a value: expressions are not awaited, return a plain value';
+    await badRecords(['--map', 'x === "b" ? Promise.resolve(x) : x'], 'a\nb\n', message, 'a\n', '1 bad record');
     // from a window too, where no input line is at hand
     const w = await sluice([...ONE_BATCH, '--window', '1h', '--reduce', 'Promise.resolve(a)', '--on-error', 'skip'], 'a\nb\n');
     expect(w).toMatchObject({ code: 0, stdout: '' });
