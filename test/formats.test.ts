@@ -126,3 +126,29 @@ describe('values that JSON does not know', () => {
     expect(w.stderr).toContain('1 bad record skipped');
   });
 });
+
+describe('event time in epoch seconds', () => {
+  const input = ['{"t":1764064800,"w":"a"}', '{"t":1764064830,"w":"b"}', '{"t":1764064890,"w":"a"}', ''].join('\n');
+  const args = ['--parse', 'json', '--window', '1m', '--event-time', 'x.t'];
+  const count = ['--map', 'x.w', '--count-by-value', '--with-time'];
+
+  it('taken as ms, they are said once on stderr to look like seconds', async () => {
+    const r = await sluice([...args, ...count], input);
+    expect(r.code).toBe(0);
+    const told = r.stderr.split('\n').filter((l) => l.includes('--event-time-unit s'));
+    expect(told).toEqual(['sluice: --count-by-value: event time 1764064800 is 1970-01-21T10:01:04.800Z as epoch ms; if the times are epoch seconds, add --event-time-unit s']);
+  });
+
+  it('--event-time-unit s windows them by their minutes', async () => {
+    const r = await sluice([...args, '--event-time-unit', 's', ...count], input);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(['1764064860000\ta\t1', '1764064860000\tb\t1', '1764064920000\ta\t1']);
+  });
+
+  it('help and the schema know the option (the man page is checked against help)', async () => {
+    const help = await sluice(['--help']);
+    expect(help.stdout).toMatch(/--event-time-unit <ms\|s> +with --event-time: what a numeric time counts/);
+    const schema = await sluice(['schema']);
+    expect(schema.stdout).toContain('event-time-unit');
+  });
+});
