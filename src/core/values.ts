@@ -48,6 +48,8 @@ export interface WindowSpec {
   eventTime?: Fn;
   /** --watermark: how far the watermark trails the latest event time seen. */
   watermarkMs?: number;
+  /** --event-time-unit: what a numeric event time counts; not given, ms (and a note when it looks like seconds). */
+  eventTimeUnit?: 's' | 'ms';
 }
 
 /** A value after checking, or what is wrong; `at` is where a syntax error is inside an expression's text. */

@@ -196,6 +196,20 @@ describe('windows in event time', () => {
     await expect(runBatches([], [['window', '2s'], ['map', 'x'], ['update-state', 'state']])).rejects.toThrow(/window must be followed by an aggregate .*not update-state/);
   });
 
+  it('--event-time-unit s reads numeric times as epoch seconds, fractions and digit texts too', async () => {
+    const s = (iso: string) => at(iso) / 1000;
+    const out = await runBatches(
+      [[s('10:00:01'), String(s('10:00:59')), s('10:01:00') + 0.5]],
+      [['window', '1m', { 'event-time': 'x', 'event-time-unit': 's' }], ['count']],
+      { inputEnds: true },
+    );
+    expect(out).toEqual([
+      { time: minute('10:01'), records: [2] },
+      { time: minute('10:02'), records: [1] },
+    ]);
+    await expect(runBatches([], [['window', '1m', { 'event-time-unit': 's' }], ['count']])).rejects.toThrow(/event-time-unit needs event-time/);
+  });
+
   it('a record without a readable time is a bad record', async () => {
     // thrown to the intake, which fails, skips or dead-letters it with its file and line
     await expect(runBatches([[{ t: 'soon' }]], [['count-by-window', '1s', { 'event-time': 'x.t' }]])).rejects.toThrow(

@@ -6,7 +6,8 @@
 // window's length; any other aggregator merges a window's panes when the window is emitted.
 
 import { ExpressionFailed, guard, preview, type OpContext } from './operator.ts';
-import { eventTimeOf } from './event-time.ts';
+import { eventTimeOf, isNumericTime, SECONDS_LIKELY_BELOW } from './event-time.ts';
+import { note } from '../core/report.ts';
 import type { Aggregator, Downstream, Rec } from '../core/stream.ts';
 
 interface Running<S> {
@@ -20,6 +21,10 @@ interface Running<S> {
 export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstream, inner?: (into: Downstream) => Downstream): Downstream {
   const { lengthMs, slideMs, watermarkMs = 0 } = ctx.window!;
   const eventTime = ctx.window!.eventTime && guard(ctx.label, ctx.window!.eventTime);
+  const unit = ctx.window!.eventTimeUnit;
+  const msPerUnit = unit === 's' ? 1000 : 1;
+  /** Said once: numeric times that look like epoch seconds while no unit was given. */
+  let toldSeconds = false;
   const paneMs = eventTime ? gcd(lengthMs, slideMs) : ctx.batchMs;
   const save = agg.save ?? ((s: S) => s);
   const load = agg.load ?? ((saved: unknown) => saved as S);
@@ -117,9 +122,13 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
 
   function pushEventTime(rec: Rec): void {
     const value = eventTime!(rec);
-    const t = eventTimeOf(value);
+    const t = eventTimeOf(value, msPerUnit);
     if (t === undefined) {
       throw new ExpressionFailed(ctx.label, new TypeError(`event time ${preview(value)} is not a time: use epoch ms, ISO 8601 or a CLF timestamp`));
+    }
+    if (!toldSeconds && unit === undefined && t < SECONDS_LIKELY_BELOW && isNumericTime(value)) {
+      toldSeconds = true;
+      note(`${ctx.label}: event time ${preview(value)} is ${isoTime(t)} as epoch ms; if the times are epoch seconds, add --event-time-unit s`);
     }
     if (done !== undefined && t < done + slideMs - lengthMs) {
       ctx.onError.tooLate(`event time ${isoTime(t)} is behind the watermark: windows up to ${isoTime(done)} are already emitted`, ctx.label, rec);

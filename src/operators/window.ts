@@ -14,6 +14,10 @@ export const EVENT_TIME_OPTIONS: Record<string, { arg: ArgSpec; summary: string 
     arg: { kind: 'duration', metavar: 'DUR' },
     summary: 'with --event-time: how far behind the latest time a window still waits for late records (0)',
   },
+  'event-time-unit': {
+    arg: { kind: 'choice', choices: ['ms', 's'], metavar: 'ms|s' },
+    summary: 'with --event-time: what a numeric time counts, epoch ms (the default) or epoch seconds (fractions kept)',
+  },
 };
 
 /** The window of reduce-by-window and reduce-by-key-and-window, whose argument is their function. */
@@ -34,12 +38,15 @@ export function withEventTime(spec: WindowSpec | undefined, options: Record<stri
     slideMs: spec.slideOmitted ? spec.lengthMs : spec.slideMs,
     eventTime: options['event-time'] as Fn,
     watermarkMs: (options.watermark as number | undefined) ?? 0,
+    eventTimeUnit: options['event-time-unit'] as 's' | 'ms' | undefined,
   };
 }
 
-/** The options' own problem: a watermark without an event time means nothing. */
+/** The options' own problem: a watermark or a unit without an event time means nothing. */
 export function checkEventTime({ options }: Pick<OpContext, 'options'>): string | undefined {
-  if (options.watermark !== undefined && options['event-time'] === undefined) return 'watermark needs event-time: a watermark only applies to event time';
+  if (options['event-time'] !== undefined) return undefined;
+  if (options.watermark !== undefined) return 'watermark needs event-time: a watermark only applies to event time';
+  if (options['event-time-unit'] !== undefined) return 'event-time-unit needs event-time: it says what the event time counts';
   return undefined;
 }
 

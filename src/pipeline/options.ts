@@ -7,7 +7,7 @@ import { OnError } from '../core/on-error.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Field } from '../core/values.ts';
 import { createDecoder } from '../io/codecs/index.ts';
-import { FORMATS } from '../io/render/format.ts';
+import { checkFormat } from '../io/render/format.ts';
 import { sinkFor } from '../io/sinks/index.ts';
 import { sourceFor } from '../io/sources/index.ts';
 
@@ -35,7 +35,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'in', short: 'i', value: { kind: 'uri' }, repeat: true, summary: 'source; repeat for a union of several', default: '-', scope: 'source', check: (uri) => void sourceFor(uri) },
   { name: 'out', short: 'o', value: { kind: 'uri' }, repeat: true, summary: 'sink; repeat to fan out', default: '-', scope: 'sink', check: (uri) => void sinkFor(uri) },
   { name: 'parse', value: { kind: 'string', metavar: 'CODEC' }, summary: 'decode input lines: json, csv[:header], tsv[:header], clf, split[:SEP], regex:RE', scope: 'source', check: (codec) => void createDecoder(codec) },
-  { name: 'format', value: { kind: 'choice', choices: FORMATS, metavar: 'FMT' }, summary: 'output format', default: 'text', scope: 'sink' },
+  { name: 'format', value: { kind: 'string', metavar: 'FMT' }, summary: 'output format: text, json, csv, tsv; csv:header, tsv:header write a header, csv:cols=A,B,... names the columns', default: 'text', scope: 'sink', check: checkFormat },
   { name: 'print', value: { kind: 'int', min: 0, metavar: 'N' }, bareValue: '10', summary: "Spark's print(): the first N (10) records of each batch under a Time header", scope: 'sink' },
   { name: 'with-time', value: { kind: 'flag' }, summary: 'prefix each output line with its batch time in ms and a TAB', scope: 'sink' },
   { name: 'on-error', value: { kind: 'string', metavar: 'MODE' }, summary: 'a bad record: fail, skip (counted), dlq:PATH (written there with the reason)', default: 'fail', check: (mode) => void new OnError(mode) },

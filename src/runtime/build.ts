@@ -7,7 +7,7 @@ import { buildChain } from '../operators/chain.ts';
 import type { Stateful } from '../operators/operator.ts';
 import type { SinkSpec, SourceSpec } from '../pipeline/pipeline.ts';
 import type { Plan } from '../pipeline/plan.ts';
-import { renderer } from '../io/render/format.ts';
+import { RenderError, renderer } from '../io/render/format.ts';
 import { createSink } from '../io/sinks/index.ts';
 import type { Sink, SinkOptions } from '../io/sinks/sink.ts';
 import { createSource } from '../io/sources/index.ts';
@@ -113,7 +113,8 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
 }
 
 /**
- * A sink as the graph sees it: counts records, and when the sink fails a batch (after its own
+ * A sink as the graph sees it: counts records, refuses those the format cannot write (--on-error),
+ * and when the sink fails a batch (after its own
  * retries) applies --on-error: fail the run (nothing is checkpointed, a restart redoes the batch),
  * or skip / dead-letter each of the batch's records with the error.
  */
@@ -132,9 +133,15 @@ function guardSink(sink: Sink, uri: string, onError: OnError, counted: () => voi
       sink.begin(time);
     },
     push(rec) {
+      try {
+        sink.push(rec);
+      } catch (err) {
+        // a record the format cannot write is a bad record, wherever in the batch it comes
+        if (!(err instanceof RenderError)) throw err;
+        return onError.bad(err.message, uri, rec, err);
+      }
       counted();
       if (keep) batch.push(rec);
-      sink.push(rec);
     },
     end() {
       try {

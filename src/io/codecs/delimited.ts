@@ -38,14 +38,46 @@ export function splitCsv(line: string, sep = ','): string[] {
   }
 }
 
+const TSV_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', '\\': '\\' };
+
+/**
+ * TSV fields of one line, each unescaped as --format tsv escapes it (\t, \n, \r, \\, the convention
+ * of PostgreSQL's COPY and linear TSV); a backslash before anything else stays as it is.
+ */
+export function splitTsv(line: string): string[] {
+  const fields = (line.endsWith('\r') ? line.slice(0, -1) : line).split('\t');
+  return fields.map((f) => (f.includes('\\') ? f.replace(/\\([tnr\\])/g, (_, c: string) => TSV_ESCAPES[c]!) : f));
+}
+
+/**
+ * The names a header line gives: a UTF-8 byte order mark before the first is not part of it (Excel
+ * writes one), and a name given twice would make one field hide the other.
+ */
+export function headerNames(fields: string[]): string[] {
+  const names = fields.map((f, i) => (i === 0 && f.startsWith('\uFEFF') ? f.slice(1) : f));
+  const twice = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+  if (twice.length) throw new CodecError(`the header names ${twice.map((n) => `'${n}'`).join(', ')} more than once: each field needs a name of its own`);
+  return names;
+}
+
 function withHeader(split: (line: string) => string[], header: string | undefined): Decode {
   if (header === undefined) return split;
   if (header !== 'header') throw new CodecError(`unknown option '${header}': use :header or nothing`);
   let names: string[] | undefined;
+  /** Why the header was refused: its rows are refused too, rather than one of them taken for the header. */
+  let refused: string | undefined;
   return (line) => {
+    // a blank line is no row (as Python's csv.DictReader): a trailing empty line is common
+    if (line === '' || line === '\r') return SKIP;
+    if (refused) throw new CodecError(`no header to name the fields: ${refused}`);
     const fields = split(line);
     if (!names) {
-      names = fields;
+      try {
+        names = headerNames(fields);
+      } catch (err) {
+        refused = (err as Error).message;
+        throw err;
+      }
       return SKIP;
     }
     if (fields.length !== names.length) throw new CodecError(`${fields.length} fields where the header has ${names.length}`);
@@ -63,8 +95,8 @@ export const csv: CodecDef = {
 
 export const tsv: CodecDef = {
   name: 'tsv',
-  summary: 'tab-separated fields as an array; tsv:header gives objects',
+  summary: 'tab-separated fields as an array (\\t \\n \\r \\\\ unescaped); tsv:header gives objects',
   param: 'header',
   // a CRLF line ending leaves no CR in the last field, as with csv
-  create: (param) => withHeader((line) => (line.endsWith('\r') ? line.slice(0, -1) : line).split('\t'), param),
+  create: (param) => withHeader(splitTsv, param),
 };

@@ -1,6 +1,6 @@
 // `append:PATH`: every batch appended to one file, made durable (fsync) before the batch counts as done.
 
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { FileLines, type Sink, type SinkDef } from './sink.ts';
 
 export const append: SinkDef = {
@@ -9,7 +9,8 @@ export const append: SinkDef = {
   summary: 'append each batch to one file, fsync per batch',
   create(path, _params, options): Sink {
     const out = new FileLines(options);
-    out.fd = openSync(path, 'a');
+    const fd = openSync(path, 'a');
+    out.open(fd, fstatSync(fd).size === 0); // a file that has lines has its header
     return {
       begin(t) {
         out.time = t;

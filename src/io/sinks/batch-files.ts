@@ -35,7 +35,7 @@ export const batchFiles: SinkDef = {
       begin(t) {
         out.time = t;
         tmp = join(dir, `.${basename(batchFileName(path, t))}.${process.pid}.tmp`);
-        out.fd = openSync(tmp, 'w');
+        out.open(openSync(tmp, 'w'));
       },
       push: (rec) => out.push(rec),
       end() {

@@ -33,6 +33,34 @@ export function lineOf(options: SinkOptions, rec: unknown, time: number): string
   return options.withTime ? `${time}\t${options.render(rec)}\n` : `${options.render(rec)}\n`;
 }
 
+/**
+ * The lines of one output file (or stream): before the first, the format's header if it has one
+ * (csv:header). The header comes after the first record is rendered, which fixes the columns.
+ */
+export class Lines {
+  private headerDue: boolean;
+  private readonly options: SinkOptions;
+
+  /** `fresh`: the output is empty so far (an append: file that already holds lines has its header). */
+  constructor(options: SinkOptions, fresh = true) {
+    this.options = options;
+    this.headerDue = fresh;
+  }
+
+  /** A new file begins. */
+  restart(fresh = true): void {
+    this.headerDue = fresh;
+  }
+
+  of(rec: unknown, time: number): string {
+    const line = lineOf(this.options, rec, time);
+    if (!this.headerDue || !this.options.render.header) return line;
+    const header = this.options.render.header();
+    this.headerDue = false;
+    return header === undefined ? line : `${this.options.withTime ? 'time\t' : ''}${header}\n${line}`;
+  }
+}
+
 const FLUSH_AT = 1 << 16;
 
 /** Records of a batch written as lines to a file descriptor, in pieces of 64 KiB; sync() makes them durable. */
@@ -41,14 +69,20 @@ export class FileLines {
   /** The batch being written, for --with-time. */
   time = 0;
   private buffered = '';
-  private readonly options: SinkOptions;
+  private readonly lines: Lines;
 
   constructor(options: SinkOptions) {
-    this.options = options;
+    this.lines = new Lines(options);
+  }
+
+  /** Write to `fd` from now on, a new file (`fresh`: empty, so the format's header comes first). */
+  open(fd: number, fresh = true): void {
+    this.fd = fd;
+    this.lines.restart(fresh);
   }
 
   push(rec: unknown): void {
-    this.buffered += lineOf(this.options, rec, this.time);
+    this.buffered += this.lines.of(rec, this.time);
     if (this.buffered.length >= FLUSH_AT) this.write();
   }
 

@@ -2,7 +2,7 @@
 // (or the buffer fills), so each batch appears as soon as it is done.
 
 import { printHeader, sparkText } from '../render/format.ts';
-import { lineOf, type Sink, type SinkDef, type SinkOptions } from './sink.ts';
+import { Lines, type Sink, type SinkDef, type SinkOptions } from './sink.ts';
 
 const FLUSH_AT = 1 << 16;
 
@@ -21,6 +21,7 @@ export const stdout: SinkDef = {
       });
       options.pressure.hold(drained);
     };
+    const lines = new Lines(options);
     let time = 0;
     let buffered = '';
     let shown = 0;
@@ -37,7 +38,7 @@ export const stdout: SinkDef = {
           else if (shown === limit + 1) buffered += '...\n';
           return;
         }
-        buffered += lineOf(options, rec, time);
+        buffered += lines.of(rec, time);
         if (buffered.length >= FLUSH_AT) {
           write(buffered);
           buffered = '';
