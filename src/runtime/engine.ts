@@ -31,7 +31,8 @@ export interface EngineOptions {
 
 /**
  * Fault injection for the recovery tests: SLUICE_FAULT=crash-after-sinks:N kills the process the
- * moment batch N's sinks have succeeded, before its checkpoint is written: the worst moment.
+ * moment the sinks of the Nth batch with records have succeeded, before its checkpoint is written:
+ * the worst moment. Empty batches do not count, so a slow start does not move the crash.
  */
 const CRASH_AFTER_SINKS = Number(/^crash-after-sinks:(\d+)$/.exec(process.env.SLUICE_FAULT ?? '')?.[1] ?? 0);
 
@@ -43,8 +44,8 @@ export class Engine {
   private readonly checkpoint: EngineOptions['checkpoint'];
   private readonly once: boolean;
   private readonly flow: FlowControl;
-  /** Batches run so far. */
-  private batches = 0;
+  /** Batches with records run so far (for SLUICE_FAULT). */
+  private batchesWithRecords = 0;
   private inputDone = false;
   private stopping = false;
   private failure: { err: unknown } | undefined;
@@ -138,7 +139,7 @@ export class Engine {
     // the stream goes on in the next run, and it waits there instead
     await graph.end(this.inputDone && !store);
     await Promise.all(graph.inputs.map(({ source }, i) => source.committed?.(positions[i])));
-    if (++this.batches === CRASH_AFTER_SINKS) process.kill(process.pid, 'SIGKILL');
+    if (recordsIn && ++this.batchesWithRecords === CRASH_AFTER_SINKS) process.kill(process.pid, 'SIGKILL');
     if (this.checkpoint) {
       const state = Object.fromEntries([...graph.stateful].map(([id, s]) => [id, s.snapshot()]));
       saved = { pipeline: this.checkpoint.pipeline, time, positions: byName, state };
