@@ -1,10 +1,14 @@
 // The real bin/sluice driven as a user would: pipes, files, signals, exit statuses.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, SLUICE, sluice, start, tempDir } from './support/cli.ts';
+import { eventually } from './support/eventually.ts';
+
+/** sluice's stdout, paused by the test, holds all that the test side takes in: sluice now waits for a drain. */
+const pipeFull = (child: ChildProcess) => child.stdout!.readableLength >= child.stdout!.readableHighWaterMark;
 
 const ACCESS_LOG = join(ROOT, 'pipelines/data/access.log');
 const sorted = (text: string) => text.trimEnd().split('\n').sort().join('\n');
@@ -55,9 +59,9 @@ describe('sluice as a filter', () => {
   });
 
   it('runs empty batches while the input is quiet', async () => {
-    const { child, done } = start(['-b', '100ms', '--count']);
+    const { child, done, stdout } = start(['-b', '100ms', '--count']);
     child.stdin!.write('a\n');
-    await new Promise((r) => setTimeout(r, 450));
+    await eventually(() => stdout().split('\n').length > 3, 'three batches');
     child.stdin!.end();
     const r = await done;
     const counts = r.stdout.trim().split('\n').map(Number);
@@ -66,13 +70,15 @@ describe('sluice as a filter', () => {
   });
 
   it('on SIGTERM finishes the batch in flight, flushes it and exits 0', async () => {
-    const { child, done } = start(['-b', '1h', '--map', 'x.toUpperCase()']);
+    // the expression says when it has the records; the batch stays open for an hour
+    const { child, done, stderr } = start(['-b', '1h', '--map', '(process.stderr.write("read\\n"), x.toUpperCase())']);
     child.stdin!.write('one\ntwo\n');
-    await new Promise((r) => setTimeout(r, 400)); // let it read them; the batch stays open for an hour
+    await eventually(() => stderr() === 'read\nread\n', 'both lines read');
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('ONE\nTWO\n');
+    expect(r.stderr).toBe('read\nread\n');
   });
 
   it('a second signal exits at once while the batch in flight is stuck on a full pipe', async () => {
@@ -80,9 +86,9 @@ describe('sluice as a filter', () => {
     child.stdout!.pause(); // nobody reads: sluice's writes fill the pipe and it waits for a drain
     child.stdin!.on('error', () => {});
     child.stdin!.write(`${'line\n'.repeat(20_000)}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(() => pipeFull(child), 'a full pipe');
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // what must not happen: exiting before the second signal
     expect(child.exitCode).toBeNull(); // still trying to finish the batch
     child.kill('SIGTERM');
     const r = await done;
@@ -94,7 +100,7 @@ describe('sluice as a filter', () => {
     child.stdout!.pause();
     child.stdin!.on('error', () => {});
     child.stdin!.write(`${'line\n'.repeat(20_000)}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(() => pipeFull(child), 'a full pipe');
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(143);

@@ -16,8 +16,11 @@ export interface Result {
   stderr: string;
 }
 
-/** Start sluice; the caller writes to its stdin and waits with `done`. */
-export function start(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): { child: ChildProcess; done: Promise<Result> } {
+/** Start sluice; the caller writes to its stdin, may look at its output so far, and waits with `done`. */
+export function start(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): { child: ChildProcess; done: Promise<Result>; stdout: () => string; stderr: () => string } {
   const child = spawn(SLUICE, args, {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
@@ -30,7 +33,7 @@ export function start(args: string[], options: { cwd?: string; env?: Record<stri
   const done = new Promise<Result>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Run sluice to completion with `input` on stdin. */
