@@ -56,15 +56,12 @@ describe("Spark's WindowOperationsSuite", () => {
   // as Spark's testOperation, run as many batches as the expected outputs need, empty past the input
   const windowOf = async (input: unknown[][], window: string, outputs: number) => {
     const slide = Number(/\/(\d)s/.exec(window)?.[1] ?? 1);
-    const batches = Array.from({ length: outputs * slide }, (_, i) => (input[i] ?? []).map((x) => ['w', x]));
-    return sorted(await runBatches(batches, [['window', window], ['group-by-key']])).map(({ time, records }) => ({
-      time,
-      records: records.flatMap((r) => (r as [string, unknown[]])[1]),
-    }));
+    const batches = Array.from({ length: outputs * slide }, (_, i) => input[i] ?? []);
+    return runBatches(batches, [['window', window]]);
   };
   const numbers = [[0], [1], [2], [3], [4], [5]];
 
-  it('window: basic, tumbling, larger, non-overlapping', async () => {
+  it('window on its own gives every record of the window: basic, tumbling, larger, non-overlapping', async () => {
     expect(await windowOf(numbers, '2s', 6)).toEqual(spark([[0], [0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]));
     expect(await windowOf(numbers, '2s/2s', 3)).toEqual(spark([[0, 1], [2, 3], [4, 5]], 2000));
     expect(await windowOf(numbers, '4s/2s', 4)).toEqual(spark([[0, 1], [0, 1, 2, 3], [2, 3, 4, 5], [4, 5]], 2000));
@@ -193,7 +190,9 @@ describe('windows in event time', () => {
     const inside = await runBatches(input, [['window', '2s'], ['map', '[x, 1]'], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]]);
     const before = await runBatches(input, [['map', '[x, 1]'], ['window', '2s'], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]]);
     expect(sorted(inside)).toEqual(sorted(before));
-    await expect(runBatches([], [['window', '2s'], ['map', 'x'], ['update-state', 'state']])).rejects.toThrow(/window must be followed by an aggregate .*not update-state/);
+    // with no aggregate after them, they run on the window's records as they enter it
+    const records = await runBatches([[1], [2], [3]], [['window', '2s'], ['map', 'x * 10'], ['transform', 'x.toReversed()']]);
+    expect(records).toEqual([{ time: 1000, records: [10] }, { time: 2000, records: [20, 10] }, { time: 3000, records: [30, 20] }]);
   });
 
   it('a record without a readable time is a bad record', async () => {
@@ -228,6 +227,7 @@ function groups(pairs: [unknown, unknown][]): [unknown, unknown[]][] {
 }
 
 const PROCESSING: [string, (w: string) => Op[], Agg][] = [
+  ['window alone', (w) => [['window', w]], (rs) => rs],
   ['count', (w) => [['window', w], ['count']], count],
   ['count-by-window', (w) => [['count-by-window', w]], count],
   ['count-by-value', (w) => [['window', w], ['count-by-value']], countByValue],
@@ -269,6 +269,7 @@ describe('event-time windows equal a simulation of watermark and lateness over r
     batches.map((batch, i) => batch.map(([k, t]): [unknown, number] => [k, Math.max(0, i * 3 + t - 20) * 1000])),
   );
   const EVENT: [string, (w: string, o: Record<string, unknown>) => Op[], Agg][] = [
+    ['window alone', (w, o) => [['window', w, o]], (rs) => rs],
     ['count-by-window', (w, o) => [['count-by-window', w, o]], count],
     ['count-by-value', (w, o) => [['window', w, o], ['count-by-value']], countByValue],
     ['reduce-by-key --inverse', (w, o) => [['window', w, o], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]], sumByKey],
