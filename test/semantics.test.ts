@@ -2,8 +2,11 @@
 // own, the batch time in expressions, deterministic event time, --max-rate as a per-batch cap,
 // --once/--schedule over existing files, and --repartition bounded by the cores.
 
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sluice } from './support/cli.ts';
+import { sluice, tempDir } from './support/cli.ts';
+import { random } from './support/random.ts';
 
 describe("Spark's window() on its own", () => {
   it("passes Spark's WindowOperationsSuite window cases run by sluice test", async () => {
@@ -19,8 +22,52 @@ describe("Spark's window() on its own", () => {
     expect(r.stdout).toBe('a!\nb!\n');
     expect(r.code).toBe(0);
     // in event time: tumbling windows, each emitted with its records as the batch of its end
-    const events = '{"t":1000}\n{"t":2500}\n{"t":500}\n';
+    const events = '{"t":1000}\n{"t":500}\n{"t":2500}\n';
     const e = await sluice(['--parse', 'json', '--window', '2s', '--event-time', 'x.t', '--map', 'x.t', '--with-time'], events);
     expect(e.stdout).toBe('2000\t1000\n2000\t500\n4000\t2500\n');
+  });
+});
+
+describe('the batch time as t', () => {
+  it("is Spark's batch time in --update-state, --transform and the per-record operators of --repartition", async () => {
+    const update = ['--map', '[x, 1]', '--update-state', '(values, state) => values.length ? t + (state ?? 0) : state', '--with-time'];
+    const r = await sluice(update, 'a\nb\n');
+    const lines = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(lines.map(([time, k, state]) => [k, state === time])).toEqual([['a', true], ['b', true]]);
+    expect(Number(lines[0]![0]) % 1000).toBe(0); // a batch time: the end of a 1 s interval
+    const p = await sluice(['--repartition', '2', '--map', 'x + "@" + t', '--transform', 'x.map((r) => r.endsWith("@" + t))'], 'a\nb\n');
+    expect(p.stdout).toBe('true\ntrue\n');
+  });
+
+  it('runs through sluice test on virtual batch times, in windows as the time of their end', async () => {
+    const r = await sluice(['test', 'test/spark/batch-time.yaml']);
+    expect(r.stdout).toMatch(/1 cases: 1 passed/);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('event time is deterministic', () => {
+  // a log replayed: times move forward with up to 3 s of jitter, so some records come in late
+  const next = random(13);
+  const log = Array.from({ length: 20_000 }, (_, i) => `{"t": ${1_800_000_000_000 + i * 5 + Math.floor(next() * 3000)}, "k": ${i % 7}}`).join('\n') + '\n';
+  const args = ['--parse', 'json', '--window', '2s/1s', '--event-time', 'x.t', '--watermark', '500ms', '--map', '[x.k, 1]', '--reduce-by-key', 'a + b', '--on-error', 'skip', '--with-time'];
+
+  it('gives the same windows and the same late records whatever the batch interval, read size or rate', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, log);
+    const runs = await Promise.all([
+      sluice(['-i', file, ...args]),
+      sluice(['-i', file, '-b', '50ms', '--max-rate', '40000', ...args]),
+      sluice(['-b', '20ms', '--max-rate', '60000', ...args], log),
+    ]);
+    const [first] = runs;
+    expect(first!.stderr).toMatch(/sluice: \d+ late records dropped/);
+    for (const r of runs) {
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe(first!.stderr);
+      expect(r.stdout).toBe(first!.stdout);
+    }
+    expect(first!.stdout.split('\n').length).toBeGreaterThan(100);
   });
 });

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { Downstream, Rec } from '../core/stream.ts';
 import type { OpSpec } from './operator.ts';
 import { ExpressionFailed, type OpContext, type ParallelOperator } from './operator.ts';
-import type { WorkerReply, WorkerSetup } from './repartition-worker.ts';
+import type { WorkerChunk, WorkerReply, WorkerSetup } from './repartition-worker.ts';
 
 const CHUNK = 4096;
 /** Chunks in flight per worker before the sources are held: keeps memory bounded. */
@@ -32,6 +32,8 @@ export const repartition: ParallelOperator = {
       return worker;
     });
     let chunk: Rec[] = [];
+    /** The open batch's time: the workers' expressions see it as `t`. */
+    let time = 0;
     let sent = 0;
     let emitted = 0;
     const done = new Map<number, WorkerReply>();
@@ -45,7 +47,7 @@ export const repartition: ParallelOperator = {
     };
     const send = () => {
       if (!chunk.length) return;
-      workers[sent % workers.length]!.postMessage({ id: sent, records: chunk });
+      workers[sent % workers.length]!.postMessage({ id: sent, time, records: chunk } satisfies WorkerChunk);
       sent++;
       chunk = [];
       if (!unblock && sent - emitted >= IN_FLIGHT * workers.length) {
@@ -71,7 +73,10 @@ export const repartition: ParallelOperator = {
     };
 
     return {
-      begin: (time) => next.begin(time),
+      begin(t) {
+        time = t;
+        next.begin(t);
+      },
       push(rec) {
         chunk.push(rec);
         if (chunk.length >= CHUNK) send();
