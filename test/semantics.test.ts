@@ -2,10 +2,11 @@
 // own, the batch time in expressions, deterministic event time, --max-rate as a per-batch cap,
 // --once/--schedule over existing files, and --repartition bounded by the cores.
 
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sluice, tempDir } from './support/cli.ts';
+import { sluice, start, tempDir } from './support/cli.ts';
+import { eventually, linesOf } from './support/eventually.ts';
 import { random } from './support/random.ts';
 
 describe("Spark's window() on its own", () => {
@@ -69,5 +70,36 @@ describe('event time is deterministic', () => {
       expect(r.stdout).toBe(first!.stdout);
     }
     expect(first!.stdout.split('\n').length).toBeGreaterThan(100);
+  });
+});
+
+describe('--once and --schedule over files already there', () => {
+  it('a first --once run reads tail: and dir: files from the start, unless ?from=end', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'app.log');
+    writeFileSync(log, 'a\nb\n');
+    mkdirSync(join(dir, 'inbox'));
+    writeFileSync(join(dir, 'inbox', 'x.txt'), 'c\n');
+    const count = (uri: string, more: string[] = []) => sluice(['--once', ...more, '-i', uri, '--count']);
+    expect((await count(`tail:${log}`)).stdout).toBe('2\n');
+    expect((await count(`dir:${join(dir, 'inbox')}`)).stdout).toBe('1\n');
+    expect((await count(`tail:${log}?from=end`)).stdout).toBe('0\n');
+    expect((await count(`dir:${join(dir, 'inbox')}?from=end`)).stdout).toBe('0\n');
+    // with a checkpoint, the runs after the first go on where it stopped
+    const ck = ['--checkpoint', join(dir, 'ck')];
+    expect((await count(`tail:${log}`, ck)).stdout).toBe('2\n');
+    appendFileSync(log, 'c\n');
+    expect((await count(`tail:${log}`, ck)).stdout).toBe('1\n');
+  });
+
+  it("the README's cron example counts the existing log on its first pass", async () => {
+    const dir = tempDir();
+    const log = join(dir, 'access.log');
+    writeFileSync(log, '1\n2\n3\n');
+    const out = join(dir, 'counts.tsv');
+    const run = start(['--schedule', '* * * * * *', '--checkpoint', join(dir, 'ck'), '-i', `tail:${log}*`, '--count', '-o', `append:${out}`]);
+    await eventually(() => linesOf(out).includes('3'), 'the first pass to count the three lines');
+    run.child.kill('SIGTERM');
+    expect((await run.done).code).toBe(0);
   });
 });

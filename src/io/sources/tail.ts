@@ -31,7 +31,7 @@ export const tail: SourceDef = {
   params: [FROM_PARAM, POLL_PARAM],
   create(path, params, uri) {
     if (!path) throw new UsageError(`${uri}: needs a file or a glob, e.g. tail:/var/log/app/*.log`);
-    return new Tail(uri, path, params.from as 'end' | 'start', params.poll as number);
+    return new Tail(uri, path, params.from as 'end' | 'start' | undefined, params.poll as number);
   },
 };
 
@@ -46,7 +46,6 @@ interface TailReplay {
 
 class Tail extends PollingSource<TailReplay> {
   private readonly pattern: string;
-  private readonly from: 'end' | 'start';
   /** Followed files by `dev:ino`. */
   private readonly files = new Map<string, Followed>();
   /** Where a checkpoint left each file, until the first scan has found them. */
@@ -57,10 +56,9 @@ class Tail extends PollingSource<TailReplay> {
   private lastScan = 0;
   private readonly unreadable = new Set<string>();
 
-  constructor(label: string, pattern: string, from: 'end' | 'start', pollMs: number) {
-    super(label, pollMs);
+  constructor(label: string, pattern: string, from: 'end' | 'start' | undefined, pollMs: number) {
+    super(label, pollMs, from);
     this.pattern = pattern;
-    this.from = from;
   }
 
   position(): { files: SavedFile[] } {
@@ -194,7 +192,7 @@ class Tail extends PollingSource<TailReplay> {
         // a copy of a file still there: the copy gives what is unread of both, the original goes on after it
         Object.assign(this.follow(cursor, original.cursor.offset), { rotated: true, end: copied });
         original.cursor.offset = copied;
-      } else this.follow(cursor, first && !this.resumed && this.from === 'end' ? cursor.lastLineEnd() : 0);
+      } else this.follow(cursor, first && !this.resumed && this.skipsWhatIsThere() ? cursor.lastLineEnd() : 0);
     }
     for (const [key, file] of this.files) if (!matched.has(key)) file.orphanSince ??= this.lastScan;
     for (const k of gone) this.findRotated(k);
