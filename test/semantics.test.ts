@@ -3,6 +3,7 @@
 // --once/--schedule over existing files, and --repartition bounded by the cores.
 
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sluice, start, tempDir } from './support/cli.ts';
@@ -101,5 +102,17 @@ describe('--once and --schedule over files already there', () => {
     await eventually(() => linesOf(out).includes('3'), 'the first pass to count the three lines');
     run.child.kill('SIGTERM');
     expect((await run.done).code).toBe(0);
+  });
+});
+
+describe('--repartition above the cores', () => {
+  it('runs one worker thread per core, saying so', async () => {
+    const cores = availableParallelism();
+    const r = await sluice(['--repartition', '100', '--map', 'x.toUpperCase()'], 'a\nb\n');
+    expect(r.stdout).toBe('A\nB\n');
+    expect(r.stderr).toBe(`sluice: --repartition 100: this machine has ${cores} core${cores === 1 ? '' : 's'}; running ${cores} worker thread${cores === 1 ? '' : 's'}\n`);
+    expect(r.code).toBe(0);
+    const within = await sluice(['--repartition', String(cores), '--map', 'x'], 'a\n');
+    expect(within.stderr).toBe('');
   });
 });
