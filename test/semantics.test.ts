@@ -2,7 +2,9 @@
 // own, the batch time in expressions, deterministic event time, --max-rate as a per-batch cap,
 // --once/--schedule over existing files, and --repartition bounded by the cores.
 
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,7 +83,8 @@ describe('--once and --schedule over files already there', () => {
     writeFileSync(log, 'a\nb\n');
     mkdirSync(join(dir, 'inbox'));
     writeFileSync(join(dir, 'inbox', 'x.txt'), 'c\n');
-    const count = (uri: string, more: string[] = []) => sluice(['--once', ...more, '-i', uri, '--count']);
+    // one batch a run: a run that straddles a 1 s boundary would give a count per batch
+    const count = (uri: string, more: string[] = []) => sluice(['-b', '1h', '--once', ...more, '-i', uri, '--count']);
     expect((await count(`tail:${log}`)).stdout).toBe('2\n');
     expect((await count(`dir:${join(dir, 'inbox')}`)).stdout).toBe('1\n');
     expect((await count(`tail:${log}?from=end`)).stdout).toBe('0\n');
@@ -114,5 +117,49 @@ describe('--repartition above the cores', () => {
     expect(r.code).toBe(0);
     const within = await sluice(['--repartition', String(cores), '--map', 'x'], 'a\n');
     expect(within.stderr).toBe('');
+  });
+});
+
+describe('--max-rate N caps every batch at N × interval records', () => {
+  /** Records in of each batch, from -v. */
+  const batchSizes = (stderr: string) => [...stderr.matchAll(/: (\d+) in, /g)].map((m) => Number(m[1]));
+
+  it('short lines from a pipe and 100-byte lines from a file: no batch over the cap, the first one included', async () => {
+    const short = await sluice(['-v', '-b', '200ms', '--max-rate', '500', '--count'], Array.from({ length: 500 }, (_, i) => `${i}\n`).join(''));
+    expect(batchSizes(short.stderr).filter(Boolean)).toEqual([100, 100, 100, 100, 100]);
+    const dir = tempDir();
+    const file = join(dir, 'long.txt');
+    writeFileSync(file, Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(6, '0')}${'.'.repeat(93)}\n`).join(''));
+    const long = await sluice(['-v', '-b', '100ms', '-i', file, '--max-rate', '5000', '-o', join(dir, 'out', 'part.txt')]);
+    expect(long.code).toBe(0);
+    const sizes = batchSizes(long.stderr);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(3000);
+    expect(Math.max(...sizes)).toBe(500);
+    // what a batch did not take is read again by the next: every line once, in order
+    const parts = readdirSync(join(dir, 'out')).sort();
+    expect(parts.map((f) => readFileSync(join(dir, 'out', f), 'utf8')).join('')).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('counts what a source delivers while a batch closes behind a slow sink toward the next batch', { timeout: 30_000 }, async () => {
+    // every POST answered after 700 ms: each batch closes slowly, and stdin is read meanwhile
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => setTimeout(() => res.end('ok'), 700));
+    });
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    try {
+      const run = start(['-v', '-b', '200ms', '--max-rate', '1000', '-o', `http://127.0.0.1:${port}/`]);
+      let stderr = '';
+      run.child.stderr!.on('data', (d: Buffer) => (stderr += d));
+      run.child.stdin!.on('error', () => {});
+      run.child.stdin!.write(Array.from({ length: 100_000 }, (_, i) => `${i}\n`).join(''));
+      await eventually(() => batchSizes(stderr).length >= 5, 'five batches');
+      run.child.kill('SIGTERM');
+      await run.done;
+      const sizes = batchSizes(stderr);
+      expect(sizes.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    } finally {
+      server.close();
+    }
   });
 });

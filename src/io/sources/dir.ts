@@ -118,8 +118,9 @@ class Dir extends PollingSource<DirReplay> {
     const { name, cursor } = this.reading;
     const last = this.replay?.last;
     const end = last?.path === name && last.dev === cursor.dev && last.ino === cursor.ino ? last.offset : Infinity;
-    const n = cursor.read((text) => this.intake.text(text), { final: true, end, chunk: this.chunk });
-    if (n === 0 && end === Infinity) {
+    const n = cursor.read((text) => this.intake.some(text), { final: true, end, chunk: this.chunk });
+    // paused while reading: --max-rate may have left text to read, so the file is not done yet
+    if (n === 0 && end === Infinity && !this.paused) {
       this.read.delete(name); // so that the order of `read` is the order files were read in
       this.read.set(name, `${cursor.dev}:${cursor.ino}`);
       cursor.close();

@@ -130,6 +130,7 @@ export abstract class PollingSource<Replay> implements Source {
       if (!this.once && this.scanDue()) this.scan(false);
       let read = 0;
       for (let n = 1; n > 0 && read < SLICE && !this.paused && !this.stopped; read += n) n = this.readSome();
+      if (this.paused) return; // resume() goes on (--max-rate may have stopped a read short)
       if (read > 0) this.wake(0);
       else if (this.replay) this.replay.reached(); // and read on only once limit(undefined) lifts it
       else if (this.once) this.stop();

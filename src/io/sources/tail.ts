@@ -120,6 +120,7 @@ class Tail extends PollingSource<TailReplay> {
     if (n > 0) file.orphanSince = now;
     else if (this.once || this.replay || now - file.orphanSince >= DRAIN_GRACE_MS) {
       n = cursor.read(out, { final: true }); // nobody writes to it any more: its last line is complete
+      if (this.paused) return n; // --max-rate may have left some of it: closed once read to its end
       cursor.close();
       this.files.delete(key);
     }
@@ -137,12 +138,12 @@ class Tail extends PollingSource<TailReplay> {
     return this.replay.drained.has(key) ? Infinity : cursor.offset;
   }
 
-  private deliver(path: string, text: string): void {
+  private deliver(path: string, text: string): number {
     if (path !== this.current) {
       this.current = path;
       this.intake.file(path);
     }
-    this.intake.text(text);
+    return this.intake.some(text);
   }
 
   /**
