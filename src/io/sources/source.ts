@@ -54,7 +54,7 @@ export interface Source {
    * once everything up to it is delivered. limit(undefined) lifts it.
    */
   limit?(until: unknown): Promise<void>;
-  /** Read at most this many bytes at a time: small reads let a rate limit hold a source close to its rate. */
+  /** Read at most this many bytes at a time: small reads keep what waits over --max-rate small. */
   readSize?(bytes: number): void;
   /** How many parts --max-rate applies to, each (a Kafka member's partitions); 1 when absent. */
   rateParts?(): number;
