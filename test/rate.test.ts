@@ -26,14 +26,8 @@ describe('rates', () => {
     const seen = batches(r.stderr);
     expect(seen.reduce((a, [n]) => a + n, 0)).toBe(3000);
     expect(seen.length).toBeGreaterThanOrEqual(6);
-    // 5000 a second: by the end of batch k, at most what the rate allows in the time gone by (k
-    // intervals, plus how late the batch closed), plus one batch of burst and one read of 4 KiB
-    let sum = 0;
-    seen.forEach(([n, delayMs], k) => {
-      sum += n;
-      expect(sum).toBeLessThanOrEqual(5000 * ((k + 1) * 0.1 + delayMs / 1000) + 540);
-    });
-    expect(seen[0]![0]).toBeLessThanOrEqual(540); // the first batch too
+    // 5000 a second: no batch takes more than 500 (100 ms of it), the first one too
+    for (const [n] of seen) expect(n).toBeLessThanOrEqual(500);
   });
 
   it('--adaptive-rate settles where a batch takes about one interval to process', { timeout: 30_000 }, async () => {

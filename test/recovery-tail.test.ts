@@ -29,7 +29,7 @@ function tally(lines: string[]): { repeated: string[]; distinct: number } {
   return { repeated: [...seen].filter(([, n]) => n > 1).map(([line]) => line), distinct: seen.size };
 }
 
-// long lines: --max-rate holds a source between reads, so each batch gets a slice of the backlog
+// long lines at --max-rate: each batch gets a slice of the backlog, so a crash comes in the middle of it
 const pad = '.'.repeat(100);
 const padded = (tag: string, from: number, n: number) => numbered(tag, from, n).replaceAll('\n', `${pad}\n`);
 

@@ -15,7 +15,7 @@ describe('recovery from a checkpoint', () => {
   it(`loses and repeats nothing across ${KILLS} kill -9 at random points (seed ${SEED})`, { timeout: 120_000 }, async () => {
     const dir = tempDir();
     const input = join(dir, 'in.txt');
-    // long lines: --max-rate holds a source between reads of 4 KiB, so fewer lines a read keep the rate close
+    // long lines at --max-rate: the input takes many batches, so every kill comes in the middle of it
     const pad = '.'.repeat(100);
     writeFileSync(input, Array.from({ length: LINES }, (_, i) => `line-${i + 1}${pad}\n`).join(''));
     const args = ['-b', '50ms', '-i', input, '--max-rate', '20000', '--checkpoint', join(dir, 'cp'), '-o', join(dir, 'out', 'part.txt')];

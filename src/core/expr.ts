@@ -1,6 +1,8 @@
 // Compiles the JavaScript expressions given to operators, once, into plain functions.
 // A bare expression sees its operator's named arguments (x, k, v / a, b / values, state);
 // an arrow or function expression is evaluated once and then called with them in order.
+// Every expression also sees `t`, the time of the batch being processed (epoch ms), as Spark
+// passes the batch time to transform and updateStateByKey.
 
 import { parseExpressionAt, type Node } from 'acorn';
 
@@ -50,23 +52,54 @@ export function compileExpr(text: string, role: Role): Fn {
     return fn as Fn;
   }
   const params = [...ROLES[role]];
-  const prelude: string[] = [];
-  if (role === 'record' && /\b[kv]\b/.test(text)) {
-    prelude.push('const k = Array.isArray(x) ? x[0] : undefined, v = Array.isArray(x) ? x[1] : undefined;');
-  }
-  if (role === 'value' && /\bx\b/.test(text)) prelude.push('const x = v;');
+  const body = `${preludeOf(text, role)}return (${text}\n);`;
   try {
-    return new Function(...params, `${prelude.join('')}return (${text}\n);`) as Fn;
+    if (BATCH_TIME.test(text)) return withBatchTime(`return function (${params.join(', ')}) { ${body} };`) as Fn;
+    return new Function(...params, body) as Fn;
   } catch (err) {
     // acorn accepted it, V8 did not (rare: e.g. a strict-mode rule); no position to give
     throw new ExprSyntaxError((err as Error).message, 1, 1);
   }
 }
 
+function preludeOf(text: string, role: Role): string {
+  const prelude: string[] = [];
+  if (role === 'record' && /\b[kv]\b/.test(text)) {
+    prelude.push('const k = Array.isArray(x) ? x[0] : undefined, v = Array.isArray(x) ? x[1] : undefined;');
+  }
+  if (role === 'value' && /\bx\b/.test(text)) prelude.push('const x = v;');
+  return prelude.join('');
+}
+
 /** Evaluate a constant expression (an arrow function, an array of them, a literal). */
 export function evaluate(text: string): unknown {
   parseWhole(text);
+  if (BATCH_TIME.test(text)) return withBatchTime(`return (${text}\n);`);
   return new Function(`return (${text}\n);`)();
+}
+
+/** An expression that may name `t` (a property `.t` does not count). */
+const BATCH_TIME = /(?<![.\w$])t(?![\w$])/;
+
+let batchTime = Number.NaN;
+/** Setters of the `t` of each expression that names it. */
+const batchTimeSetters = new Set<(ms: number) => void>();
+
+/** Run `body` where `t` is a variable that setBatchTime() sets: expressions that use it pay nothing per call. */
+function withBatchTime(body: string): unknown {
+  return new Function('__setter', `let t = Number.NaN; __setter((ms) => { t = ms; }); ${body}`)((set: (ms: number) => void) => {
+    set(batchTime);
+    batchTimeSetters.add(set);
+  });
+}
+
+/** The batch being processed is now the one at `ms`; returns the time before, to put back. */
+export function setBatchTime(ms: number): number {
+  const before = batchTime;
+  if (ms === before) return before;
+  batchTime = ms;
+  for (const set of batchTimeSetters) set(ms);
+  return before;
 }
 
 function parseWhole(text: string): Node {

@@ -56,7 +56,7 @@ describe.each(schemes)('%s', (_name, def, check) => {
 
 describe('parameters', () => {
   it('fill in their defaults and convert their values', () => {
-    expect(sourceFor('tail:/x.log').values).toEqual({ from: 'end', poll: 250 });
+    expect(sourceFor('tail:/x.log').values).toEqual({ from: undefined, poll: 250 });
     expect(sourceFor('dir:/d?poll=1s&from=start').values).toEqual({ pattern: '*', from: 'start', poll: 1000 });
     expect(sourceFor('kafka://h/t?meta=true').values).toMatchObject({ meta: true, 'session-timeout': 10_000, from: 'latest' });
   });

@@ -1,8 +1,10 @@
 // window: makes the aggregate after it run over the last LEN, every SLIDE; with --event-time, over
-// the records' own times. The windowed forms (count-by-window, reduce-by-key-and-window...) are made
-// here from their per-batch aggregates, with the same event-time options.
+// the records' own times. With no aggregate after it, it gives every record of the window at each
+// slide (Spark's window()). The windowed forms (count-by-window, reduce-by-key-and-window...) are
+// made here from their per-batch aggregates, with the same event-time options.
 
 import type { Fn } from '../core/expr.ts';
+import type { Aggregator, Rec } from '../core/stream.ts';
 import type { AggregateOperator, ArgSpec, ArgValue, ModifierOperator, OpContext, WindowSpec } from './operator.ts';
 
 export const EVENT_TIME_OPTIONS: Record<string, { arg: ArgSpec; summary: string }> = {
@@ -53,7 +55,7 @@ export function checkEventTime({ options }: Pick<OpContext, 'options'>): string 
 export const window: ModifierOperator = {
   name: 'window',
   kind: 'window',
-  summary: 'run the next aggregate over the last LEN, every SLIDE (default: the batch interval)',
+  summary: 'run the next aggregate over the last LEN, every SLIDE (default: the batch interval); with no aggregate next, emit every record of the window',
   group: 'window',
   arg: { kind: 'window', metavar: 'LEN[/SLIDE]' },
   options: EVENT_TIME_OPTIONS,
@@ -61,6 +63,26 @@ export const window: ModifierOperator = {
   windowOf: (arg, options) => withEventTime(arg as WindowSpec, options),
   check: checkEventTime,
 };
+
+/** The records themselves as a window's aggregate, in the order the window holds them. */
+const records: Aggregator<Rec[]> = {
+  empty: () => [],
+  add(state, rec) {
+    state.push(rec);
+    return state;
+  },
+  // the window stage merges into a fresh empty() or its own running result, never into a pane
+  merge(into, pane) {
+    for (const rec of pane) into.push(rec);
+    return into;
+  },
+  emit(state, out) {
+    for (const rec of state) out(rec);
+  },
+};
+
+/** window with no aggregate after it (Spark's WindowedDStream): the chain runs it as this aggregate. */
+export const windowAlone: AggregateOperator = { ...window, kind: 'aggregate', aggregate: () => records };
 
 /**
  * A per-batch aggregate's windowed form. One that takes no argument gets the window as its argument

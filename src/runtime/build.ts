@@ -16,6 +16,7 @@ import { Intake } from './intake.ts';
 import { IoError, messageOf } from '../core/errors.ts';
 import { OnError } from '../core/on-error.ts';
 import { Pressure } from '../core/pressure.ts';
+import { setBatchTime } from '../core/expr.ts';
 import { fanIn, tee, type Downstream } from '../core/stream.ts';
 
 export interface Graph {
@@ -93,6 +94,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
     stateful,
     pressure,
     begin(time) {
+      setBatchTime(time); // the `t` of every expression
       for (const root of roots) root.begin(time);
     },
     async end(last = false) {

@@ -63,7 +63,7 @@ export class Engine {
       onFail: (err) => this.fail(err),
       onPressure: () => this.flow.update(),
     });
-    this.flow = new FlowControl(this.graph, { batchMs: this.batchMs, clock: this.clock, adaptiveRate: options.adaptiveRate });
+    this.flow = new FlowControl(this.graph, { batchMs: this.batchMs, adaptiveRate: options.adaptiveRate });
   }
 
   /** Run until every source has ended or stop() is called; rejects with the first failure. */
@@ -74,6 +74,7 @@ export class Engine {
     // an unfinished batch is re-run first, with its own time, up to where it ended
     const replay = saved?.pending;
     let replayed = replay && this.limitSources(replay.until);
+    if (replayed) this.flow.setReplaying(true);
     // never reuse the time of a saved batch: its output (a per-batch file) would be replaced
     let time = replay ? replay.time : Math.max(this.currentTime(), (saved?.time ?? 0) + batchMs);
     graph.begin(time);
@@ -92,6 +93,7 @@ export class Engine {
     try {
       for (;;) {
         await (replayed ? this.waitFor(replayed) : this.waitUntil(time));
+        if (replayed) this.flow.setReplaying(false); // the batches after get their budgets again
         replayed = undefined;
         if (this.failure) throw this.failure.err;
         const last = this.inputDone || this.stopping;

@@ -18,17 +18,19 @@ export class Intake {
   private received = 0;
   /** Time spent on records since the last takeBusyMs(): the per-record part of a batch's processing. */
   private busyMs = 0;
-  /** Lines counted by takeCount() so far. */
-  private taken = 0;
   /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
-  private held: (string | { file: string } | HeldMessage)[] | undefined;
+  private held: Item[] | undefined;
   /** Size of the text held back, for the engine's bound on it. */
   heldChars = 0;
   /**
-   * Messages held back: counted in `total` already, or --max-rate would let a source that keeps
-   * delivering while a batch closes (a Kafka fetch is thousands of messages) run far ahead.
+   * Text over the --max-rate budget from a source that cannot read it again (a pipe, a socket):
+   * it waits here, the source paused, for the batches after.
    */
-  private heldMessages = 0;
+  private over: (string | { file: string })[] = [];
+  /** --max-rate: the records a batch may take (Infinity: no limit). */
+  private budget = Infinity;
+  /** Records taken by the batch being filled (the next one, while one closes), held ones included. */
+  private filled = 0;
   private lineNo = 0;
   private origin: string;
   private readonly decode: DecodeRange;
@@ -50,24 +52,114 @@ export class Intake {
       });
   }
 
-  /** The following text comes from `name` (a file of a glob), its first line numbered 1. */
-  file(name: string): void {
-    if (this.held) {
-      this.held.push({ file: name });
-      return;
-    }
-    this.origin = name;
-    this.lineNo = 0;
+  /** --max-rate: at most `records` a batch, from the batch being filled on. */
+  setBudget(records: number): void {
+    this.budget = records;
   }
 
-  /** Complete lines, each ended by '\n' except perhaps the last line of the input. */
+  /** The batch being filled has taken its budget, or text waits over it: the source must wait. */
+  get full(): boolean {
+    return this.filled >= this.budget || this.over.length > 0;
+  }
+
+  /** The following text comes from `name` (a file of a glob), its first line numbered 1. */
+  file(name: string): void {
+    if (this.over.length) this.over.push({ file: name });
+    else if (this.held) this.held.push({ file: name });
+    else {
+      this.origin = name;
+      this.lineNo = 0;
+    }
+  }
+
+  /** Complete lines, each ended by '\n' except perhaps the last line of the input; what is over the budget waits here. */
   text(chunk: string): void {
+    this.queue(chunk);
+    this.afterText();
+  }
+
+  /**
+   * Complete lines, as many as the budget lets in now: returns how many characters were taken.
+   * The source reads the rest again later (a file), so that its position stays that of what was taken.
+   */
+  some(chunk: string): number {
+    const took = this.take(chunk);
+    this.afterText();
+    return took;
+  }
+
+  /**
+   * One message that is one record whatever it holds (a Kafka value may span several lines): decoded
+   * whole, then given to `wrap`, which adds what the source knows of it (its key, its offset).
+   * `where` names it in error messages; it is called only then. Always taken: a message source is
+   * paused the moment its budget is spent, so it goes over by one at most.
+   */
+  message(text: string, where: () => string, wrap?: (rec: unknown) => unknown): void {
+    this.filled++;
     if (this.held) {
-      this.held.push(chunk);
-      this.heldChars += chunk.length;
-      this.afterText();
+      this.held.push({ text, where, wrap });
+      this.heldChars += text.length;
+    } else this.decodeMessage({ text, where, wrap });
+    this.afterText();
+  }
+
+  /** Hold back what arrives until release(): the current batch is closing, what comes next is the next batch's. */
+  hold(): void {
+    this.held ??= [];
+    this.filled = 0;
+    // what waited over the budget comes first in the next batch
+    const waiting = this.over;
+    this.over = [];
+    for (const item of waiting) {
+      if (typeof item === 'string') this.queue(item);
+      else this.file(item.file);
+    }
+  }
+
+  /** Deliver what was held back into the batch that has just opened (it counts toward its budget already). */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    this.heldChars = 0;
+    for (const item of held ?? []) {
+      if (typeof item === 'string') this.deliver(item);
+      else if ('file' in item) this.file(item.file);
+      else this.decodeMessage(item);
+    }
+  }
+
+  /** Take what the budget lets in of `chunk`; keep the rest, after anything already waiting. */
+  private queue(chunk: string): void {
+    if (this.over.length) {
+      this.over.push(chunk);
       return;
     }
+    const took = this.take(chunk);
+    if (took < chunk.length) this.over.push(chunk.slice(took));
+  }
+
+  /** The lines of `chunk` the budget has room for, into the open batch or the held text; returns the characters taken. */
+  private take(chunk: string): number {
+    let end = chunk.length;
+    if (this.budget !== Infinity) {
+      // count whole lines up to the room left; the last line of the input may lack its newline
+      let lines = 0;
+      for (end = 0; end < chunk.length && this.filled + lines < this.budget; lines++) {
+        const nl = chunk.indexOf('\n', end);
+        end = nl < 0 ? chunk.length : nl + 1;
+      }
+      this.filled += lines;
+      if (end === 0) return 0;
+    }
+    const part = end === chunk.length ? chunk : chunk.slice(0, end);
+    if (this.held) {
+      this.held.push(part);
+      this.heldChars += part.length;
+    } else this.deliver(part);
+    return end;
+  }
+
+  private deliver(chunk: string): void {
     const started = performance.now();
     try {
       this.lines(chunk);
@@ -75,22 +167,9 @@ export class Intake {
       this.onFail(err);
     }
     this.busyMs += performance.now() - started;
-    this.afterText();
   }
 
-  /**
-   * One message that is one record whatever it holds (a Kafka value may span several lines): decoded
-   * whole, then given to `wrap`, which adds what the source knows of it (its key, its offset).
-   * `where` names it in error messages; it is called only then.
-   */
-  message(text: string, where: () => string, wrap?: (rec: unknown) => unknown): void {
-    if (this.held) {
-      this.held.push({ text, where, wrap });
-      this.heldChars += text.length;
-      this.heldMessages++;
-      this.afterText();
-      return;
-    }
+  private decodeMessage({ text, where, wrap }: HeldMessage): void {
     const started = performance.now();
     this.received++;
     try {
@@ -104,27 +183,6 @@ export class Intake {
       this.onFail(err);
     }
     this.busyMs += performance.now() - started;
-    this.afterText();
-  }
-
-  /** Hold back what arrives until release(): the current batch is closing. */
-  hold(): void {
-    this.held ??= [];
-  }
-
-  /** Deliver what was held back into the batch that has just opened. */
-  release(): void {
-    const held = this.held;
-    this.held = undefined;
-    this.heldChars = 0;
-    for (const item of held ?? []) {
-      if (typeof item === 'string') this.text(item);
-      else if ('file' in item) this.file(item.file);
-      else {
-        this.heldMessages--; // counted again as it is received
-        this.message(item.text, item.where, item.wrap);
-      }
-    }
   }
 
   private lines(chunk: string): void {
@@ -158,18 +216,14 @@ export class Intake {
     return ms;
   }
 
-  /** Lines received in all, and messages held. */
-  get total(): number {
-    return this.taken + this.received + this.heldMessages;
-  }
-
   takeCount(): number {
     const n = this.received;
-    this.taken += n;
     this.received = 0;
     return n;
   }
 }
+
+type Item = string | { file: string } | HeldMessage;
 
 interface HeldMessage {
   text: string;

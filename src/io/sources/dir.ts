@@ -31,7 +31,7 @@ export const dir: SourceDef = {
   params: [{ name: 'pattern', value: { kind: 'string', metavar: 'GLOB' }, default: '*', summary: 'only the files whose names match' }, FROM_PARAM, POLL_PARAM],
   create(path, params, uri) {
     if (!path) throw new UsageError(`${uri}: needs a directory, e.g. dir:/data/incoming`);
-    return new Dir(uri, path, params.pattern as string, params.from as 'end' | 'start', params.poll as number);
+    return new Dir(uri, path, params.pattern as string, params.from as 'end' | 'start' | undefined, params.poll as number);
   },
 };
 
@@ -44,7 +44,6 @@ interface DirReplay {
 class Dir extends PollingSource<DirReplay> {
   private readonly path: string;
   private readonly pattern: string;
-  private readonly from: 'end' | 'start';
   private read = new Map<string, string>();
   /** Names found and not read yet, oldest first. */
   private queue: string[] = [];
@@ -53,11 +52,10 @@ class Dir extends PollingSource<DirReplay> {
   private resumeAt: SavedFile | undefined;
   private resumed = false;
 
-  constructor(label: string, path: string, pattern: string, from: 'end' | 'start', pollMs: number) {
-    super(label, pollMs);
+  constructor(label: string, path: string, pattern: string, from: 'end' | 'start' | undefined, pollMs: number) {
+    super(label, pollMs, from);
     this.path = path;
     this.pattern = pattern;
-    this.from = from;
   }
 
   position(): DirPosition {
@@ -120,8 +118,9 @@ class Dir extends PollingSource<DirReplay> {
     const { name, cursor } = this.reading;
     const last = this.replay?.last;
     const end = last?.path === name && last.dev === cursor.dev && last.ino === cursor.ino ? last.offset : Infinity;
-    const n = cursor.read((text) => this.intake.text(text), { final: true, end, chunk: this.chunk });
-    if (n === 0 && end === Infinity) {
+    const n = cursor.read((text) => this.intake.some(text), { final: true, end, chunk: this.chunk });
+    // paused while reading: --max-rate may have left text to read, so the file is not done yet
+    if (n === 0 && end === Infinity && !this.paused) {
       this.read.delete(name); // so that the order of `read` is the order files were read in
       this.read.set(name, `${cursor.dev}:${cursor.ino}`);
       cursor.close();
@@ -151,7 +150,7 @@ class Dir extends PollingSource<DirReplay> {
       const key = `${id.dev}:${id.ino}`;
       present.add(name);
       if (this.read.get(name) === key || name === this.reading?.name || this.queue.includes(name)) continue;
-      if (first && !this.resumed && this.from === 'end') this.read.set(name, key);
+      if (first && !this.resumed && this.skipsWhatIsThere()) this.read.set(name, key);
       else found.push({ name, key, mtimeMs: id.mtimeMs });
     }
     for (const name of this.read.keys()) if (!present.has(name)) this.read.delete(name);

@@ -92,11 +92,12 @@ export class FileCursor {
 
   /**
    * Hand the complete lines after the offset, up to byte `end`, to `out`, one chunk at a time;
-   * returns how many bytes that was (0: nothing complete yet). With `final` the file is complete
-   * and its text after the last newline, or up to `end`, is a line too. `chunk`: bytes read at a
-   * time (more for a longer line).
+   * returns how many bytes `out` took (0: nothing complete yet, or nothing taken). `out` returns
+   * the characters it took (--max-rate): the offset moves past those only, the rest is read again.
+   * With `final` the file is complete and its text after the last newline, or up to `end`, is a
+   * line too. `chunk`: bytes read at a time (more for a longer line).
    */
-  read(out: (text: string) => void, { final = false, end = Infinity, chunk = CHUNK } = {}): number {
+  read(out: (text: string) => number, { final = false, end = Infinity, chunk = CHUNK } = {}): number {
     for (let size = chunk; ; size *= 2) {
       const want = Math.min(size, end - this.offset);
       if (want <= 0) return 0;
@@ -105,10 +106,12 @@ export class FileCursor {
       const fileEnded = got.length < want;
       const cut = final && (fileEnded || this.offset + want === end) ? got.length : got.lastIndexOf(10) + 1;
       if (cut > 0) {
-        out(got.toString('utf8', 0, cut));
-        this.offset += cut;
+        const text = got.toString('utf8', 0, cut);
+        const took = out(text);
+        const bytes = took === text.length ? cut : Buffer.byteLength(text.slice(0, took));
+        this.offset += bytes;
         if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
-        return cut;
+        return bytes;
       }
       // no newline: the file ends, the end is reached, or a line is longer than the buffer
       if (fileEnded || want < size) return 0;

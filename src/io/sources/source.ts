@@ -10,8 +10,14 @@ import type { ParamValues, UriDef } from '../uri.ts';
 export interface Intake {
   /** Text from here on comes from file `name` (for messages that say where a bad record is). */
   file(name: string): void;
-  /** Whole lines of text. */
+  /** Whole lines of text, all of it taken (what is over --max-rate waits in the intake: a pipe or socket cannot be read again). */
   text(chunk: string): void;
+  /**
+   * Whole lines of text, as many as --max-rate lets in now: returns how many characters were
+   * taken. A source that can read again (a file) gives the rest again later, so that its position
+   * is always that of what was taken.
+   */
+  some(chunk: string): number;
   /** One record's text, newlines and all (a Kafka message); `where` names it, `wrap` makes the record from the decoded value. */
   message(text: string, where: () => string, wrap?: (rec: unknown) => unknown): void;
 }
@@ -48,7 +54,7 @@ export interface Source {
    * once everything up to it is delivered. limit(undefined) lifts it.
    */
   limit?(until: unknown): Promise<void>;
-  /** Read at most this many bytes at a time: small reads let a rate limit hold a source close to its rate. */
+  /** Read at most this many bytes at a time: small reads keep what waits over --max-rate small. */
   readSize?(bytes: number): void;
   /** How many parts --max-rate applies to, each (a Kafka member's partitions); 1 when absent. */
   rateParts?(): number;
@@ -146,8 +152,19 @@ export class FdReader {
    */
   async run(fd: number, intake: Intake, from?: number): Promise<boolean> {
     const buf = this.buf;
-    const lines = new LineChunker();
-    const text = (t: string) => intake.text(t);
+    let lines = new LineChunker();
+    // a file read by position takes only what --max-rate lets in, and reads the rest again later
+    let refused: { at: number } | undefined;
+    let pieces: string[] = [];
+    const text =
+      from === undefined
+        ? (t: string) => intake.text(t)
+        : (t: string) => {
+            if (refused) return;
+            const took = intake.some(t);
+            if (took < t.length) refused = { at: pieces.reduce((n, p) => n + Buffer.byteLength(p), 0) + Buffer.byteLength(t.slice(0, took)) };
+            else pieces.push(t);
+          };
     let offset = from ?? 0;
     this.deliveredTo = offset;
     while (!this.stopped) {
@@ -160,14 +177,22 @@ export class FdReader {
       }
       const want = this.until ? Math.min(this.size, this.until.offset - offset) : this.size;
       const n = await readSome(fd, buf, want, from === undefined ? null : offset);
-      if (n === 0) {
-        lines.end(text);
+      const start = this.deliveredTo;
+      if (n === 0) lines.end(text);
+      else {
+        offset += n;
+        lines.push(buf.subarray(0, n), text);
+      }
+      if (refused) {
+        offset = start + refused.at; // the next read begins with the first line not taken
+        lines = new LineChunker();
+        refused = undefined;
+      } else if (n === 0) {
         this.deliveredTo = offset;
         return true;
       }
-      offset += n;
-      lines.push(buf.subarray(0, n), text);
       this.deliveredTo = offset - lines.carried;
+      pieces = [];
     }
     return false;
   }

@@ -31,7 +31,7 @@ export const tail: SourceDef = {
   params: [FROM_PARAM, POLL_PARAM],
   create(path, params, uri) {
     if (!path) throw new UsageError(`${uri}: needs a file or a glob, e.g. tail:/var/log/app/*.log`);
-    return new Tail(uri, path, params.from as 'end' | 'start', params.poll as number);
+    return new Tail(uri, path, params.from as 'end' | 'start' | undefined, params.poll as number);
   },
 };
 
@@ -46,7 +46,6 @@ interface TailReplay {
 
 class Tail extends PollingSource<TailReplay> {
   private readonly pattern: string;
-  private readonly from: 'end' | 'start';
   /** Followed files by `dev:ino`. */
   private readonly files = new Map<string, Followed>();
   /** Where a checkpoint left each file, until the first scan has found them. */
@@ -57,10 +56,9 @@ class Tail extends PollingSource<TailReplay> {
   private lastScan = 0;
   private readonly unreadable = new Set<string>();
 
-  constructor(label: string, pattern: string, from: 'end' | 'start', pollMs: number) {
-    super(label, pollMs);
+  constructor(label: string, pattern: string, from: 'end' | 'start' | undefined, pollMs: number) {
+    super(label, pollMs, from);
     this.pattern = pattern;
-    this.from = from;
   }
 
   position(): { files: SavedFile[] } {
@@ -122,6 +120,7 @@ class Tail extends PollingSource<TailReplay> {
     if (n > 0) file.orphanSince = now;
     else if (this.once || this.replay || now - file.orphanSince >= DRAIN_GRACE_MS) {
       n = cursor.read(out, { final: true }); // nobody writes to it any more: its last line is complete
+      if (this.paused) return n; // --max-rate may have left some of it: closed once read to its end
       cursor.close();
       this.files.delete(key);
     }
@@ -139,12 +138,12 @@ class Tail extends PollingSource<TailReplay> {
     return this.replay.drained.has(key) ? Infinity : cursor.offset;
   }
 
-  private deliver(path: string, text: string): void {
+  private deliver(path: string, text: string): number {
     if (path !== this.current) {
       this.current = path;
       this.intake.file(path);
     }
-    this.intake.text(text);
+    return this.intake.some(text);
   }
 
   /**
@@ -194,7 +193,7 @@ class Tail extends PollingSource<TailReplay> {
         // a copy of a file still there: the copy gives what is unread of both, the original goes on after it
         Object.assign(this.follow(cursor, original.cursor.offset), { rotated: true, end: copied });
         original.cursor.offset = copied;
-      } else this.follow(cursor, first && !this.resumed && this.from === 'end' ? cursor.lastLineEnd() : 0);
+      } else this.follow(cursor, first && !this.resumed && this.skipsWhatIsThere() ? cursor.lastLineEnd() : 0);
     }
     for (const [key, file] of this.files) if (!matched.has(key)) file.orphanSince ??= this.lastScan;
     for (const k of gone) this.findRotated(k);
