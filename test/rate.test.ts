@@ -19,6 +19,8 @@ function batches(stderr: string): [number, number][] {
   return [...stderr.matchAll(/: (\d+) in, .* (\d+) ms scheduling delay/g)].map((m) => [Number(m[1]), Number(m[2])]);
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 describe('rates', () => {
   it('--max-rate caps every batch, the first one too', { timeout: 20_000 }, async () => {
     const r = await sluice(['-v', '-b', '100ms', '-i', lines(3000), '--max-rate', '5000', '--count']);
@@ -39,10 +41,11 @@ describe('rates', () => {
     expect(seen.reduce((a, [n]) => a + n, 0)).toBe(4000);
     const settled = seen.slice(3, -1); // past the start, before the partial last batch
     expect(settled.length).toBeGreaterThan(5);
-    for (const [n, delayMs] of settled) {
-      expect(n).toBeGreaterThan(40);
-      expect(n).toBeLessThan(500);
-      expect(delayMs).toBeLessThan(400); // batches do not queue up
-    }
+    // how many records a batch settles at depends on the CPU the machine gives (about 200 on an idle
+    // core); that it settles, well below the whole file and without batches queueing up, does not
+    const typical = median(settled.map(([n]) => n));
+    expect(typical).toBeLessThan(1000);
+    for (const [n] of settled) expect(n).toBeLessThan(typical * 4);
+    expect(median(settled.map(([, delayMs]) => delayMs))).toBeLessThan(200);
   });
 });
