@@ -2,7 +2,11 @@
 // A bare expression sees its operator's named arguments (x, k, v / a, b / values, state);
 // an arrow or function expression is evaluated once and then called with them in order.
 
+import { Console } from 'node:console';
 import { parseExpressionAt, type Node } from 'acorn';
+
+/** The `console` expressions see: stdout carries the data, so what they log goes to stderr. */
+const stderrConsole = new Console({ stdout: process.stderr, stderr: process.stderr });
 
 /** What a compiled expression is called with, per operator kind. */
 export const ROLES = {
@@ -56,7 +60,7 @@ export function compileExpr(text: string, role: Role): Fn {
   }
   if (role === 'value' && /\bx\b/.test(text)) prelude.push('const x = v;');
   try {
-    return new Function(...params, `${prelude.join('')}return (${text}\n);`) as Fn;
+    return new Function('console', `return function (${params.join(', ')}) { ${prelude.join('')}return (${text}\n); };`)(stderrConsole) as Fn;
   } catch (err) {
     // acorn accepted it, V8 did not (rare: e.g. a strict-mode rule); no position to give
     throw new ExprSyntaxError((err as Error).message, 1, 1);
@@ -66,7 +70,7 @@ export function compileExpr(text: string, role: Role): Fn {
 /** Evaluate a constant expression (an arrow function, an array of them, a literal). */
 export function evaluate(text: string): unknown {
   parseWhole(text);
-  return new Function(`return (${text}\n);`)();
+  return new Function('console', `return (${text}\n);`)(stderrConsole);
 }
 
 function parseWhole(text: string): Node {

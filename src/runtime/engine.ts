@@ -6,6 +6,7 @@ import type { Graph, GraphHooks } from './build.ts';
 import type { CheckpointStore, Saved } from './checkpoint.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { FlowControl } from './flow.ts';
+import { note } from '../core/report.ts';
 
 export interface BatchStats {
   time: number;
@@ -169,6 +170,7 @@ export class Engine {
     const saved = store.load(pipeline) ?? { pipeline, time: 0, positions: {}, state: {} };
     for (const [id, state] of this.graph.stateful) if (id in saved.state) state.restore(saved.state[id]);
     for (const { name, source } of this.graph.inputs) {
+      if (!source.position) note(`${source.label}: a stream, with no position for --checkpoint to keep: a restart reads on from what comes then`);
       if (saved.positions[name] !== undefined) source.seek?.(saved.positions[name]);
     }
     return saved;

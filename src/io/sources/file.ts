@@ -1,8 +1,11 @@
-// `PATH`, `file:PATH`: read files once, in name order; a glob matches several.
+// `PATH`, `file:PATH`: read files once, in name order; a glob matches several. A path that is not
+// a regular file (a FIFO, `<(cmd)`, /dev/stdin, a character device) is read as a stream, as stdin is.
 
-import { closeSync, globSync, openSync, statSync } from 'node:fs';
+import { closeSync, globSync, open, openSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { IoError } from '../../core/errors.ts';
-import { FdReader, type Source, type SourceDef } from './source.ts';
+import { isStream, namedDescriptor } from '../descriptors.ts';
+import { FdReader, streamSource, type Source, type SourceDef } from './source.ts';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -24,9 +27,11 @@ export function matchFiles(pattern: string): string[] {
 export const file: SourceDef = {
   scheme: 'file',
   usage: 'PATH, file:PATH',
-  summary: 'read the file, or every file a glob matches, once',
+  summary: 'read the file, or every file a glob matches, once (a FIFO or device as a stream)',
   create(path): Source {
     const files = matchFiles(path);
+    const name = files[0]!;
+    if (files.length === 1 && isStream(name)) return streamSource(path, namedDescriptor(name) ?? (() => promisify(open)(name, 'r')));
     const reader = new FdReader();
     /** Files are read in name order: a position is the file being read and the offset in it. */
     let at: FilePosition = { file: files[0]!, offset: 0 };

@@ -1,9 +1,9 @@
 // What a source is: something that delivers text into an Intake until it ends or is stopped.
 // The registry (index.ts) maps URI schemes to source definitions.
 
-import { read } from 'node:fs';
+import { closeSync, read } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { UsageError } from '../../core/errors.ts';
+import { IoError, UsageError } from '../../core/errors.ts';
 import type { ParamValues, UriDef } from '../uri.ts';
 
 /** Where a source delivers what it reads: the runtime's intake cuts, decodes and counts it. */
@@ -197,6 +197,33 @@ export class FdReader {
     this.stopped = true;
     this.resume();
   }
+}
+
+/**
+ * A descriptor read once from wherever it stands, with no position to resume from (stdin, a pipe):
+ * one this process has, or `open` opens it when reading starts (a FIFO's open waits for a writer,
+ * off the event loop) and it is closed at the end.
+ */
+export function streamSource(label: string, fd: number | (() => Promise<number>)): Source {
+  const reader = new FdReader();
+  return {
+    label,
+    async run(intake) {
+      let opened: number | undefined;
+      try {
+        if (typeof fd !== 'number') opened = await fd();
+        await reader.run(opened ?? (fd as number), intake);
+      } catch (err) {
+        throw new IoError(`${label}: ${(err as Error).message}`, { cause: err });
+      } finally {
+        if (opened !== undefined) closeSync(opened);
+      }
+    },
+    pause: () => reader.pause(),
+    resume: () => reader.resume(),
+    stop: () => reader.stop(),
+    readSize: (bytes) => void (reader.size = Math.min(bytes, reader.size)),
+  };
 }
 
 function readSome(fd: number, buf: Buffer, length: number, position: number | null): Promise<number> {
