@@ -52,10 +52,10 @@ export class FileLines {
     if (this.buffered.length >= FLUSH_AT) this.write();
   }
 
-  /** Write what is buffered and fsync. */
-  sync(): void {
+  /** Write what is buffered and fsync (unless the file cannot be synced: a FIFO, a device). */
+  sync(durable = true): void {
     this.write();
-    fsyncSync(this.fd);
+    if (durable) fsyncSync(this.fd);
   }
 
   /** Drop what is buffered (the batch is abandoned). */
