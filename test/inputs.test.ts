@@ -5,8 +5,10 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createConnection, type Socket } from 'node:net';
 import { SLUICE, sluice, start, tempDir } from './support/cli.ts';
-import { eventually } from './support/eventually.ts';
+import { eventually, linesOf } from './support/eventually.ts';
+import { freePort } from './support/ports.ts';
 
 /** Read a FIFO to its end in another process, as a reader on the far side of a pipe would. */
 function readFifo(path: string): Promise<string> {
@@ -97,5 +99,64 @@ describe('devices, FIFOs and directories as outputs', () => {
     expect(tmp()).toHaveLength(1);
     expect((await sluice(['-b', '1h', '-o', out], 'b\n')).code).toBe(0);
     expect(tmp()).toEqual([]);
+  });
+});
+
+describe('long lines', () => {
+  it('reads a 100 MB line in linear time', async () => {
+    const started = Date.now();
+    const r = await sluice(['-b', '1h', '--max-line-bytes', '200000000', '--map', 'x.length'], `a\n${'x'.repeat(100_000_000)}\nbc\n`);
+    expect(r).toMatchObject({ code: 0, stdout: '1\n100000000\n2\n', stderr: '' });
+    expect(Date.now() - started).toBeLessThan(20_000); // 44 s when it was quadratic
+  });
+
+  it('a line over --max-line-bytes is a bad record at its place, whichever source reads it', async () => {
+    const dir = tempDir();
+    // 5000 bytes fit one read; 1 MB takes several, and is dropped as it comes
+    const input = `short\n${'y'.repeat(5000)}\nok\n${'z'.repeat(1_000_000)}\nlast\n`;
+    writeFileSync(join(dir, 'in.txt'), input);
+    mkdirSync(join(dir, 'inbox'));
+    writeFileSync(join(dir, 'inbox', 'a.txt'), input);
+    const args = ['-b', '1h', '--once', '--max-line-bytes', '4096', '--map', 'x.length'];
+    for (const [i, source] of ['-', join(dir, 'in.txt'), `dir:${join(dir, 'inbox')}?from=start`, `tail:${join(dir, 'in.txt')}?from=start`].entries()) {
+      const dlq = join(dir, `dlq${i}.json`);
+      const r = await sluice([...args, '-i', source, '--on-error', `dlq:${dlq}`], input);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('5\n2\n4\n');
+      const letters = linesOf(dlq).map((l) => JSON.parse(l));
+      const name = ['stdin', 'in.txt', 'a.txt', 'in.txt'][i];
+      expect(letters.map((l) => [l.where.replace(/^.*\//, ''), l.reason])).toEqual([
+        [`${name}:2`, 'a line of 5000 bytes, more than --max-line-bytes 4096'],
+        [`${name}:4`, 'a line of 1000000 bytes, more than --max-line-bytes 4096'],
+      ]);
+      expect(letters[1].record).toMatch(/^z{256}\.\.\.$/);
+    }
+    const failed = await sluice(['-b', '1h', '--max-line-bytes', '4096'], input);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toMatch(/stdin:2: a line of 5000 bytes, more than --max-line-bytes 4096/);
+  });
+
+  it("tcp-listen: one client's long line does not hold up the others", async () => {
+    const port = await freePort();
+    const dir = tempDir();
+    const out = join(dir, 'out.txt');
+    const { child, done } = start(['-b', '50ms', '-i', `tcp-listen://127.0.0.1:${port}`, '--max-line-bytes', '200000000', '--map', 'x.length', '-o', `append:${out}`]);
+    const connect = async (): Promise<Socket> => {
+      for (;;) {
+        const socket = createConnection(port, '127.0.0.1');
+        if (await new Promise<boolean>((r) => socket.once('connect', () => r(true)).once('error', () => r(false)))) return socket;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const [long, short] = [await connect(), await connect()];
+    const piece = 'x'.repeat(1 << 20);
+    for (let i = 0; i < 100; i++) long.write(piece);
+    await new Promise<void>((r) => long.write('', () => r())); // 100 MB on its way, no newline yet
+    short.end('abc\n');
+    await eventually(() => linesOf(out).includes('3'), "the short client's line", 20_000);
+    long.end('\n');
+    await eventually(() => linesOf(out).includes(String(100 << 20)), "the long client's line", 20_000);
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(0);
   });
 });

@@ -12,6 +12,8 @@ export interface SourceSpec {
   parse?: string;
   /** At most this many records a second (--max-rate). */
   maxRate?: number;
+  /** A longer line is a bad record (--max-line-bytes). */
+  maxLineBytes?: number;
 }
 
 export interface StreamSpec {

@@ -84,7 +84,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
     roots.push(root);
     const source = io.source(name, s);
     const decoder = fusions.get(name)?.decoder ?? rangeDecoder(s.parse ? createDecoder(s.parse) : undefined);
-    const intake = new Intake(source.label, decoder, root, onError, { afterText: () => hooks.afterText?.(i), onFail: hooks.onFail });
+    const intake = new Intake(source.label, decoder, root, onError, { afterText: () => hooks.afterText?.(i), onFail: hooks.onFail }, { maxLineBytes: s.maxLineBytes });
     return { name, source, intake, maxRate: s.maxRate };
   });
 

@@ -1,6 +1,7 @@
 // Where a source's text enters a pipeline: cut into lines, decoded by the codec, pushed on.
 // It knows which file and line each record came from, so a bad record's message can say so.
 
+import { isUtf8 } from 'node:buffer';
 import { CodecError, SKIP, type DecodeRange } from '../io/codecs/codec.ts';
 import type { Downstream } from '../core/stream.ts';
 import type { OnError } from '../core/on-error.ts';
@@ -13,7 +14,19 @@ export interface IntakeHooks {
   onFail?: (err: unknown) => void;
 }
 
+/** How bytes become lines: --max-line-bytes, --encoding. */
+export interface Reading {
+  maxLineBytes?: number;
+}
+
+/** --max-line-bytes by default: 64 MiB. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
 export class Intake {
+  /** The most bytes a line may have; a source drops a longer one and calls overlong(). */
+  readonly maxLineBytes: number;
+  /** Bytes of input that were not valid UTF-8 and were replaced by U+FFFD. */
+  replaced = 0;
   /** Lines received since the last call to takeCount(), for per-batch stats. */
   private received = 0;
   /** Time spent on records since the last takeBusyMs(): the per-record part of a batch's processing. */
@@ -21,7 +34,7 @@ export class Intake {
   /** Lines counted by takeCount() so far. */
   private taken = 0;
   /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
-  private held: (string | { file: string } | HeldMessage)[] | undefined;
+  private held: (string | { file: string } | HeldMessage | { overlong: number; head: Buffer })[] | undefined;
   /** Size of the text held back, for the engine's bound on it. */
   heldChars = 0;
   /**
@@ -31,15 +44,16 @@ export class Intake {
   private heldMessages = 0;
   private lineNo = 0;
   private origin: string;
-  private readonly decode: DecodeRange;
+  private readonly codec: DecodeRange;
   private readonly next: Downstream;
   private readonly onError: OnError;
   private readonly afterText: () => void;
   private readonly onFail: (err: unknown) => void;
 
-  constructor(origin: string, decode: DecodeRange, next: Downstream, onError: OnError, hooks: IntakeHooks = {}) {
+  constructor(origin: string, decode: DecodeRange, next: Downstream, onError: OnError, hooks: IntakeHooks = {}, reading: Reading = {}) {
     this.origin = origin;
-    this.decode = decode;
+    this.maxLineBytes = reading.maxLineBytes ?? MAX_LINE_BYTES;
+    this.codec = decode;
     this.next = next;
     this.onError = onError;
     this.afterText = hooks.afterText ?? (() => {});
@@ -95,7 +109,7 @@ export class Intake {
     this.received++;
     try {
       try {
-        const rec = this.decode(text, 0, text.length);
+        const rec = this.codec(text, 0, text.length);
         if (rec !== SKIP) this.next.push(wrap ? wrap(rec) : rec);
       } catch (err) {
         this.refuse(err, where(), text);
@@ -105,6 +119,35 @@ export class Intake {
     }
     this.busyMs += performance.now() - started;
     this.afterText();
+  }
+
+  /** A line too long to keep, dropped by the source: a bad record at its place, shown by its start. */
+  overlong(bytes: number, head: Buffer): void {
+    if (this.held) {
+      this.held.push({ overlong: bytes, head });
+      this.afterText();
+      return;
+    }
+    this.lineNo++;
+    this.received++;
+    const shown = `${head.toString('utf8').replace(/\uFFFD$/, '')}...`;
+    try {
+      this.refuse(this.tooLong(bytes), `${this.origin}:${this.lineNo}`, shown);
+    } catch (err) {
+      this.onFail(err);
+    }
+    this.afterText();
+  }
+
+  private tooLong(bytes: number): CodecError {
+    return new CodecError(`a line of ${bytes} bytes, more than --max-line-bytes ${this.maxLineBytes}`);
+  }
+
+  /** Bytes of input as text: UTF-8, counting the bytes that are not (each becomes U+FFFD). */
+  decode(buf: Buffer, start = 0, end = buf.length): string {
+    const bytes = buf.subarray(start, end);
+    if (!isUtf8(bytes)) this.replaced += invalidUtf8(bytes);
+    return bytes.toString('utf8');
   }
 
   /** Hold back what arrives until release(): the current batch is closing. */
@@ -120,6 +163,7 @@ export class Intake {
     for (const item of held ?? []) {
       if (typeof item === 'string') this.text(item);
       else if ('file' in item) this.file(item.file);
+      else if ('overlong' in item) this.overlong(item.overlong, item.head);
       else {
         this.heldMessages--; // counted again as it is received
         this.message(item.text, item.where, item.wrap);
@@ -128,7 +172,7 @@ export class Intake {
   }
 
   private lines(chunk: string): void {
-    const { decode, next } = this;
+    const { codec: decode, next } = this;
     const n = chunk.length;
     let start = 0;
     while (start < n) {
@@ -137,6 +181,9 @@ export class Intake {
       this.lineNo++;
       this.received++;
       try {
+        // a line a source could hold whole (shorter than its read size) may still be too long
+        const bytes = nl - start > this.maxLineBytes / 3 ? Buffer.byteLength(chunk.slice(start, nl)) : 0;
+        if (bytes > this.maxLineBytes) throw this.tooLong(bytes);
         const rec = decode(chunk, start, nl);
         if (rec !== SKIP) next.push(rec);
       } catch (err) {
@@ -175,4 +222,19 @@ interface HeldMessage {
   text: string;
   where: () => string;
   wrap: ((rec: unknown) => unknown) | undefined;
+}
+
+/** How many bytes of `bytes` are not part of a well-formed UTF-8 sequence. */
+export function invalidUtf8(bytes: Buffer): number {
+  let bad = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (n === 1 || (n > 1 && isUtf8(bytes.subarray(i, i + n)))) i += n;
+    else {
+      bad++;
+      i++;
+    }
+  }
+  return bad;
 }

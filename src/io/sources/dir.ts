@@ -120,7 +120,7 @@ class Dir extends PollingSource<DirReplay> {
     const { name, cursor } = this.reading;
     const last = this.replay?.last;
     const end = last?.path === name && last.dev === cursor.dev && last.ino === cursor.ino ? last.offset : Infinity;
-    const n = cursor.read((text) => this.intake.text(text), { final: true, end, chunk: this.chunk });
+    const n = cursor.read((text) => this.intake.text(text), { final: true, end, chunk: this.chunk, rules: this.intake });
     if (n === 0 && end === Infinity) {
       this.read.delete(name); // so that the order of `read` is the order files were read in
       this.read.set(name, `${cursor.dev}:${cursor.ino}`);

@@ -4,10 +4,24 @@
 
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { HEAD_BYTES, type Intake } from './source.ts';
 
 const CHUNK = 1 << 18;
 /** How many leading bytes tell apart two files with the same inode (a reused inode, a rewrite). */
 const FINGERPRINT_BYTES = 256;
+
+/** How the bytes of a file become lines: the intake's rules (--max-line-bytes, --encoding). */
+export type LineRules = Pick<Intake, 'maxLineBytes' | 'overlong' | 'decode'>;
+
+/** Plain UTF-8 lines of any length. */
+const UTF8: LineRules = { maxLineBytes: Infinity, overlong: () => {}, decode: (buf, start, end) => buf.toString('utf8', start, end) };
+
+interface ReadOptions {
+  final?: boolean;
+  end?: number;
+  chunk?: number;
+  rules?: LineRules;
+}
 
 /** What a checkpoint keeps of a file: where it was, which file it is, how far it was read. */
 export interface SavedFile {
@@ -40,6 +54,8 @@ export class FileCursor {
   /** `LENGTH:SHA1` of the file's first bytes (as many as it had, up to FINGERPRINT_BYTES). */
   fingerprint: string;
   private readonly fd: number;
+  /** How far the end of a line too long to keep was looked for, while it is still being written. */
+  private skipped: { offset: number; to: number } | undefined;
 
   constructor(path: string, offset = 0) {
     this.path = path;
@@ -94,25 +110,58 @@ export class FileCursor {
    * Hand the complete lines after the offset, up to byte `end`, to `out`, one chunk at a time;
    * returns how many bytes that was (0: nothing complete yet). With `final` the file is complete
    * and its text after the last newline, or up to `end`, is a line too. `chunk`: bytes read at a
-   * time (more for a longer line).
+   * time (more for a longer line, up to `rules.maxLineBytes`: a longer line is skipped and
+   * reported to `rules.overlong`); `rules.decode` makes text of the bytes.
    */
-  read(out: (text: string) => void, { final = false, end = Infinity, chunk = CHUNK } = {}): number {
+  read(out: (text: string) => void, { final = false, end = Infinity, chunk = CHUNK, rules = UTF8 }: ReadOptions = {}): number {
     for (let size = chunk; ; size *= 2) {
       const want = Math.min(size, end - this.offset);
       if (want <= 0) return 0;
       const buf = Buffer.allocUnsafe(want);
       const got = buf.subarray(0, readSync(this.fd, buf, 0, want, this.offset));
       const fileEnded = got.length < want;
-      const cut = final && (fileEnded || this.offset + want === end) ? got.length : got.lastIndexOf(10) + 1;
+      const last = got.lastIndexOf(10);
+      if (last < 0 && got.length > rules.maxLineBytes) return this.skipLine(got, final, end, rules);
+      const cut = final && (fileEnded || this.offset + want === end) ? got.length : last + 1;
       if (cut > 0) {
-        out(got.toString('utf8', 0, cut));
-        this.offset += cut;
-        if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
-        return cut;
+        out(rules.decode(got, 0, cut));
+        return this.advance(cut);
       }
       // no newline: the file ends, the end is reached, or a line is longer than the buffer
       if (fileEnded || want < size) return 0;
     }
+  }
+
+  /**
+   * Skip a line longer than `rules.maxLineBytes`, whose first bytes are `head`, without holding it:
+   * look for its end a chunk at a time (going on where the last look stopped while it is still
+   * being written) and report it; returns the bytes skipped, 0 while its end has not come.
+   */
+  private skipLine(head: Buffer, final: boolean, end: number, rules: LineRules): number {
+    let at = this.offset + head.length;
+    if (this.skipped?.offset === this.offset) at = Math.max(at, this.skipped.to);
+    const piece = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const n = readSync(this.fd, piece, 0, Math.min(CHUNK, end - at), at);
+      const nl = piece.subarray(0, n).indexOf(10);
+      if (nl >= 0 || ((n === 0 || at + n >= end) && final)) {
+        const lineEnd = nl >= 0 ? at + nl : at + n;
+        rules.overlong(lineEnd - this.offset, head.subarray(0, HEAD_BYTES));
+        this.skipped = undefined;
+        return this.advance(lineEnd + (nl >= 0 ? 1 : 0) - this.offset);
+      }
+      at += n;
+      if (n === 0 || at >= end) {
+        this.skipped = { offset: this.offset, to: at };
+        return 0;
+      }
+    }
+  }
+
+  private advance(bytes: number): number {
+    this.offset += bytes;
+    if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
+    return bytes;
   }
 
   saved(): SavedFile {

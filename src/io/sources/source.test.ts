@@ -11,7 +11,7 @@ function reading(text: string) {
   const path = join(tempDir(), 'in.txt');
   writeFileSync(path, text);
   const got: string[] = [];
-  const intake = { text: (t: string) => void got.push(t) } as unknown as Intake;
+  const intake = { text: (t: string) => void got.push(t), maxLineBytes: Infinity, decode: (b: Buffer, s?: number, e?: number) => b.toString('utf8', s, e) } as unknown as Intake;
   return { fd: openSync(path, 'r'), got, intake };
 }
 

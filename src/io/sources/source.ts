@@ -14,6 +14,12 @@ export interface Intake {
   text(chunk: string): void;
   /** One record's text, newlines and all (a Kafka message); `where` names it, `wrap` makes the record from the decoded value. */
   message(text: string, where: () => string, wrap?: (rec: unknown) => unknown): void;
+  /** The most bytes a line may have (--max-line-bytes): a source drops a longer one as it comes. */
+  readonly maxLineBytes: number;
+  /** A line of `bytes` bytes, longer than maxLineBytes, was dropped; `head` is its start: a bad record. */
+  overlong(bytes: number, head: Buffer): void;
+  /** Bytes of input as text, in the input's encoding. */
+  decode(buf: Buffer, start?: number, end?: number): string;
 }
 
 export interface Source {
@@ -66,47 +72,77 @@ export function noOnce(uri: string): UsageError {
 
 /**
  * Cuts a byte stream into text made of whole lines: '\n' never occurs inside a UTF-8 sequence,
- * so decoding up to the last newline of a chunk never splits a character.
+ * so decoding up to the last newline of a chunk never splits a character. The start of a line
+ * still arriving is kept as the pieces it came in and joined once, at its end (linear however long
+ * the line); past the intake's maxLineBytes it is dropped as it comes and reported as overlong.
  */
 export class LineChunker {
-  private carry: Buffer | undefined;
+  private readonly intake: Intake;
+  private parts: Buffer[] = [];
+  /** Bytes of the line being assembled (or dropped, once past the limit). */
+  private pending = 0;
+  private dropping = false;
+
+  constructor(intake: Intake) {
+    this.intake = intake;
+  }
 
   /**
    * Text of the complete lines so far, in at most two pieces; call `out` for each. `buf` may be
    * reused by the caller afterwards: what is kept of it is copied.
    */
   push(buf: Buffer, out: (text: string) => void): void {
-    const last = buf.lastIndexOf(10);
-    if (last < 0) {
-      this.carry = this.carry ? Buffer.concat([this.carry, buf]) : Buffer.from(buf);
-      return;
-    }
+    const first = buf.indexOf(10);
+    if (first < 0) return this.keep(buf);
     let from = 0;
-    if (this.carry) {
-      const first = buf.indexOf(10);
-      out(Buffer.concat([this.carry, buf.subarray(0, first + 1)]).toString('utf8'));
-      this.carry = undefined;
+    if (this.pending) {
+      this.keep(buf.subarray(0, first + 1));
+      this.endLine(out, 1);
       from = first + 1;
     }
-    if (from <= last) out(buf.toString('utf8', from, last + 1));
-    if (last + 1 < buf.length) this.carry = Buffer.from(buf.subarray(last + 1));
+    const last = buf.lastIndexOf(10);
+    if (from <= last) out(this.intake.decode(buf, from, last + 1));
+    if (last + 1 < buf.length) this.keep(buf.subarray(last + 1));
   }
 
   /** Bytes kept back: the start of a line whose end has not arrived yet. */
   get carried(): number {
-    return this.carry?.length ?? 0;
+    return this.pending;
   }
 
   /** The last line, if the input did not end with a newline. */
   end(out: (text: string) => void): void {
-    if (this.carry?.length) out(this.carry.toString('utf8'));
-    this.carry = undefined;
+    if (this.pending) this.endLine(out, 0);
+  }
+
+  private keep(piece: Buffer): void {
+    this.pending += piece.length;
+    if (this.dropping) return;
+    this.parts.push(Buffer.from(piece));
+    if (this.pending > this.intake.maxLineBytes + 1) {
+      // only its start is kept, to show
+      this.dropping = true;
+      this.parts = [Buffer.from(Buffer.concat(this.parts).subarray(0, HEAD_BYTES))];
+    }
+  }
+
+  /** The line kept so far is complete; `newline`: 1 if it ends with one. */
+  private endLine(out: (text: string) => void, newline: number): void {
+    const line = Buffer.concat(this.parts);
+    if (this.dropping) this.intake.overlong(this.pending - newline, line);
+    else out(this.intake.decode(line));
+    this.parts = [];
+    this.pending = 0;
+    this.dropping = false;
   }
 }
 
+/** How much of a line too long to keep is shown of it (its start) in the bad-record report. */
+export const HEAD_BYTES = 256;
+
 /** Read a byte stream into an intake; resolves at its end or once destroyed by stop(). */
 export function readStream(stream: Readable, intake: Intake): Promise<void> {
-  const lines = new LineChunker();
+  const lines = new LineChunker(intake);
   const text = (t: string) => intake.text(t);
   return new Promise((resolve, reject) => {
     stream.on('data', (buf: Buffer) => lines.push(buf, text));
@@ -146,7 +182,7 @@ export class FdReader {
    */
   async run(fd: number, intake: Intake, from?: number): Promise<boolean> {
     const buf = this.buf;
-    const lines = new LineChunker();
+    const lines = new LineChunker(intake);
     const text = (t: string) => intake.text(t);
     let offset = from ?? 0;
     this.deliveredTo = offset;

@@ -7,7 +7,7 @@ import { globSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { note } from '../../core/report.ts';
 import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { FileCursor, identify, isFull, type SavedFile } from './file-cursor.ts';
+import { FileCursor, identify, isFull, type LineRules, type SavedFile } from './file-cursor.ts';
 import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
 import type { SourceDef } from './source.ts';
 
@@ -115,13 +115,18 @@ class Tail extends PollingSource<TailReplay> {
   private readFile(key: string, file: Followed, now: number): number {
     const { cursor } = file;
     const out = (text: string) => this.deliver(cursor.path, text);
+    const rules: LineRules = {
+      maxLineBytes: this.intake.maxLineBytes,
+      decode: (buf, start, end) => this.intake.decode(buf, start, end),
+      overlong: (bytes, head) => this.deliver(cursor.path, bytes, head),
+    };
     const end = this.replayEnd(key, cursor);
-    let n = cursor.read(out, { end: Math.min(end, file.end ?? Infinity), chunk: this.chunk });
+    let n = cursor.read(out, { end: Math.min(end, file.end ?? Infinity), chunk: this.chunk, rules });
     if (n === 0 && !this.replay) file.rotated = false;
     if (file.orphanSince === undefined || end < Infinity) return n;
     if (n > 0) file.orphanSince = now;
     else if (this.once || this.replay || now - file.orphanSince >= DRAIN_GRACE_MS) {
-      n = cursor.read(out, { final: true }); // nobody writes to it any more: its last line is complete
+      n = cursor.read(out, { final: true, rules }); // nobody writes to it any more: its last line is complete
       cursor.close();
       this.files.delete(key);
     }
@@ -139,12 +144,14 @@ class Tail extends PollingSource<TailReplay> {
     return this.replay.drained.has(key) ? Infinity : cursor.offset;
   }
 
-  private deliver(path: string, text: string): void {
+  /** Text of the file at `path`, or (`overlong`: its length in bytes, and its start) a line too long to keep. */
+  private deliver(path: string, text: string | number, head?: Buffer): void {
     if (path !== this.current) {
       this.current = path;
       this.intake.file(path);
     }
-    this.intake.text(text);
+    if (typeof text === 'number') this.intake.overlong(text, head!);
+    else this.intake.text(text);
   }
 
   /**
