@@ -2,7 +2,7 @@
 // encodings, compressed and CSV files, each through the real bin/sluice.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createConnection, type Socket } from 'node:net';
@@ -158,5 +158,63 @@ describe('long lines', () => {
     await eventually(() => linesOf(out).includes(String(100 << 20)), "the long client's line", 20_000);
     child.kill('SIGTERM');
     expect((await done).code).toBe(0);
+  });
+});
+
+describe('a CSV or TSV header belongs to its file', () => {
+  const rows = (text: string) => text.trimEnd().split('\n').map((l) => JSON.parse(l));
+
+  it('every file of a glob and of dir: has its own header', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.csv'), 'name,n\nann,1\nbo,2\n');
+    writeFileSync(join(dir, 'b.csv'), 'n,name\n3,cy\n');
+    const want = [{ name: 'ann', n: '1' }, { name: 'bo', n: '2' }, { n: '3', name: 'cy' }];
+    const glob = await sluice(['-b', '1h', '-i', join(dir, '*.csv'), '--parse', 'csv:header', '--format', 'json']);
+    expect(glob.stderr).toBe('');
+    expect(rows(glob.stdout)).toEqual(want);
+    const inbox = await sluice(['-b', '1h', '--once', '-i', `dir:${dir}?from=start&pattern=*.csv`, '--parse', 'csv:header', '--format', 'json']);
+    expect(rows(inbox.stdout).sort((x, y) => (x.name < y.name ? -1 : 1))).toEqual(want);
+    writeFileSync(join(dir, 'c.tsv'), 'k\tv\nx\t1\n');
+    writeFileSync(join(dir, 'd.tsv'), 'v\tk\n2\ty\n');
+    const tsv = await sluice(['-b', '1h', '-i', join(dir, '*.tsv'), '--parse', 'tsv:header', '--format', 'json']);
+    expect(rows(tsv.stdout)).toEqual([{ k: 'x', v: '1' }, { v: '2', k: 'y' }]);
+  });
+
+  it('a --checkpoint resume in the middle of a file goes on with its header', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'in.csv');
+    writeFileSync(file, 'name,n\nann,1\n');
+    const args = ['-b', '1h', '-i', file, '--checkpoint', join(dir, 'cp'), '--parse', 'csv:header', '--format', 'json'];
+    expect(rows((await sluice(args)).stdout)).toEqual([{ name: 'ann', n: '1' }]);
+    appendFileSync(file, 'bo,2\ncy,x,3\n');
+    const again = await sluice([...args, '--on-error', 'skip']);
+    expect(rows(again.stdout)).toEqual([{ name: 'bo', n: '2' }]);
+    const bad = await sluice(args);
+    expect(bad.stderr).toBe(''); // nothing new: the bad line was skipped and is behind the checkpoint
+    appendFileSync(file, 'dee,4,\n');
+    const failed = await sluice(args);
+    expect(failed.stderr).toMatch(/in\.csv:5: 3 fields where the header has 2/); // line numbers go on too
+  });
+
+  it('tail: a rotated file and a file joined in its middle keep their own header', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'app.csv');
+    writeFileSync(log, 'a,b\nold,1\n');
+    const out = join(dir, 'out.json');
+    const { child, done } = start(['-b', '50ms', '-i', `tail:${log}?poll=20ms`, '--parse', 'csv:header', '--format', 'json', '-o', `append:${out}`]);
+    // ?from=end: the rows already there are skipped, the header is still read from the top
+    await eventually(() => {
+      appendFileSync(log, 'x,2\n');
+      return linesOf(out).length > 0;
+    }, 'a row appended after the start');
+    expect(JSON.parse(linesOf(out)[0]!)).toEqual({ a: 'x', b: '2' });
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, 'b,a\n3,new\n');
+    await eventually(() => linesOf(out).some((l) => l.includes('new')), 'the new file');
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(0);
+    const got = linesOf(out).map((l) => JSON.parse(l));
+    expect(got.at(-1)).toEqual({ b: '3', a: 'new' });
+    expect(got.every((r) => Object.keys(r).sort().join() === 'a,b')).toBe(true);
   });
 });

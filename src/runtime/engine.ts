@@ -130,6 +130,7 @@ export class Engine {
     // what each source has delivered into this batch, read while the intakes hold what comes next
     const positions = graph.inputs.map(({ source }) => source.position?.());
     const byName = Object.fromEntries(graph.inputs.map(({ name }, i) => [name, positions[i]]));
+    const intakes = Object.fromEntries(graph.inputs.map(({ name, intake }) => [name, intake.saved()]));
     const store = this.checkpoint?.store;
     if (saved) store?.save({ ...saved, pending: { time, until: byName } });
     const started = clock.now();
@@ -142,7 +143,7 @@ export class Engine {
     if (++this.batches === CRASH_AFTER_SINKS) process.kill(process.pid, 'SIGKILL');
     if (this.checkpoint) {
       const state = Object.fromEntries([...graph.stateful].map(([id, s]) => [id, s.snapshot()]));
-      saved = { pipeline: this.checkpoint.pipeline, time, positions: byName, state };
+      saved = { pipeline: this.checkpoint.pipeline, time, positions: byName, intakes, state };
       this.checkpoint.store.save(saved);
     }
     const stats: BatchStats = {
@@ -169,7 +170,8 @@ export class Engine {
     // a first run starts from nothing: its first batch is recorded as pending like any other
     const saved = store.load(pipeline) ?? { pipeline, time: 0, positions: {}, state: {} };
     for (const [id, state] of this.graph.stateful) if (id in saved.state) state.restore(saved.state[id]);
-    for (const { name, source } of this.graph.inputs) {
+    for (const { name, source, intake } of this.graph.inputs) {
+      intake.restore(saved.intakes?.[name]);
       if (!source.position) note(`${source.label}: a stream, with no position for --checkpoint to keep: a restart reads on from what comes then`);
       if (saved.positions[name] !== undefined) source.seek?.(saved.positions[name]);
     }

@@ -4,6 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import { CodecError, SKIP, type DecodeRange } from '../io/codecs/codec.ts';
 import type { Downstream } from '../core/stream.ts';
+import type { FileAt } from '../io/sources/source.ts';
 import type { OnError } from '../core/on-error.ts';
 import { messageOf } from '../core/errors.ts';
 
@@ -22,6 +23,19 @@ export interface Reading {
 /** --max-line-bytes by default: 64 MiB. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
+/** Files whose state is kept while others are read (tail: follows several; each rotation is one more). */
+const KEPT_FILES = 64;
+
+/** What is kept of a file while others are read, and in a checkpoint. */
+interface FileRead {
+  lineNo: number;
+  codec: unknown;
+}
+
+export interface SavedIntake {
+  files: [string, FileRead][];
+}
+
 export class Intake {
   /** The most bytes a line may have; a source drops a longer one and calls overlong(). */
   readonly maxLineBytes: number;
@@ -34,7 +48,7 @@ export class Intake {
   /** Lines counted by takeCount() so far. */
   private taken = 0;
   /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
-  private held: (string | { file: string } | HeldMessage | { overlong: number; head: Buffer })[] | undefined;
+  private held: (string | { file: string; at: FileAt } | HeldMessage | { overlong: number; head: Buffer })[] | undefined;
   /** Size of the text held back, for the engine's bound on it. */
   heldChars = 0;
   /**
@@ -44,6 +58,9 @@ export class Intake {
   private heldMessages = 0;
   private lineNo = 0;
   private origin: string;
+  /** The file text comes from now (file()'s `at.id`), and what is kept of the others, oldest first. */
+  private fileId: string | undefined;
+  private files = new Map<string, FileRead>();
   private readonly codec: DecodeRange;
   private readonly next: Downstream;
   private readonly onError: OnError;
@@ -64,14 +81,56 @@ export class Intake {
       });
   }
 
-  /** The following text comes from `name` (a file of a glob), its first line numbered 1. */
-  file(name: string): void {
+  /**
+   * The following text comes from `name` (a file of a glob), its first line numbered 1; or, with
+   * `at.start` false, from a file read before (tail: going back and forth), going on with its line
+   * count and what the codec learnt of it.
+   */
+  file(name: string, at: FileAt = {}): void {
     if (this.held) {
-      this.held.push({ file: name });
+      this.held.push({ file: name, at });
       return;
     }
+    const id = at.id ?? name;
+    if (id === this.fileId && at.start === false) {
+      this.origin = name; // renamed (rotated) while it was read
+      return;
+    }
+    this.stash();
+    const kept = at.start === false ? this.files.get(id) : undefined;
+    this.files.delete(id);
     this.origin = name;
-    this.lineNo = 0;
+    this.fileId = id;
+    this.lineNo = kept?.lineNo ?? 0;
+    this.codec.fileState?.set(kept?.codec);
+    if (!kept && at.start === false && at.head && this.codec.fileState) {
+      const head = at.head();
+      try {
+        this.codec(head, 0, head.length); // learnt from, not a record
+      } catch {
+        // a header that does not decode: the next line is taken for it, as at the top of a file
+      }
+    }
+  }
+
+  /** What a checkpoint keeps of the files read: line counts and what the codec learnt, per file. */
+  saved(): SavedIntake {
+    this.stash();
+    return { files: [...this.files] };
+  }
+
+  /** Take back saved(): the sources, resuming, say which file goes on (file() with `start` false). */
+  restore(saved: unknown): void {
+    const files = (saved as SavedIntake | undefined)?.files;
+    if (Array.isArray(files)) this.files = new Map(files.filter((f) => Array.isArray(f) && typeof f[0] === 'string' && typeof f[1]?.lineNo === 'number'));
+  }
+
+  /** Keep the current file's state aside while another file's text comes. */
+  private stash(): void {
+    if (this.fileId === undefined) return;
+    this.files.delete(this.fileId); // re-inserted last: the oldest go first
+    this.files.set(this.fileId, { lineNo: this.lineNo, codec: this.codec.fileState?.get() });
+    if (this.files.size > KEPT_FILES) this.files.delete(this.files.keys().next().value!);
   }
 
   /** Complete lines, each ended by '\n' except perhaps the last line of the input. */
@@ -162,7 +221,7 @@ export class Intake {
     this.heldChars = 0;
     for (const item of held ?? []) {
       if (typeof item === 'string') this.text(item);
-      else if ('file' in item) this.file(item.file);
+      else if ('file' in item) this.file(item.file, item.at);
       else if ('overlong' in item) this.overlong(item.overlong, item.head);
       else {
         this.heldMessages--; // counted again as it is received

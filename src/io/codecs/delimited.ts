@@ -1,7 +1,7 @@
 // csv and tsv: each line is a row of fields, an array of strings; with `:header` the first line
 // names the fields and later rows are objects.
 
-import { CodecError, SKIP, type CodecDef, type Decode } from './codec.ts';
+import { CodecError, SKIP, type CodecDef, type Decode, type FileState } from './codec.ts';
 
 /** RFC 4180 fields of one line: quotes around a field allow the separator and doubled quotes. */
 export function splitCsv(line: string, sep = ','): string[] {
@@ -41,8 +41,9 @@ export function splitCsv(line: string, sep = ','): string[] {
 function withHeader(split: (line: string) => string[], header: string | undefined): Decode {
   if (header === undefined) return split;
   if (header !== 'header') throw new CodecError(`unknown option '${header}': use :header or nothing`);
+  // the header of the file being read: each file has its own (see FileState)
   let names: string[] | undefined;
-  return (line) => {
+  const decode = (line: string) => {
     const fields = split(line);
     if (!names) {
       names = fields;
@@ -52,6 +53,11 @@ function withHeader(split: (line: string) => string[], header: string | undefine
     // fromEntries defines each name as a field of its own, `__proto__` too
     return Object.fromEntries(names.map((name, i) => [name, fields[i]]));
   };
+  const fileState: FileState = {
+    get: () => names,
+    set: (state) => void (names = Array.isArray(state) ? state.map(String) : undefined),
+  };
+  return Object.assign(decode, { fileState });
 }
 
 export const csv: CodecDef = {

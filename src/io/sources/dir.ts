@@ -115,7 +115,7 @@ class Dir extends PollingSource<DirReplay> {
       const r = this.resumeAt;
       if (r?.path === name && `${r.dev}:${r.ino}` === `${cursor.dev}:${cursor.ino}` && cursor.startsWith(r.fingerprint)) cursor.offset = r.offset;
       this.resumeAt = undefined;
-      this.intake.file(join(this.path, name));
+      this.intake.file(join(this.path, name), { start: cursor.offset === 0 });
     }
     const { name, cursor } = this.reading;
     const last = this.replay?.last;

@@ -164,6 +164,14 @@ export class FileCursor {
     return bytes;
   }
 
+  /** The file's first line (at most a chunk of it), without its newline. */
+  firstLine(): string {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const head = buf.subarray(0, readSync(this.fd, buf, 0, CHUNK, 0));
+    const nl = head.indexOf(10);
+    return head.toString('utf8', 0, nl < 0 ? head.length : nl);
+  }
+
   saved(): SavedFile {
     return { path: this.path, dev: this.dev, ino: this.ino, fingerprint: this.fingerprint, offset: this.offset };
   }

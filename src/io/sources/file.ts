@@ -41,8 +41,8 @@ export const file: SourceDef = {
       label: path,
       async run(intake) {
         for (const name of files.filter((f) => f >= at.file)) {
-          intake.file(name);
           const from = name === at.file ? at.offset : 0;
+          intake.file(name, { start: from === 0 });
           at = { file: name, offset: from };
           const fd = openSync(name, 'r');
           try {

@@ -8,8 +8,13 @@ import type { ParamValues, UriDef } from '../uri.ts';
 
 /** Where a source delivers what it reads: the runtime's intake cuts, decodes and counts it. */
 export interface Intake {
-  /** Text from here on comes from file `name` (for messages that say where a bad record is). */
-  file(name: string): void;
+  /**
+   * Text from here on comes from file `name` (for messages that say where a bad record is, and for
+   * what the codec learns per file: a CSV header). `at.id` tells files apart (by default the name;
+   * tail: gives `dev:ino`, stable across a rename); `at.start` false: going on inside a file read
+   * before, not at its first byte.
+   */
+  file(name: string, at?: FileAt): void;
   /** Whole lines of text. */
   text(chunk: string): void;
   /** One record's text, newlines and all (a Kafka message); `where` names it, `wrap` makes the record from the decoded value. */
@@ -20,6 +25,13 @@ export interface Intake {
   overlong(bytes: number, head: Buffer): void;
   /** Bytes of input as text, in the input's encoding. */
   decode(buf: Buffer, start?: number, end?: number): string;
+}
+
+export interface FileAt {
+  id?: string;
+  start?: boolean;
+  /** The file's first line, for a codec that learns from it (a header) when reading begins past it. */
+  head?: () => string;
 }
 
 export interface Source {

@@ -53,7 +53,7 @@ class Tail extends PollingSource<TailReplay> {
   private saved: SavedFile[] | undefined;
   private resumed = false;
   /** The file the intake was last told text comes from. */
-  private current = '';
+  private current = { key: '', path: '' };
   private lastScan = 0;
   private readonly unreadable = new Set<string>();
 
@@ -114,11 +114,11 @@ class Tail extends PollingSource<TailReplay> {
 
   private readFile(key: string, file: Followed, now: number): number {
     const { cursor } = file;
-    const out = (text: string) => this.deliver(cursor.path, text);
+    const out = (text: string) => this.deliver(cursor, text);
     const rules: LineRules = {
       maxLineBytes: this.intake.maxLineBytes,
       decode: (buf, start, end) => this.intake.decode(buf, start, end),
-      overlong: (bytes, head) => this.deliver(cursor.path, bytes, head),
+      overlong: (bytes, head) => this.deliver(cursor, bytes, head),
     };
     const end = this.replayEnd(key, cursor);
     let n = cursor.read(out, { end: Math.min(end, file.end ?? Infinity), chunk: this.chunk, rules });
@@ -144,11 +144,13 @@ class Tail extends PollingSource<TailReplay> {
     return this.replay.drained.has(key) ? Infinity : cursor.offset;
   }
 
-  /** Text of the file at `path`, or (`overlong`: its length in bytes, and its start) a line too long to keep. */
-  private deliver(path: string, text: string | number, head?: Buffer): void {
-    if (path !== this.current) {
-      this.current = path;
-      this.intake.file(path);
+  /** Text of a file, or (`text`: its length in bytes, and `head` its start) a line too long to keep. */
+  private deliver(cursor: FileCursor, text: string | number, head?: Buffer): void {
+    const key = `${cursor.dev}:${cursor.ino}`;
+    if (key !== this.current.key || cursor.path !== this.current.path) {
+      this.current = { key, path: cursor.path };
+      // a file joined in its middle (?from=end) has its header, if the codec wants one, in its first line
+      this.intake.file(cursor.path, { id: key, start: cursor.offset === 0, head: () => cursor.firstLine() });
     }
     if (typeof text === 'number') this.intake.overlong(text, head!);
     else this.intake.text(text);
