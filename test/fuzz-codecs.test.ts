@@ -27,16 +27,27 @@ function expected(spec: string, file: string, lines: string[]): { records: strin
   const records: string[] = [];
   const dead: DeadLetter[] = [];
   let headers = 0;
-  lines.forEach((line, i) => {
+  const take = (text: string, i: number) => {
     try {
-      const rec = decode(line);
+      const rec = decode(text);
       if (rec === SKIP) headers++;
       else records.push(JSON.stringify(rec));
     } catch (err) {
       if (!(err instanceof CodecError)) throw err;
-      dead.push({ where: `${file}:${i + 1}${err.column ? `:${err.column}` : ''}`, reason: err.message, record: line });
+      dead.push({ where: `${file}:${i + 1}${err.column ? `:${err.column}` : ''}`, reason: err.message, record: text });
     }
+  };
+  // a record whose quoted field holds newlines (csv) takes the lines up to where the quote closes
+  let open: { text: string; line: number } | undefined;
+  lines.forEach((line, i) => {
+    if (decode.continues?.(line, 0, line.length, open !== undefined)) {
+      open = { text: `${open?.text ?? ''}${line}\n`, line: open?.line ?? i };
+      return;
+    }
+    take((open?.text ?? '') + line, open?.line ?? i);
+    open = undefined;
   });
+  if (open) take(open.text.slice(0, -1), open.line);
   return { records, dead, headers };
 }
 
@@ -61,7 +72,8 @@ describe.each(Object.entries(WELL_FORMED).flatMap(([name, { specs, line }]) => s
       expect(r.code).toBe(0);
       const records = outLines(r.stdout);
       const dead = want.dead.length ? outLines(readFileSync(dlq, 'utf8')).map((l) => JSON.parse(l) as DeadLetter) : [];
-      expect(records.length + dead.length + want.headers).toBe(lines.length);
+      // one per line, but for csv, whose records may take several lines
+      if (!createDecoder(spec).continues) expect(records.length + dead.length + want.headers).toBe(lines.length);
       expect(dead).toEqual(want.dead);
       expect(records).toEqual(want.records);
       if (dead.length) expect(r.stderr).toBe(`sluice: ${dead.length} bad record${dead.length === 1 ? '' : 's'} written to ${dlq}\n`);

@@ -77,7 +77,9 @@ export class Engine {
     // never reuse the time of a saved batch: its output (a per-batch file) would be replaced
     let time = replay ? replay.time : Math.max(this.currentTime(), (saved?.time ?? 0) + batchMs);
     graph.begin(time);
-    Promise.all(graph.inputs.map(({ source, intake }) => source.run(intake))).then(
+    // at the end of the input a record still open (a CSV quote never closed) is refused; with a
+    // checkpoint it waits there for the rest, as windows do
+    Promise.all(graph.inputs.map(({ source, intake }) => source.run(intake).then(() => this.checkpoint || intake.finish()))).then(
       () => {
         this.inputDone = true;
         this.wake?.();

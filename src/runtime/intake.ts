@@ -20,6 +20,9 @@ export interface Reading {
   maxLineBytes?: number;
 }
 
+/** How much of a record too long to keep a bad-record report shows. */
+const HEAD_CHARS = 256;
+
 /** --max-line-bytes by default: 64 MiB. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -28,8 +31,12 @@ const KEPT_FILES = 64;
 
 /** What is kept of a file while others are read, and in a checkpoint. */
 interface FileRead {
+  /** The name it was last read under, for messages. */
+  name: string;
   lineNo: number;
   codec: unknown;
+  /** A record begun and not ended (a CSV quoted field going on past its line): its text so far. */
+  open?: { text: string; line: number };
 }
 
 export interface SavedIntake {
@@ -48,7 +55,7 @@ export class Intake {
   /** Lines counted by takeCount() so far. */
   private taken = 0;
   /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
-  private held: (string | { file: string; at: FileAt } | HeldMessage | { overlong: number; head: Buffer })[] | undefined;
+  private held: (string | { file: string; at: FileAt } | HeldMessage | { overlong: number; head: Buffer } | { finish: true })[] | undefined;
   /** Size of the text held back, for the engine's bound on it. */
   heldChars = 0;
   /**
@@ -61,6 +68,8 @@ export class Intake {
   /** The file text comes from now (file()'s `at.id`), and what is kept of the others, oldest first. */
   private fileId: string | undefined;
   private files = new Map<string, FileRead>();
+  /** The current file's record begun and not ended yet. */
+  private open: FileRead['open'];
   private readonly codec: DecodeRange;
   private readonly next: Downstream;
   private readonly onError: OnError;
@@ -102,6 +111,7 @@ export class Intake {
     this.origin = name;
     this.fileId = id;
     this.lineNo = kept?.lineNo ?? 0;
+    this.open = kept?.open;
     this.codec.fileState?.set(kept?.codec);
     if (!kept && at.start === false && at.head && this.codec.fileState) {
       const head = at.head();
@@ -129,8 +139,12 @@ export class Intake {
   private stash(): void {
     if (this.fileId === undefined) return;
     this.files.delete(this.fileId); // re-inserted last: the oldest go first
-    this.files.set(this.fileId, { lineNo: this.lineNo, codec: this.codec.fileState?.get() });
-    if (this.files.size > KEPT_FILES) this.files.delete(this.files.keys().next().value!);
+    this.files.set(this.fileId, { name: this.origin, lineNo: this.lineNo, codec: this.codec.fileState?.get(), ...(this.open && { open: this.open }) });
+    if (this.files.size > KEPT_FILES) {
+      const [oldest, file] = this.files.entries().next().value!;
+      this.files.delete(oldest);
+      if (file.open) this.flushOpen(file.name, file.open); // never silently lost
+    }
   }
 
   /** Complete lines, each ended by '\n' except perhaps the last line of the input. */
@@ -223,6 +237,7 @@ export class Intake {
       if (typeof item === 'string') this.text(item);
       else if ('file' in item) this.file(item.file, item.at);
       else if ('overlong' in item) this.overlong(item.overlong, item.head);
+      else if ('finish' in item) this.finish();
       else {
         this.heldMessages--; // counted again as it is received
         this.message(item.text, item.where, item.wrap);
@@ -231,24 +246,79 @@ export class Intake {
   }
 
   private lines(chunk: string): void {
-    const { codec: decode, next } = this;
+    const { codec: decode } = this;
     const n = chunk.length;
     let start = 0;
     while (start < n) {
       let nl = chunk.indexOf('\n', start);
       if (nl < 0) nl = n;
       this.lineNo++;
+      const open = this.open;
+      // a record whose quoted field goes on past the line (CSV) waits for the lines that end it
+      if (decode.continues?.(chunk, start, nl, open !== undefined) && nl < n) {
+        const text = (open?.text ?? '') + chunk.slice(start, nl + 1);
+        this.open = { text, line: open?.line ?? this.lineNo };
+        if (Buffer.byteLength(text) > this.maxLineBytes) {
+          this.open = undefined;
+          this.received++;
+          this.refuse(this.tooLong(Buffer.byteLength(text)), `${this.origin}:${open?.line ?? this.lineNo}`, text.slice(0, HEAD_CHARS));
+        }
+        start = nl + 1;
+        continue;
+      }
+      this.open = undefined;
       this.received++;
+      const where = open?.line ?? this.lineNo;
       try {
-        // a line a source could hold whole (shorter than its read size) may still be too long
-        const bytes = nl - start > this.maxLineBytes / 3 ? Buffer.byteLength(chunk.slice(start, nl)) : 0;
-        if (bytes > this.maxLineBytes) throw this.tooLong(bytes);
-        const rec = decode(chunk, start, nl);
-        if (rec !== SKIP) next.push(rec);
+        if (open) {
+          const text = open.text + chunk.slice(start, nl);
+          this.record(text, 0, text.length);
+        } else this.record(chunk, start, nl);
       } catch (err) {
-        this.refuse(err, `${this.origin}:${this.lineNo}`, chunk.slice(start, nl));
+        this.refuse(err, `${this.origin}:${where}`, (open?.text ?? '') + chunk.slice(start, nl));
       }
       start = nl + 1;
+    }
+  }
+
+  /** Decode one record's text and push it on; throws what the codec or an operator refuses. */
+  private record(text: string, start: number, end: number): void {
+    // a line a source could hold whole (shorter than its read size) may still be too long
+    const bytes = end - start > this.maxLineBytes / 3 ? Buffer.byteLength(text.slice(start, end)) : 0;
+    if (bytes > this.maxLineBytes) throw this.tooLong(bytes);
+    const rec = this.codec(text, start, end);
+    if (rec !== SKIP) this.next.push(rec);
+  }
+
+  /**
+   * The input has ended: a record still open (a CSV quote never closed), of the current file or of
+   * one read before, is decoded as it is, and refused by the codec.
+   */
+  finish(): void {
+    if (this.held) {
+      this.held.push({ finish: true });
+      return;
+    }
+    if (this.open) this.flushOpen(this.origin, this.open);
+    this.open = undefined;
+    for (const [id, file] of this.files) {
+      if (!file.open) continue;
+      this.files.set(id, { ...file, open: undefined });
+      this.flushOpen(file.name, file.open);
+    }
+  }
+
+  private flushOpen(name: string, open: { text: string; line: number }): void {
+    this.received++;
+    const text = open.text.endsWith('\n') ? open.text.slice(0, -1) : open.text; // the last line's newline ends it
+    try {
+      try {
+        this.record(text, 0, text.length);
+      } catch (err) {
+        this.refuse(err, `${name}:${open.line}`, text);
+      }
+    } catch (err) {
+      this.onFail(err);
     }
   }
 

@@ -12,7 +12,13 @@ export interface FileState {
   set(state: unknown): void;
 }
 
-export type Decode = ((line: string) => unknown) & { fileState?: FileState };
+/**
+ * Whether a record open before the line `text.slice(start, end)` (`open`), or opened in it, is still
+ * open at its end: a CSV quoted field holding a newline. The intake then joins the lines that follow.
+ */
+export type Continues = (text: string, start: number, end: number, open: boolean) => boolean;
+
+export type Decode = ((line: string) => unknown) & { fileState?: FileState; continues?: Continues };
 
 /** Returned by a decoder for a line that yields no record (a CSV header). */
 export const SKIP = Symbol('skip');
@@ -21,12 +27,12 @@ export const SKIP = Symbol('skip');
  * Decodes the line `text.slice(start, end)` without necessarily making that slice: the form the
  * intake calls, so that fused fast paths (a single field of a split line) never copy whole lines.
  */
-export type DecodeRange = ((text: string, start: number, end: number) => unknown) & { fileState?: FileState };
+export type DecodeRange = ((text: string, start: number, end: number) => unknown) & { fileState?: FileState; continues?: Continues };
 
 /** The range form of a line decoder; no decoder means the record is the line itself. */
 export function rangeDecoder(decode: Decode | undefined): DecodeRange {
   if (!decode) return (text, start, end) => text.slice(start, end);
-  return Object.assign((text: string, start: number, end: number) => decode(text.slice(start, end)), { fileState: decode.fileState });
+  return Object.assign((text: string, start: number, end: number) => decode(text.slice(start, end)), { fileState: decode.fileState, continues: decode.continues });
 }
 
 export interface CodecDef {

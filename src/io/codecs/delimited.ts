@@ -1,7 +1,8 @@
 // csv and tsv: each line is a row of fields, an array of strings; with `:header` the first line
-// names the fields and later rows are objects.
+// names the fields and later rows are objects. A CSV quoted field may hold newlines (RFC 4180): its
+// record then takes several lines, which the intake joins (csvContinues says when).
 
-import { CodecError, SKIP, type CodecDef, type Decode, type FileState } from './codec.ts';
+import { CodecError, SKIP, type CodecDef, type Continues, type Decode, type FileState } from './codec.ts';
 
 /** RFC 4180 fields of one line: quotes around a field allow the separator and doubled quotes. */
 export function splitCsv(line: string, sep = ','): string[] {
@@ -38,6 +39,26 @@ export function splitCsv(line: string, sep = ','): string[] {
   }
 }
 
+/**
+ * Whether a CSV record open before this line (inside a quoted field) or opened in it is still inside
+ * a quoted field at the line's end (RFC 4180: a quoted field may hold newlines).
+ */
+export const csvContinues: Continues = (text, start, end, open) => {
+  let quoted = open;
+  let fieldStart = !open;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === 34) {
+        if (i + 1 < end && text.charCodeAt(i + 1) === 34) i++; // a doubled quote
+        else quoted = false;
+      }
+    } else if (c === 34 && fieldStart) quoted = true;
+    else fieldStart = c === 44; /* , */
+  }
+  return quoted;
+};
+
 function withHeader(split: (line: string) => string[], header: string | undefined): Decode {
   if (header === undefined) return split;
   if (header !== 'header') throw new CodecError(`unknown option '${header}': use :header or nothing`);
@@ -62,9 +83,9 @@ function withHeader(split: (line: string) => string[], header: string | undefine
 
 export const csv: CodecDef = {
   name: 'csv',
-  summary: 'comma-separated fields (RFC 4180 quoting) as an array; csv:header gives objects',
+  summary: 'comma-separated fields (RFC 4180 quoting, newlines in quotes too) as an array; csv:header gives objects',
   param: 'header',
-  create: (param) => withHeader((line) => splitCsv(line), param),
+  create: (param) => Object.assign(withHeader((line) => splitCsv(line), param), { continues: csvContinues }),
 };
 
 export const tsv: CodecDef = {
