@@ -270,3 +270,27 @@ describe('RFC 4180: a quoted CSV field may hold newlines', () => {
     expect(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([{ a: '1', b: 'first half\nsecond half' }, { a: '2', b: 'x' }]);
   });
 });
+
+describe('encodings', () => {
+  const latin1 = Buffer.from('caf\xe9 \xff\xfe ok\nna\xefve\n', 'latin1');
+  const run = (args: string[]) => spawnSync(SLUICE, ['-b', '1h', ...args], { input: latin1 });
+
+  it('counts the bytes that are not UTF-8 and says so on stderr at exit', () => {
+    const r = run([]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toBe('caf\uFFFD \uFFFD\uFFFD ok\nna\uFFFDve\n');
+    expect(r.stderr.toString()).toBe('sluice: stdin: 4 bytes not valid UTF-8, replaced by U+FFFD (--encoding latin1 keeps every byte)\n');
+    expect(run(['-q']).stderr.toString()).toBe('');
+  });
+
+  it('--encoding latin1 passes any bytes through unchanged, to stdout and to files', () => {
+    const r = run(['--encoding', 'latin1']);
+    expect(r).toMatchObject({ status: 0, stderr: Buffer.from('') });
+    expect(r.stdout.equals(latin1)).toBe(true);
+    const out = join(tempDir(), 'out.log');
+    expect(run(['--encoding', 'latin1', '--filter', 'x.length > 6', '-o', `append:${out}`]).status).toBe(0);
+    expect(readFileSync(out).equals(latin1.subarray(0, latin1.indexOf(10) + 1))).toBe(true);
+    // a character beyond Latin-1 that an expression makes cannot be written as one byte
+    expect(run(['--encoding', 'latin1', '--map', 'x.length < 6 ? x + "\u2713" : x']).stdout.toString('latin1')).toBe('caf\xe9 \xff\xfe ok\nna\xefve?\n');
+  });
+});

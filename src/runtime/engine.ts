@@ -190,6 +190,11 @@ export class Engine {
     return Promise.all(inputs.map(({ name, source }) => source.limit!(until?.[name])));
   }
 
+  /** Per source, the bytes of its input that were not UTF-8 and were replaced by U+FFFD. */
+  replaced(): { label: string; bytes: number }[] {
+    return this.graph.inputs.map(({ source, intake }) => ({ label: source.label, bytes: intake.replaced }));
+  }
+
   /** Graceful stop: no more input; the open batch is closed and flushed, then run() returns. */
   stop(): void {
     if (this.stopping) return;

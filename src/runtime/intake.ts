@@ -18,6 +18,7 @@ export interface IntakeHooks {
 /** How bytes become lines: --max-line-bytes, --encoding. */
 export interface Reading {
   maxLineBytes?: number;
+  encoding?: 'utf8' | 'latin1';
 }
 
 /** How much of a record too long to keep a bad-record report shows. */
@@ -48,6 +49,8 @@ export class Intake {
   readonly maxLineBytes: number;
   /** Bytes of input that were not valid UTF-8 and were replaced by U+FFFD. */
   replaced = 0;
+  /** --encoding latin1: each byte is the character of that code. */
+  private readonly latin1: boolean;
   /** Lines received since the last call to takeCount(), for per-batch stats. */
   private received = 0;
   /** Time spent on records since the last takeBusyMs(): the per-record part of a batch's processing. */
@@ -79,6 +82,7 @@ export class Intake {
   constructor(origin: string, decode: DecodeRange, next: Downstream, onError: OnError, hooks: IntakeHooks = {}, reading: Reading = {}) {
     this.origin = origin;
     this.maxLineBytes = reading.maxLineBytes ?? MAX_LINE_BYTES;
+    this.latin1 = reading.encoding === 'latin1';
     this.codec = decode;
     this.next = next;
     this.onError = onError;
@@ -216,8 +220,9 @@ export class Intake {
     return new CodecError(`a line of ${bytes} bytes, more than --max-line-bytes ${this.maxLineBytes}`);
   }
 
-  /** Bytes of input as text: UTF-8, counting the bytes that are not (each becomes U+FFFD). */
+  /** Bytes of input as text: Latin-1, or UTF-8 counting the bytes that are not (each becomes U+FFFD). */
   decode(buf: Buffer, start = 0, end = buf.length): string {
+    if (this.latin1) return buf.toString('latin1', start, end);
     const bytes = buf.subarray(start, end);
     if (!isUtf8(bytes)) this.replaced += invalidUtf8(bytes);
     return bytes.toString('utf8');

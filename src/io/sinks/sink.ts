@@ -21,6 +21,13 @@ export interface SinkOptions {
   print?: number;
   /** Where a sink that falls behind within a batch pauses the sources. */
   pressure: Pressure;
+  /** --encoding of the text written to files and stdout; utf8 when absent. */
+  encoding?: 'utf8' | 'latin1';
+}
+
+/** Text as files and stdout get it: UTF-8, or with --encoding latin1 a byte a character ('?' for one beyond Latin-1). */
+export function encoded(text: string, options: SinkOptions): Buffer {
+  return options.encoding === 'latin1' ? Buffer.from(text.replace(/[^\x00-\xff]/g, '?'), 'latin1') : Buffer.from(text);
 }
 
 export interface SinkDef extends UriDef {
@@ -64,7 +71,7 @@ export class FileLines {
   }
 
   private write(): void {
-    if (this.buffered) writeSync(this.fd, this.buffered);
+    if (this.buffered) writeSync(this.fd, encoded(this.buffered, this.options));
     this.buffered = '';
   }
 }
