@@ -2,7 +2,8 @@
 // encodings, compressed and CSV files, each through the real bin/sluice.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createConnection, type Socket } from 'node:net';
@@ -292,5 +293,72 @@ describe('encodings', () => {
     expect(readFileSync(out).equals(latin1.subarray(0, latin1.indexOf(10) + 1))).toBe(true);
     // a character beyond Latin-1 that an expression makes cannot be written as one byte
     expect(run(['--encoding', 'latin1', '--map', 'x.length < 6 ? x + "\u2713" : x']).stdout.toString('latin1')).toBe('caf\xe9 \xff\xfe ok\nna\xefve?\n');
+  });
+});
+
+describe('gzip files are read as the text they hold', () => {
+  const numbered = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag} ${i} ${'.'.repeat(20)}\n`).join('');
+  /** logrotate's compress: the rotated file replaced by its .gz */
+  const compress = (path: string) => {
+    writeFileSync(`${path}.gz`, gzipSync(readFileSync(path)));
+    rmSync(path);
+  };
+
+  it("-i 'access.log*' reads a rotated history, oldest first; a truncated archive is a bad record after its good lines", async () => {
+    const dir = tempDir();
+    const log = join(dir, 'access.log');
+    writeFileSync(`${log}.2.gz`, gzipSync('one\ntwo\n'));
+    writeFileSync(`${log}.1`, 'three\n');
+    writeFileSync(log, 'four\n');
+    expect(await sluice(['-b', '1h', '-i', `${log}*`])).toMatchObject({ code: 0, stdout: 'one\ntwo\nthree\nfour\n', stderr: '' });
+    const whole = gzipSync(numbered('line', 20_000));
+    writeFileSync(`${log}.2.gz`, whole.subarray(0, whole.length >> 1));
+    const cut = await sluice(['-b', '1h', '-i', `${log}*`, '--count']);
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(/^sluice: error: .*access\.log\.2\.gz:\d+: truncated gzip archive \(unexpected end of file\)\n$/);
+    const skipped = await sluice(['-b', '1h', '-i', `${log}*`, '--on-error', 'skip', '--count']);
+    expect(skipped.code).toBe(0);
+    const good = Number(skipped.stdout) - 2; // the files after it are read too
+    expect(good).toBeGreaterThan(1000);
+    expect(good).toBeLessThan(20_000);
+    expect(cut.stderr).toContain(`.gz:${good + 1}:`);
+  });
+
+  it('dir: reads a .gz moved in as its text', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.log.gz'), gzipSync('x\ny\n'));
+    const r = await sluice(['-b', '1h', '--once', '-i', `dir:${dir}?from=start`]);
+    expect(r).toMatchObject({ code: 0, stdout: 'x\ny\n', stderr: '' });
+  });
+
+  it('tail: a rotation compressed while followed, or while sluice was down, is read once, not twice and not as bytes', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'app.log');
+    const elsewhere = tempDir(); // not beside the log: tail: looks there for where a rotated file went
+    const cp = join(elsewhere, 'cp');
+    const out = join(elsewhere, 'out.txt');
+    const args = ['-b', '50ms', '-i', `tail:${log}*?from=start&poll=20ms`, '--checkpoint', cp, '-o', `append:${out}`];
+    writeFileSync(log, numbered('a', 100));
+    const first = start(args);
+    await eventually(() => linesOf(out).length === 100, 'the first lines');
+    renameSync(log, `${log}.1`);
+    appendFileSync(`${log}.1`, numbered('b', 50)); // the writer still has the old file open
+    writeFileSync(log, numbered('c', 50));
+    await eventually(() => linesOf(out).length === 200, 'the rotated and the new file');
+    compress(`${log}.1`);
+    appendFileSync(log, numbered('d', 50));
+    await eventually(() => linesOf(out).length >= 250, 'more of the new file');
+    first.child.kill('SIGTERM');
+    expect((await first.done).code).toBe(0);
+    // while it is down: more lines, then another rotation, compressed at once
+    appendFileSync(log, numbered('e', 50));
+    renameSync(`${log}.1.gz`, `${log}.2.gz`);
+    renameSync(log, `${log}.1`);
+    compress(`${log}.1`);
+    writeFileSync(log, numbered('f', 50));
+    const again = await sluice([...args.slice(0, 2), '--once', ...args.slice(2)]);
+    expect(again.stderr).toBe('');
+    const want = ['a', 'b', 'c', 'd', 'e', 'f'].flatMap((t) => numbered(t, t === 'a' ? 100 : 50).trimEnd().split('\n'));
+    expect(linesOf(out).sort()).toEqual(want.sort());
   });
 });

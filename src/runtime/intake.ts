@@ -58,7 +58,7 @@ export class Intake {
   /** Lines counted by takeCount() so far. */
   private taken = 0;
   /** Set while a batch is being closed: text that still arrives waits here for the next batch. */
-  private held: (string | { file: string; at: FileAt } | HeldMessage | { overlong: number; head: Buffer } | { finish: true })[] | undefined;
+  private held: (string | { file: string; at: FileAt } | HeldMessage | { bad: CodecError; raw: string } | { finish: true })[] | undefined;
   /** Size of the text held back, for the engine's bound on it. */
   heldChars = 0;
   /**
@@ -200,18 +200,27 @@ export class Intake {
 
   /** A line too long to keep, dropped by the source: a bad record at its place, shown by its start. */
   overlong(bytes: number, head: Buffer): void {
+    this.badLine(this.tooLong(bytes), `${head.toString('utf8').replace(/\uFFFD$/, '')}...`);
+  }
+
+  /** The input is damaged at this point (a truncated archive): a bad record at its place. */
+  damaged(reason: string): void {
+    this.badLine(new CodecError(reason), '');
+  }
+
+  /** A line the source could not hand on, refused with `err` at the next line's place. */
+  private badLine(err: CodecError, raw: string): void {
     if (this.held) {
-      this.held.push({ overlong: bytes, head });
+      this.held.push({ bad: err, raw });
       this.afterText();
       return;
     }
     this.lineNo++;
     this.received++;
-    const shown = `${head.toString('utf8').replace(/\uFFFD$/, '')}...`;
     try {
-      this.refuse(this.tooLong(bytes), `${this.origin}:${this.lineNo}`, shown);
-    } catch (err) {
-      this.onFail(err);
+      this.refuse(err, `${this.origin}:${this.lineNo}`, raw);
+    } catch (e) {
+      this.onFail(e);
     }
     this.afterText();
   }
@@ -241,7 +250,7 @@ export class Intake {
     for (const item of held ?? []) {
       if (typeof item === 'string') this.text(item);
       else if ('file' in item) this.file(item.file, item.at);
-      else if ('overlong' in item) this.overlong(item.overlong, item.head);
+      else if ('bad' in item) this.badLine(item.bad, item.raw);
       else if ('finish' in item) this.finish();
       else {
         this.heldMessages--; // counted again as it is received

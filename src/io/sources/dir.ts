@@ -1,4 +1,5 @@
-// `dir:PATH`: Spark's textFileStream: every file moved into the directory is read once, whole.
+// `dir:PATH`: Spark's textFileStream: every file moved into the directory is read once, whole (a
+// gzip file as the text it holds).
 // Names that start with '.' or '_' or end in `_COPYING_` or `.tmp` are files still being written
 // and are left alone; position() remembers which files were read, and how far into the current one.
 
@@ -122,6 +123,7 @@ class Dir extends PollingSource<DirReplay> {
     const end = last?.path === name && last.dev === cursor.dev && last.ino === cursor.ino ? last.offset : Infinity;
     const n = cursor.read((text) => this.intake.text(text), { final: true, end, chunk: this.chunk, rules: this.intake });
     if (n === 0 && end === Infinity) {
+      if (cursor.damage) this.intake.damaged(cursor.damage); // after its good lines
       this.read.delete(name); // so that the order of `read` is the order files were read in
       this.read.set(name, `${cursor.dev}:${cursor.ino}`);
       cursor.close();
@@ -133,7 +135,7 @@ class Dir extends PollingSource<DirReplay> {
 
   private open(name: string): FileCursor | undefined {
     try {
-      return new FileCursor(join(this.path, name));
+      return new FileCursor(join(this.path, name), 0, { damaged: 'read' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // gone again before it was read
       throw err;

@@ -23,6 +23,8 @@ export interface Intake {
   readonly maxLineBytes: number;
   /** A line of `bytes` bytes, longer than maxLineBytes, was dropped; `head` is its start: a bad record. */
   overlong(bytes: number, head: Buffer): void;
+  /** The input is damaged here (a truncated archive): a bad record at this place, saying `reason`. */
+  damaged(reason: string): void;
   /** Bytes of input as text, in the input's encoding. */
   decode(buf: Buffer, start?: number, end?: number): string;
 }
@@ -169,6 +171,9 @@ export function readStream(stream: Readable, intake: Intake): Promise<void> {
 
 const CHUNK = 1 << 17;
 
+/** Read up to `want` bytes at `offset` into `buf`; 0 at the end. */
+export type ReadAt = (buf: Buffer, want: number, offset: number) => Promise<number>;
+
 /**
  * Reads file descriptors into an intake with one reused buffer (no allocation per chunk), each
  * until its end or stop(). Pausing takes effect between reads.
@@ -189,10 +194,12 @@ export class FdReader {
   }
 
   /**
-   * Read `fd` to its end; false if stopped first. With `from`, read by position starting there
-   * (a file resumed from a checkpoint); without, read on from wherever the descriptor is (a pipe).
+   * Read `fd` (or what `fd` reads: decompressed bytes) to its end; false if stopped first. With
+   * `from`, read by position starting there (a file resumed from a checkpoint); without, read on
+   * from wherever the descriptor is (a pipe).
    */
-  async run(fd: number, intake: Intake, from?: number): Promise<boolean> {
+  async run(fd: number | ReadAt, intake: Intake, from?: number): Promise<boolean> {
+    const read: ReadAt = typeof fd === 'number' ? (buf, want, offset) => readSome(fd, buf, want, from === undefined ? null : offset) : fd;
     const buf = this.buf;
     const lines = new LineChunker(intake);
     const text = (t: string) => intake.text(t);
@@ -207,7 +214,7 @@ export class FdReader {
         continue;
       }
       const want = this.until ? Math.min(this.size, this.until.offset - offset) : this.size;
-      const n = await readSome(fd, buf, want, from === undefined ? null : offset);
+      const n = await read(buf, want, offset);
       if (n === 0) {
         lines.end(text);
         this.deliveredTo = offset;
