@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodecError, SKIP } from '../src/io/codecs/codec.ts';
 import { createDecoder } from '../src/io/codecs/index.ts';
+import { invalidUtf8 } from '../src/runtime/intake.ts';
 import { sluice, tempDir } from './support/cli.ts';
 import { fuzzLines, WELL_FORMED } from './support/codec-lines.ts';
 
@@ -76,7 +77,9 @@ describe.each(Object.entries(WELL_FORMED).flatMap(([name, { specs, line }]) => s
       if (!createDecoder(spec).continues) expect(records.length + dead.length + want.headers).toBe(lines.length);
       expect(dead).toEqual(want.dead);
       expect(records).toEqual(want.records);
-      if (dead.length) expect(r.stderr).toBe(`sluice: ${dead.length} bad record${dead.length === 1 ? '' : 's'} written to ${dlq}\n`);
+      const replaced = invalidUtf8(readFileSync(input));
+      const note = replaced ? `sluice: ${input}: ${replaced} bytes not valid UTF-8, replaced by U+FFFD (--encoding latin1 keeps every byte)\n` : '';
+      if (dead.length) expect(r.stderr).toBe(`sluice: ${dead.length} bad record${dead.length === 1 ? '' : 's'} written to ${dlq}\n${note}`);
     });
 
     it('without: the first bad line stops the run with source:line[:column]: reason, exit 1', async () => {
@@ -89,7 +92,8 @@ describe.each(Object.entries(WELL_FORMED).flatMap(([name, { specs, line }]) => s
         return;
       }
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe(`sluice: error: ${first.where}: ${first.reason}\n`);
+      // and how many bytes read up to there were not UTF-8
+      expect(r.stderr.replace(/^sluice: .*: \d+ bytes? not valid UTF-8, .*\n/m, '')).toBe(`sluice: error: ${first.where}: ${first.reason}\n`);
       // nothing of the failed batch: what was written is the output of whole batches before it
       const written = outLines(r.stdout);
       expect(written).toEqual(want.records.slice(0, written.length));
