@@ -30,6 +30,8 @@ describe('non-seekable inputs are read as streams', () => {
     execFileSync('mkfifo', [fifo]);
     const viaFifo = spawnSync('bash', ['-c', `printf 'x\\ny\\n' > "${fifo}" & "${SLUICE}" -b 1h -i "${fifo}" --map 'x.toUpperCase()'`], { encoding: 'utf8' });
     expect(viaFifo).toMatchObject({ status: 0, stdout: 'X\nY\n', stderr: '' });
+    // a character device
+    expect(await sluice(['-b', '1h', '-i', '/dev/null', '--count'])).toMatchObject({ code: 0, stdout: '0\n', stderr: '' });
   });
 
   it('says a stream has no position for --checkpoint to keep', async () => {
