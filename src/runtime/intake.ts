@@ -37,7 +37,14 @@ interface FileRead {
   lineNo: number;
   codec: unknown;
   /** A record begun and not ended (a CSV quoted field going on past its line): its text so far. */
-  open?: { text: string; line: number };
+  open?: OpenRecord;
+}
+
+/** A record begun and not ended: its text so far, how many bytes that is, and the line it began on. */
+interface OpenRecord {
+  text: string;
+  bytes: number;
+  line: number;
 }
 
 export interface SavedIntake {
@@ -270,12 +277,14 @@ export class Intake {
       const open = this.open;
       // a record whose quoted field goes on past the line (CSV) waits for the lines that end it
       if (decode.continues?.(chunk, start, nl, open !== undefined) && nl < n) {
-        const text = (open?.text ?? '') + chunk.slice(start, nl + 1);
-        this.open = { text, line: open?.line ?? this.lineNo };
-        if (Buffer.byteLength(text) > this.maxLineBytes) {
+        const line = chunk.slice(start, nl + 1);
+        const text = (open?.text ?? '') + line;
+        const bytes = (open?.bytes ?? 0) + Buffer.byteLength(line);
+        this.open = { text, bytes, line: open?.line ?? this.lineNo };
+        if (bytes > this.maxLineBytes) {
           this.open = undefined;
           this.received++;
-          this.refuse(this.tooLong(Buffer.byteLength(text)), `${this.origin}:${open?.line ?? this.lineNo}`, text.slice(0, HEAD_CHARS));
+          this.refuse(this.tooLong(bytes), `${this.origin}:${open?.line ?? this.lineNo}`, text.slice(0, HEAD_CHARS));
         }
         start = nl + 1;
         continue;
@@ -322,7 +331,7 @@ export class Intake {
     }
   }
 
-  private flushOpen(name: string, open: { text: string; line: number }): void {
+  private flushOpen(name: string, open: OpenRecord): void {
     this.received++;
     const text = open.text.endsWith('\n') ? open.text.slice(0, -1) : open.text; // the last line's newline ends it
     try {
