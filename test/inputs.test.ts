@@ -248,6 +248,14 @@ describe('RFC 4180: a quoted CSV field may hold newlines', () => {
       ['stdin:7:3', 'unterminated quoted field'],
     ]);
     expect(letters[1].record).toBe('3,"open\n4,never closed');
+    // a dir: file is complete when read: its open record does not wait for more
+    const inbox = tempDir();
+    writeFileSync(join(inbox, 'a.csv'), input);
+    const dirDlq = join(tempDir(), 'dlq.json');
+    const live = start(['-b', '50ms', '-i', `dir:${inbox}?from=start&pattern=*.csv&poll=20ms`, '--parse', 'csv:header', '--on-error', `dlq:${dirDlq}`]);
+    await eventually(() => linesOf(dirDlq).length === 2, 'both bad records of the file');
+    live.child.kill('SIGTERM');
+    await live.done;
   });
 
   it('a record cut by a stop is finished after the restart (the checkpoint keeps its start)', async () => {

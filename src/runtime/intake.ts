@@ -314,8 +314,8 @@ export class Intake {
   }
 
   /**
-   * The input has ended: a record still open (a CSV quote never closed), of the current file or of
-   * one read before, is decoded as it is, and refused by the codec.
+   * The input has ended (or a dir: file): a record still open (a CSV quote never closed), of the
+   * current file or of one read before, is decoded as it is, and refused by the codec.
    */
   finish(): void {
     if (this.held) {

@@ -124,6 +124,7 @@ class Dir extends PollingSource<DirReplay> {
     const n = cursor.read((text) => this.intake.text(text), { final: true, end, chunk: this.chunk, rules: this.intake });
     if (n === 0 && end === Infinity) {
       if (cursor.damage) this.intake.damaged(cursor.damage); // after its good lines
+      this.intake.finish(); // a file moved in is complete: nothing of it goes on in the next one
       this.read.delete(name); // so that the order of `read` is the order files were read in
       this.read.set(name, `${cursor.dev}:${cursor.ino}`);
       cursor.close();

@@ -23,6 +23,8 @@ export interface Intake {
   readonly maxLineBytes: number;
   /** A line of `bytes` bytes, longer than maxLineBytes, was dropped; `head` is its start: a bad record. */
   overlong(bytes: number, head: Buffer): void;
+  /** What was delivered is complete (a dir: file read whole): a record still open in it (a CSV quote never closed) is refused. */
+  finish(): void;
   /** The input is damaged here (a truncated archive): a bad record at this place, saying `reason`. */
   damaged(reason: string): void;
   /** Bytes of input as text, in the input's encoding. */
