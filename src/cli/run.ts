@@ -73,5 +73,8 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
     onError.close();
     const summary = onError.summary();
     if (summary && !spec.quiet) note(summary);
+    for (const { label, bytes } of engine.replaced()) {
+      if (bytes && !spec.quiet) note(`${label}: ${bytes} ${bytes === 1 ? 'byte' : 'bytes'} not valid UTF-8, replaced by U+FFFD (--encoding latin1 keeps every byte)`);
+    }
   }
 }

@@ -4,7 +4,11 @@
 // Every expression also sees `t`, the time of the batch being processed (epoch ms), as Spark
 // passes the batch time to transform and updateStateByKey.
 
+import { Console } from 'node:console';
 import { parseExpressionAt, type Node } from 'acorn';
+
+/** The `console` expressions see: stdout carries the data, so what they log goes to stderr. */
+const stderrConsole = new Console({ stdout: process.stderr, stderr: process.stderr });
 
 /** What a compiled expression is called with, per operator kind. */
 export const ROLES = {
@@ -54,8 +58,8 @@ export function compileExpr(text: string, role: Role): Fn {
   const params = [...ROLES[role]];
   const body = `${preludeOf(text, role)}return (${text}\n);`;
   try {
-    if (BATCH_TIME.test(text)) return withBatchTime(`return function (${params.join(', ')}) { ${body} };`) as Fn;
-    return new Function(...params, body) as Fn;
+    const fn = `return function (${params.join(', ')}) { ${body} };`;
+    return (BATCH_TIME.test(text) ? withBatchTime(fn) : new Function('console', fn)(stderrConsole)) as Fn;
   } catch (err) {
     // acorn accepted it, V8 did not (rare: e.g. a strict-mode rule); no position to give
     throw new ExprSyntaxError((err as Error).message, 1, 1);
@@ -74,8 +78,8 @@ function preludeOf(text: string, role: Role): string {
 /** Evaluate a constant expression (an arrow function, an array of them, a literal). */
 export function evaluate(text: string): unknown {
   parseWhole(text);
-  if (BATCH_TIME.test(text)) return withBatchTime(`return (${text}\n);`);
-  return new Function(`return (${text}\n);`)();
+  const body = `return (${text}\n);`;
+  return BATCH_TIME.test(text) ? withBatchTime(body) : new Function('console', body)(stderrConsole);
 }
 
 /** An expression that may name `t` (a property `.t` does not count). */
@@ -87,10 +91,11 @@ const batchTimeSetters = new Set<(ms: number) => void>();
 
 /** Run `body` where `t` is a variable that setBatchTime() sets: expressions that use it pay nothing per call. */
 function withBatchTime(body: string): unknown {
-  return new Function('__setter', `let t = Number.NaN; __setter((ms) => { t = ms; }); ${body}`)((set: (ms: number) => void) => {
+  const setter = (set: (ms: number) => void) => {
     set(batchTime);
     batchTimeSetters.add(set);
-  });
+  };
+  return new Function('__setter', 'console', `let t = Number.NaN; __setter((ms) => { t = ms; }); ${body}`)(setter, stderrConsole);
 }
 
 /** The batch being processed is now the one at `ms`; returns the time before, to put back. */

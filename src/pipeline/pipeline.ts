@@ -12,6 +12,8 @@ export interface SourceSpec {
   parse?: string;
   /** At most this many records a second (--max-rate). */
   maxRate?: number;
+  /** A longer line is a bad record (--max-line-bytes). */
+  maxLineBytes?: number;
 }
 
 export interface StreamSpec {
@@ -38,6 +40,8 @@ export interface PipelineSpec {
   shutdownTimeoutMs?: number;
   /** Where positions and state are saved after each batch, and resumed from (--checkpoint). */
   checkpoint?: string;
+  /** Of input and output text (--encoding); utf8 when absent. */
+  encoding?: 'utf8' | 'latin1';
   /** Read what is there now, then end (--once). */
   once?: boolean;
   /** A cron pattern: a --once pass at each tick (--schedule). */

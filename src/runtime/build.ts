@@ -67,7 +67,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
   const feed = (from: string, d: Downstream) => consumers.set(from, [...(consumers.get(from) ?? []), d]);
 
   for (const s of spec.sinks) {
-    const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure });
+    const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure, encoding: spec.encoding });
     sinks.push(sink);
     feed(s.from, guardSink(sink, s.out, onError, () => recordsOut++));
   }
@@ -85,7 +85,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
     roots.push(root);
     const source = io.source(name, s);
     const decoder = fusions.get(name)?.decoder ?? rangeDecoder(s.parse ? createDecoder(s.parse) : undefined);
-    const intake = new Intake(source.label, decoder, root, onError, { afterText: () => hooks.afterText?.(i), onFail: hooks.onFail });
+    const intake = new Intake(source.label, decoder, root, onError, { afterText: () => hooks.afterText?.(i), onFail: hooks.onFail }, { maxLineBytes: s.maxLineBytes, encoding: spec.encoding });
     return { name, source, intake, maxRate: s.maxRate };
   });
 

@@ -20,6 +20,8 @@ export interface Saved {
   time: number;
   /** Source positions after that batch, by source name. */
   positions: Record<string, unknown>;
+  /** What each source's intake knew of the files read at those positions (line counts, CSV headers), by source name. */
+  intakes?: Record<string, unknown>;
   /** Operator state after that batch, by stable operator id. */
   state: Record<string, unknown>;
   /** A batch whose sinks had started: re-run it with this time, up to these positions. */

@@ -6,6 +6,7 @@ import type { Graph, GraphHooks } from './build.ts';
 import type { CheckpointStore, Saved } from './checkpoint.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { FlowControl } from './flow.ts';
+import { note } from '../core/report.ts';
 
 export interface BatchStats {
   time: number;
@@ -78,7 +79,9 @@ export class Engine {
     // never reuse the time of a saved batch: its output (a per-batch file) would be replaced
     let time = replay ? replay.time : Math.max(this.currentTime(), (saved?.time ?? 0) + batchMs);
     graph.begin(time);
-    Promise.all(graph.inputs.map(({ source, intake }) => source.run(intake))).then(
+    // at the end of the input a record still open (a CSV quote never closed) is refused; with a
+    // checkpoint it waits there for the rest, as windows do
+    Promise.all(graph.inputs.map(({ source, intake }) => source.run(intake).then(() => this.checkpoint || intake.finish()))).then(
       () => {
         this.inputDone = true;
         this.wake?.();
@@ -132,6 +135,7 @@ export class Engine {
     // what each source has delivered into this batch, read while the intakes hold what comes next
     const positions = graph.inputs.map(({ source }) => source.position?.());
     const byName = Object.fromEntries(graph.inputs.map(({ name }, i) => [name, positions[i]]));
+    const intakes = Object.fromEntries(graph.inputs.map(({ name, intake }) => [name, intake.saved()]));
     const store = this.checkpoint?.store;
     if (saved) store?.save({ ...saved, pending: { time, until: byName } });
     const started = clock.now();
@@ -144,7 +148,7 @@ export class Engine {
     if (recordsIn && ++this.batchesWithRecords === CRASH_AFTER_SINKS) process.kill(process.pid, 'SIGKILL');
     if (this.checkpoint) {
       const state = Object.fromEntries([...graph.stateful].map(([id, s]) => [id, s.snapshot()]));
-      saved = { pipeline: this.checkpoint.pipeline, time, positions: byName, state };
+      saved = { pipeline: this.checkpoint.pipeline, time, positions: byName, intakes, state };
       this.checkpoint.store.save(saved);
     }
     const stats: BatchStats = {
@@ -171,7 +175,9 @@ export class Engine {
     // a first run starts from nothing: its first batch is recorded as pending like any other
     const saved = store.load(pipeline) ?? { pipeline, time: 0, positions: {}, state: {} };
     for (const [id, state] of this.graph.stateful) if (id in saved.state) state.restore(saved.state[id]);
-    for (const { name, source } of this.graph.inputs) {
+    for (const { name, source, intake } of this.graph.inputs) {
+      intake.restore(saved.intakes?.[name]);
+      if (!source.position) note(`${source.label}: a stream, with no position for --checkpoint to keep: a restart reads on from what comes then`);
       if (saved.positions[name] !== undefined) source.seek?.(saved.positions[name]);
     }
     return saved;
@@ -185,6 +191,11 @@ export class Engine {
     const inputs = this.graph.inputs.filter(({ name }) => !until || until[name] !== undefined);
     if (!inputs.every(({ source }) => source.limit)) return undefined;
     return Promise.all(inputs.map(({ name, source }) => source.limit!(until?.[name])));
+  }
+
+  /** Per source, the bytes of its input that were not UTF-8 and were replaced by U+FFFD. */
+  replaced(): { label: string; bytes: number }[] {
+    return this.graph.inputs.map(({ source, intake }) => ({ label: source.label, bytes: intake.replaced }));
   }
 
   /** Graceful stop: no more input; the open batch is closed and flushed, then run() returns. */

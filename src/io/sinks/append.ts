@@ -1,6 +1,10 @@
-// `append:PATH`: every batch appended to one file, made durable (fsync) before the batch counts as done.
+// `append:PATH`: every batch appended to one file, made durable (fsync) before the batch counts as
+// done; missing directories are created. A FIFO, a device or a descriptor (/dev/stdout) is written
+// the same way, without the fsync it cannot have: it is also what a per-batch PATH that is one becomes.
 
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { namedDescriptor } from '../descriptors.ts';
 import { FileLines, type Sink, type SinkDef } from './sink.ts';
 
 export const append: SinkDef = {
@@ -9,16 +13,20 @@ export const append: SinkDef = {
   summary: 'append each batch to one file, fsync per batch',
   create(path, _params, options): Sink {
     const out = new FileLines(options);
-    const fd = openSync(path, 'a');
-    out.open(fd, fstatSync(fd).size === 0); // a file that has lines has its header
+    const named = namedDescriptor(path);
+    if (named === undefined) mkdirSync(dirname(path), { recursive: true });
+    const fd = named ?? openSync(path, 'a');
+    const stat = fstatSync(fd);
+    const durable = stat.isFile();
+    out.open(fd, !durable || stat.size === 0); // a file that has lines has its header
     return {
       begin(t) {
         out.time = t;
       },
       push: (rec) => out.push(rec),
-      end: () => out.sync(),
+      end: () => out.sync(durable),
       async close() {
-        closeSync(out.fd);
+        if (named === undefined) closeSync(out.fd);
       },
     };
   },

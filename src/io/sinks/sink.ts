@@ -21,6 +21,13 @@ export interface SinkOptions {
   print?: number;
   /** Where a sink that falls behind within a batch pauses the sources. */
   pressure: Pressure;
+  /** --encoding of the text written to files and stdout; utf8 when absent. */
+  encoding?: 'utf8' | 'latin1';
+}
+
+/** Text as files and stdout get it: UTF-8, or with --encoding latin1 a byte a character ('?' for one beyond Latin-1). */
+export function encoded(text: string, options: SinkOptions): Buffer {
+  return options.encoding === 'latin1' ? Buffer.from(text.replace(/[^\x00-\xff]/g, '?'), 'latin1') : Buffer.from(text);
 }
 
 export interface SinkDef extends UriDef {
@@ -69,9 +76,11 @@ export class FileLines {
   /** The batch being written, for --with-time. */
   time = 0;
   private buffered = '';
+  private readonly options: SinkOptions;
   private readonly lines: Lines;
 
   constructor(options: SinkOptions) {
+    this.options = options;
     this.lines = new Lines(options);
   }
 
@@ -86,10 +95,10 @@ export class FileLines {
     if (this.buffered.length >= FLUSH_AT) this.write();
   }
 
-  /** Write what is buffered and fsync. */
-  sync(): void {
+  /** Write what is buffered and fsync (unless the file cannot be synced: a FIFO, a device). */
+  sync(durable = true): void {
     this.write();
-    fsyncSync(this.fd);
+    if (durable) fsyncSync(this.fd);
   }
 
   /** Drop what is buffered (the batch is abandoned). */
@@ -98,7 +107,7 @@ export class FileLines {
   }
 
   private write(): void {
-    if (this.buffered) writeSync(this.fd, this.buffered);
+    if (this.buffered) writeSync(this.fd, encoded(this.buffered, this.options));
     this.buffered = '';
   }
 }

@@ -1,4 +1,5 @@
-// `dir:PATH`: Spark's textFileStream: every file moved into the directory is read once, whole.
+// `dir:PATH`: Spark's textFileStream: every file moved into the directory is read once, whole (a
+// gzip file as the text it holds).
 // Names that start with '.' or '_' or end in `_COPYING_` or `.tmp` are files still being written
 // and are left alone; position() remembers which files were read, and how far into the current one.
 
@@ -113,14 +114,16 @@ class Dir extends PollingSource<DirReplay> {
       const r = this.resumeAt;
       if (r?.path === name && `${r.dev}:${r.ino}` === `${cursor.dev}:${cursor.ino}` && cursor.startsWith(r.fingerprint)) cursor.offset = r.offset;
       this.resumeAt = undefined;
-      this.intake.file(join(this.path, name));
+      this.intake.file(join(this.path, name), { start: cursor.offset === 0 });
     }
     const { name, cursor } = this.reading;
     const last = this.replay?.last;
     const end = last?.path === name && last.dev === cursor.dev && last.ino === cursor.ino ? last.offset : Infinity;
-    const n = cursor.read((text) => this.intake.some(text), { final: true, end, chunk: this.chunk });
+    const n = cursor.read((text) => this.intake.some(text), { final: true, end, chunk: this.chunk, rules: this.intake });
     // paused while reading: --max-rate may have left text to read, so the file is not done yet
     if (n === 0 && end === Infinity && !this.paused) {
+      if (cursor.damage) this.intake.damaged(cursor.damage); // after its good lines
+      this.intake.finish(); // a file moved in is complete: nothing of it goes on in the next one
       this.read.delete(name); // so that the order of `read` is the order files were read in
       this.read.set(name, `${cursor.dev}:${cursor.ino}`);
       cursor.close();
@@ -132,7 +135,7 @@ class Dir extends PollingSource<DirReplay> {
 
   private open(name: string): FileCursor | undefined {
     try {
-      return new FileCursor(join(this.path, name));
+      return new FileCursor(join(this.path, name), 0, { damaged: 'read' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // gone again before it was read
       throw err;

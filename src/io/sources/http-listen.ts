@@ -39,7 +39,7 @@ export const httpListen: SourceDef = {
           } else {
             const take = () => {
               requests.take(req);
-              const lines = new LineChunker();
+              const lines = new LineChunker(intake);
               req.on('data', (buf: Buffer) => lines.push(buf, text));
               req.on('end', () => {
                 lines.end(text);

@@ -238,7 +238,7 @@ class KafkaSource implements Source {
     if (!next) this.next.set(topic, (next = []));
     next[partition] = offset + 1n;
     const where = () => `${topic}-${partition}@${offset}`;
-    const text = m.value?.toString() ?? '';
+    const text = m.value ? intake.decode(m.value) : ''; // --encoding, and counted when not UTF-8
     if (!this.settings.meta) return intake.message(text, where);
     intake.message(text, where, (value) => ({
       key: m.key?.toString() ?? null,

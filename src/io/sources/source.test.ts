@@ -16,7 +16,7 @@ function reading(text: string) {
     got.push(t);
     return t.length;
   };
-  const intake = { text: take, some: take } as unknown as Intake;
+  const intake = { text: take, some: take, maxLineBytes: Infinity, decode: (b: Buffer, s?: number, e?: number) => b.toString('utf8', s, e) } as unknown as Intake;
   return { fd: openSync(path, 'r'), got, intake };
 }
 

@@ -23,7 +23,7 @@ export const tcpListen: SourceDef = {
       run(intake) {
         server.on('connection', (socket) => {
           clients.take(socket);
-          const lines = new LineChunker();
+          const lines = new LineChunker(intake);
           const text = (t: string) => intake.text(t);
           socket.on('data', (buf: Buffer) => lines.push(buf, text));
           socket.on('end', () => lines.end(text));
