@@ -176,7 +176,7 @@ sinks:
 `;
     expect(load(text, { env: { HOST: 'h', PORT: '1' } }).plan?.spec).toMatchObject({ batchMs: 5000, sources: { lines: { in: 'tcp://h:1' } } });
     // a value cannot change the structure: this stays one string
-    expect(load(text, { env: { HOST: 'h", parse: "json', PORT: '1' } }).plan?.spec?.sources.lines).toEqual({ in: 'tcp://h", parse: "json:1' });
+    expect(load(text, { env: { HOST: 'h", parse: "json', PORT: '1' } }).plan?.spec?.sources.lines).toEqual({ in: 'tcp://h", parse: "json:1', maxLineBytes: 64 * 2 ** 20 });
     expect(load(text, { env: { PORT: '1' } }).problems).toEqual([expect.stringMatching(/^p\.yaml:3:23: variable HOST is not set/)]);
     expect(load(text, { env: { HOST: 'h' } }).problems).toEqual(['p.yaml:3:31: PORT: set PORT']);
   });
@@ -212,7 +212,8 @@ sinks:
 `;
     const r = load(text);
     expect(r.problems).toEqual([]);
-    expect(r.plan?.spec?.sources).toEqual({ a: { in: 'a.log', parse: 'json' }, b: { in: 'b.log', parse: 'json' } });
+    const lines = { maxLineBytes: 64 * 2 ** 20 }; // the default
+    expect(r.plan?.spec?.sources).toEqual({ a: { in: 'a.log', parse: 'json', ...lines }, b: { in: 'b.log', parse: 'json', ...lines } });
     expect(r.plan?.spec?.sinks.map((k) => [k.from, k.format])).toEqual([['a', 'json'], ['b', 'json']]);
     expect(load('sources:\n  a: { <<: 5, in: x }\nsinks: [{ from: a }]\n').problems).toEqual([
       'p.yaml:2:12: sources.a.<<: needs a map to merge, e.g. <<: *defaults',

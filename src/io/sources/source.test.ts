@@ -8,6 +8,9 @@ import type { Intake } from './source.ts';
 import { tempDir } from '../../../test/support/cli.ts';
 import { FdReader } from './source.ts';
 
+/** What an intake tells a reader of lines: no length limit, UTF-8. */
+const LINES = { maxLineBytes: Infinity, decode: (b: Buffer, s?: number, e?: number) => b.toString('utf8', s, e) };
+
 function reading(text: string) {
   const path = join(tempDir(), 'in.txt');
   writeFileSync(path, text);
@@ -16,7 +19,7 @@ function reading(text: string) {
     got.push(t);
     return t.length;
   };
-  const intake = { text: take, some: take, maxLineBytes: Infinity, decode: (b: Buffer, s?: number, e?: number) => b.toString('utf8', s, e) } as unknown as Intake;
+  const intake = { ...LINES, text: take, some: take } as unknown as Intake;
   return { fd: openSync(path, 'r'), got, intake };
 }
 
@@ -64,7 +67,7 @@ it('reads again from the first line the intake did not take, its position that o
     });
     return line.length;
   };
-  expect(await reader.run(fd, { text: some, some } as unknown as Intake, 0)).toBe(true);
+  expect(await reader.run(fd, { ...LINES, text: some, some } as unknown as Intake, 0)).toBe(true);
   expect(got).toEqual(['é1\n', 'é2\n', 'é3']);
   expect(positions).toEqual([4, 8, 11]);
   closeSync(fd);

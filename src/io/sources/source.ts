@@ -246,7 +246,7 @@ export class FdReader {
     let ended = false;
     this.deliveredTo = offset;
     while (!this.stopped) {
-      if (waiting.length) retry();
+      if (waiting.length && !this.paused) retry();
       this.deliveredTo = offset - lines.carried - waitingBytes;
       if (ended && !waiting.length) return true;
       // reads stop at the limit; a line that runs past it (the file changed since) is not delivered
