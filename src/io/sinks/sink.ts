@@ -2,6 +2,7 @@
 
 import { fsyncSync, writeSync } from 'node:fs';
 import type { ParamValues, UriDef } from '../uri.ts';
+import type { OnError } from '../../core/on-error.ts';
 import type { Pressure } from '../../core/pressure.ts';
 import type { Downstream } from '../../core/stream.ts';
 import type { Render } from '../render/format.ts';
@@ -21,6 +22,10 @@ export interface SinkOptions {
   print?: number;
   /** Where a sink that falls behind within a batch pauses the sources. */
   pressure: Pressure;
+  /** Where a record the sink cannot take goes (a field its table has no column for). */
+  onError: OnError;
+  /** With --checkpoint, the run's identity: a sink that records which batches it wrote (a database) keys them by it. */
+  checkpointId?: string;
 }
 
 export interface SinkDef extends UriDef {
