@@ -37,11 +37,11 @@ function literal(value: unknown): unknown {
 export function toYaml(spec: PipelineSpec): string {
   const doc = new Document(literal({
     ...given(optionsIn('top'), spec),
-    sources: Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, { in: withoutPassword(s.in), ...given(optionsIn('source'), s) }])),
+    sources: Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, { ...given(optionsIn('source'), s), in: withoutPassword(s.in) }])),
     streams: Object.fromEntries(
       Object.entries(spec.streams).map(([name, s]) => [name, { from: s.from.length === 1 ? s.from[0] : s.from, ops: s.ops.map(opEntry) }]),
     ),
-    sinks: spec.sinks.map((s) => ({ from: s.from, out: withoutPassword(s.out), ...given(optionsIn('sink'), s) })),
+    sinks: spec.sinks.map((s) => ({ from: s.from, ...given(optionsIn('sink'), s), out: withoutPassword(s.out) })),
   }));
   // one line per source, sink and list of inputs, as in the examples
   const items = (key: string) => {

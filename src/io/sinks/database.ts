@@ -144,33 +144,38 @@ export function databaseSink(dialect: Dialect, params: ParamValues, options: Sin
   /** The batch's rows in the order of `columns`; a record that does not fit is bad (--on-error). */
   const rowsOf = (t: Target, batch: Record<string, unknown>[], raw: unknown[]): { columns: Column[]; rows: unknown[][] } => {
     const used = new Map<string, Column>();
-    const fits = batch.map((fields, i) => {
-      const unknown = Object.keys(fields).find((name) => name !== BATCH_TIME && !t.columns.has(name));
-      const missing = t.key?.find((k) => fields[k] === null || fields[k] === undefined);
-      const why = unknown !== undefined ? `table ${table} has no column '${unknown}'` : missing !== undefined ? `key column '${missing}' is empty` : undefined;
-      if (why) return void onError.bad(why, label, raw[i]);
-      for (const name in fields) if (name !== BATCH_TIME) used.set(name, t.columns.get(name)!);
-      return fields;
+    const fitting: Map<Column, unknown>[] = [];
+    batch.forEach((fields, i) => {
+      const values = new Map<Column, unknown>();
+      for (const name in fields) {
+        if (name === BATCH_TIME) continue;
+        const column = t.columns.get(name);
+        const e = column ? encode(fields[name], column) : { error: `table ${table} has no column '${name}'` };
+        if ('error' in e) return void onError.bad(e.error, label, raw[i]);
+        values.set(column!, e.value);
+      }
+      const empty = t.key?.find((k) => fields[k] === null || fields[k] === undefined);
+      if (empty !== undefined) return void onError.bad(`key column '${empty}' is empty`, label, raw[i]);
+      for (const column of values.keys()) used.set(column.name, column);
+      fitting.push(values);
     });
     const columns = [...used.values()];
+    const keyAt = t.key?.map((k) => columns.findIndex((col) => col.name === k));
     const rows: unknown[][] = [];
     const byKey = new Map<string, number>();
-    fits.forEach((fields, i) => {
-      if (!fields) return;
-      const row: unknown[] = [];
-      for (const col of columns) {
-        const e = encode(fields[col.name], col);
-        if ('error' in e) return void onError.bad(e.error, label, raw[i]);
-        row.push(e.value);
-      }
+    for (const values of fitting) {
+      const row = columns.map((col) => values.get(col) ?? null);
       if (t.batchTime) row.push(time);
-      if (!t.key) return void rows.push(row);
+      if (!keyAt) {
+        rows.push(row);
+        continue;
+      }
       // one row per key and statement: the batch's last record for a key wins
-      const id = t.key.map((k) => String(row[columns.findIndex((col) => col.name === k)])).join('\0');
+      const id = keyAt.map((at) => String(row[at])).join('\0');
       const at = byKey.get(id);
       if (at === undefined) byKey.set(id, rows.push(row) - 1);
       else rows[at] = row;
-    });
+    }
     if (t.batchTime) columns.push(t.columns.get(BATCH_TIME)!);
     return { columns, rows };
   };

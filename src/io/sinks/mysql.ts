@@ -90,6 +90,8 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
       const { createConnection } = await import('mysql2/promise');
       const client = await createConnection(config);
       client.on('error', () => {}); // a connection lost while idle: the next query says so
+      // no gap locks: two sinks locking their own, not yet written, sluice_batches rows would deadlock
+      await client.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
       return new MysqlConnection(client);
     },
     quote,

@@ -23,18 +23,47 @@ function heldType(declared: string): HeldType {
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/**
+ * The transaction on each file open now in this process, and what ends it: SQLite has one writer at
+ * a time, and its busy wait would block the one thread that could finish the other sink's.
+ */
+const writing = new Map<string, Promise<void>>();
+
 class SqliteConnection implements Connection {
   private readonly db: DatabaseSync;
+  private readonly path: string;
+  private done: (() => void) | undefined;
   /** Prepared INSERTs by their text. */
   private readonly statements = new Map<string, StatementSync>();
 
   constructor(path: string) {
+    this.path = path;
     const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
     this.db = new DatabaseSync(path, { timeout: 10_000 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
   }
 
   async query(sql: string, params: unknown[] = []) {
+    if (sql === 'BEGIN') {
+      // the other sinks' transactions on this file first; then take the write lock at once
+      while (writing.has(this.path)) await writing.get(this.path);
+      writing.set(this.path, new Promise((resolve) => (this.done = resolve)));
+      sql = 'BEGIN IMMEDIATE';
+    }
+    try {
+      return this.run(sql, params);
+    } finally {
+      if (sql === 'COMMIT' || sql === 'ROLLBACK' || (sql === 'BEGIN IMMEDIATE' && !this.db.isTransaction)) this.release();
+    }
+  }
+
+  private release() {
+    writing.delete(this.path);
+    this.done?.();
+    this.done = undefined;
+  }
+
+  private run(sql: string, params: unknown[]) {
     const statement = this.db.prepare(sql);
     return (statement.columns().length ? statement.all(...(params as never[])) : (statement.run(...(params as never[])), [])) as Record<string, unknown>[];
   }
@@ -67,6 +96,7 @@ class SqliteConnection implements Connection {
   }
 
   async close() {
+    this.release();
     if (this.db.isOpen) this.db.close();
   }
 }
