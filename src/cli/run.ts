@@ -40,7 +40,7 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
   }
   const onError = new OnError(spec.onError);
   const store = spec.checkpoint ? new CheckpointStore(spec.checkpoint) : undefined;
-  const engine = new Engine((hooks) => buildGraph(plan, onError, undefined, hooks), {
+  const engine = new Engine((hooks) => buildGraph(plan, onError, undefined, hooks, store?.id), {
     batchMs: spec.batchMs,
     clock: options.clock,
     once: spec.once,

@@ -48,6 +48,16 @@ export class IoError extends SluiceError {
   }
 }
 
+/**
+ * A sink that cannot work at all (credentials refused, a table whose schema cannot take the rows):
+ * it fails the run whatever --on-error says, since no record of any batch would get through.
+ */
+export class SinkRefusedError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'sink-refused', EXIT.runtime, options);
+  }
+}
+
 /** The message of any thrown value, without a stack. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

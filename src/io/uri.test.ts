@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ValueKind } from '../core/values.ts';
 import { SINKS, sinkFor } from './sinks/index.ts';
 import { SOURCES, sourceFor } from './sources/index.ts';
-import type { UriDef, UriParam } from './uri.ts';
+import { redactedUri, withoutPassword, type UriDef, type UriParam } from './uri.ts';
 
 /** A URI of each scheme that takes parameters, to hang them on. */
 const EXAMPLE: Record<string, string> = {
@@ -20,11 +20,20 @@ const EXAMPLE: Record<string, string> = {
   kafka: 'kafka://127.0.0.1:9/events',
   http: 'http://127.0.0.1:9/ingest',
   https: 'https://127.0.0.1:9/ingest',
+  sqlite: 'sqlite:/tmp/x.db',
+  postgres: 'postgres://app@127.0.0.1:5432/test',
+  postgresql: 'postgresql://app@127.0.0.1:5432/test',
+  mysql: 'mysql://app@127.0.0.1/test',
+  mariadb: 'mariadb://app@127.0.0.1/test',
 };
 
 const SAMPLE: { [K in ValueKind['kind']]?: string } = { int: '3', duration: '2s', flag: 'true', string: 'x' };
 
+/** Values of string parameters that have a form of their own. */
+const FORMED: Record<string, string> = { columns: 'key:text,value:int' };
+
 function sample(p: UriParam): string {
+  if (p.name in FORMED) return FORMED[p.name]!;
   if (p.default !== undefined) return p.default;
   if (p.value.kind === 'choice') return p.value.choices.at(-1)!;
   return SAMPLE[p.value.kind]!;
@@ -59,6 +68,12 @@ describe('parameters', () => {
     expect(sourceFor('tail:/x.log').values).toEqual({ from: undefined, poll: 250 });
     expect(sourceFor('dir:/d?poll=1s&from=start').values).toEqual({ pattern: '*', from: 'start', poll: 1000 });
     expect(sourceFor('kafka://h/t?meta=true').values).toMatchObject({ meta: true, 'session-timeout': 10_000, from: 'latest' });
+  });
+
+  it('show a database password as ***, in messages and in explain', () => {
+    expect(redactedUri('postgres://app:s3cret@db:5432/test?table=t')).toBe('postgres://app:***@db:5432/test?table=t');
+    expect(withoutPassword('mysql://root:s3cret@db/test?table=t')).toBe('mysql://root:***@db/test?table=t');
+    expect(withoutPassword('sqlite:/tmp/x.db?table=t')).toBe('sqlite:/tmp/x.db?table=t');
   });
 
   it("keep an HTTP target's own query, and none of sluice's own in any message", () => {

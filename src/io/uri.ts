@@ -90,7 +90,10 @@ export function checkParams(query: URLSearchParams, table: readonly UriParam[], 
   return { values, others };
 }
 
-/** A URI as messages may show it: an HTTP URL without its query and credentials, which may hold secrets. */
+/**
+ * A URI as messages may show it: an HTTP URL without its query and credentials, which may hold
+ * secrets; any other URL with its password as `***` (postgres://app:***@db/test).
+ */
 export function redactedUri(uri: string): string {
   try {
     const url = new URL(uri);
@@ -98,7 +101,13 @@ export function redactedUri(uri: string): string {
   } catch {
     // not a URL: shown as given
   }
-  return uri;
+  return withoutPassword(uri);
+}
+
+/** A URI with its password, if it has one, as `***`: how `explain` writes it back. */
+export function withoutPassword(uri: string): string {
+  const password = URL.canParse(uri) ? new URL(uri).password : '';
+  return password ? uri.replace(`:${password}@`, ':***@') : uri;
 }
 
 /** A parameter as help and the man page write it: `?poll=DUR (250ms): how often ...`. */

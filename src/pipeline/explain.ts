@@ -6,6 +6,7 @@ import { Document, isMap, isSeq, type Node } from 'yaml';
 import { defaultValue } from '../core/values.ts';
 import { fieldOf, optionsIn, type OptionDef } from './options.ts';
 import { formatDuration } from '../core/duration.ts';
+import { withoutPassword } from '../io/uri.ts';
 import type { OpSpec, PipelineSpec } from './pipeline.ts';
 
 /** The options of one part of the spec that differ from their defaults, by their file key. */
@@ -36,11 +37,11 @@ function literal(value: unknown): unknown {
 export function toYaml(spec: PipelineSpec): string {
   const doc = new Document(literal({
     ...given(optionsIn('top'), spec),
-    sources: Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, { in: s.in, ...given(optionsIn('source'), s) }])),
+    sources: Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, { ...given(optionsIn('source'), s), in: withoutPassword(s.in) }])),
     streams: Object.fromEntries(
       Object.entries(spec.streams).map(([name, s]) => [name, { from: s.from.length === 1 ? s.from[0] : s.from, ops: s.ops.map(opEntry) }]),
     ),
-    sinks: spec.sinks.map((s) => ({ from: s.from, out: s.out, ...given(optionsIn('sink'), s) })),
+    sinks: spec.sinks.map((s) => ({ from: s.from, ...given(optionsIn('sink'), s), out: withoutPassword(s.out) })),
   }));
   // one line per source, sink and list of inputs, as in the examples
   const items = (key: string) => {

@@ -9,11 +9,12 @@ import type { SinkSpec, SourceSpec } from '../pipeline/pipeline.ts';
 import type { Plan } from '../pipeline/plan.ts';
 import { RenderError, renderer } from '../io/render/format.ts';
 import { createSink } from '../io/sinks/index.ts';
+import { redactedUri } from '../io/uri.ts';
 import type { Sink, SinkOptions } from '../io/sinks/sink.ts';
 import { createSource } from '../io/sources/index.ts';
 import type { Source } from '../io/sources/source.ts';
 import { Intake } from './intake.ts';
-import { IoError, messageOf } from '../core/errors.ts';
+import { BadRecordError, IoError, SinkRefusedError, messageOf } from '../core/errors.ts';
 import { OnError } from '../core/on-error.ts';
 import { Pressure } from '../core/pressure.ts';
 import { setBatchTime } from '../core/expr.ts';
@@ -57,7 +58,8 @@ export interface GraphHooks {
   onPressure?: (held: boolean) => void;
 }
 
-export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, hooks: GraphHooks = {}): Graph {
+/** `checkpointId`: the --checkpoint run's identity, for sinks that record the batches they wrote. */
+export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, hooks: GraphHooks = {}, checkpointId?: string): Graph {
   const { spec, fusions } = plan;
   let recordsOut = 0;
   const stateful = new Map<string, Stateful>();
@@ -67,7 +69,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
   const feed = (from: string, d: Downstream) => consumers.set(from, [...(consumers.get(from) ?? []), d]);
 
   for (const s of spec.sinks) {
-    const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure, encoding: spec.encoding });
+    const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure, encoding: spec.encoding, onError, checkpointId });
     sinks.push(sink);
     feed(s.from, guardSink(sink, s.out, onError, () => recordsOut++));
   }
@@ -123,10 +125,13 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
 function guardSink(sink: Sink, uri: string, onError: OnError, counted: () => void): Downstream {
   const keep = onError.mode !== 'fail';
   let batch: unknown[] = [];
+  const label = redactedUri(uri);
   const failed = (err: unknown) => {
-    const reason = `${uri}: ${messageOf(err)}`;
-    if (!keep) throw new IoError(reason, { cause: err });
-    for (const rec of batch) onError.bad(reason, uri, rec, err);
+    if (err instanceof BadRecordError) throw err; // a record of the batch, already named
+    const reason = `${label}: ${messageOf(err)}`;
+    // a sink that refuses everything fails the run: skipping would drop every batch
+    if (!keep || err instanceof SinkRefusedError) throw new IoError(reason, { cause: err });
+    for (const rec of batch) onError.bad(reason, label, rec, err);
     batch = [];
   };
   return {

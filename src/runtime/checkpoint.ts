@@ -3,7 +3,8 @@
 // run — the batch's time and input range, so an unfinished batch is re-run with the same time and
 // the same input (as Spark re-runs the pending batches in its checkpoint).
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncDir } from '../io/sinks/batch-files.ts';
 import { SluiceError } from '../core/errors.ts';
@@ -36,6 +37,8 @@ export class CheckpointError extends SluiceError {
 
 export class CheckpointStore {
   private readonly dir: string;
+  /** Names this checkpoint's run for sinks that record its batches in their own store (a database's sluice_batches). */
+  readonly id: string;
   private seq = 0;
   /** Problems met while loading that did not stop it (a damaged newest file), for stderr. */
   readonly warnings: string[] = [];
@@ -44,7 +47,10 @@ export class CheckpointStore {
     this.dir = dir;
     mkdirSync(dir, { recursive: true });
     // a checkpoint half-written when the process died
-    for (const f of readdirSync(dir)) if (f.endsWith('.json.tmp')) rmSync(join(dir, f), { force: true });
+    for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+    const idFile = join(dir, 'id');
+    if (!existsSync(idFile)) writeAtomically(dir, idFile, `${randomUUID()}\n`);
+    this.id = readFileSync(idFile, 'utf8').trim();
   }
 
   /** The newest readable checkpoint, refusing one written by a different pipeline. */
@@ -75,17 +81,7 @@ export class CheckpointStore {
 
   /** Write a checkpoint and prune the oldest. */
   save(saved: Saved): void {
-    const file = join(this.dir, `checkpoint-${++this.seq}.json`);
-    const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify({ format: FORMAT, ...saved }));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-    syncDir(this.dir);
+    writeAtomically(this.dir, join(this.dir, `checkpoint-${++this.seq}.json`), JSON.stringify({ format: FORMAT, ...saved }));
     for (const [, old] of this.files().slice(0, -KEEP)) rmSync(join(this.dir, old), { force: true });
   }
 
@@ -95,6 +91,20 @@ export class CheckpointStore {
       .filter(([seq]) => Number.isInteger(seq))
       .sort((a, b) => a[0] - b[0]);
   }
+}
+
+/** Temporary file, fsync, rename, fsync of the directory: `file` is there whole or not at all. */
+function writeAtomically(dir: string, file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  syncDir(dir);
 }
 
 function differences(before: string[], now: string[]): string[] {

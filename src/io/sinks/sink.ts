@@ -2,6 +2,7 @@
 
 import { fsyncSync, writeSync } from 'node:fs';
 import type { ParamValues, UriDef } from '../uri.ts';
+import type { OnError } from '../../core/on-error.ts';
 import type { Pressure } from '../../core/pressure.ts';
 import type { Downstream } from '../../core/stream.ts';
 import type { Render } from '../render/format.ts';
@@ -23,6 +24,10 @@ export interface SinkOptions {
   pressure: Pressure;
   /** --encoding of the text written to files and stdout; utf8 when absent. */
   encoding?: 'utf8' | 'latin1';
+  /** Where a record the sink cannot take goes (a field its table has no column for). */
+  onError: OnError;
+  /** With --checkpoint, the run's identity: a sink that records which batches it wrote (a database) keys them by it. */
+  checkpointId?: string;
 }
 
 /** Text as files and stdout get it: UTF-8, or with --encoding latin1 a byte a character ('?' for one beyond Latin-1). */
