@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { start, tempDir } from './support/cli.ts';
+import { sluice, start, tempDir } from './support/cli.ts';
 import { eventually, linesOf } from './support/eventually.ts';
 
 /** A --filter that lets every record through and appends it to `file`: proof that sluice has read it. */
@@ -69,4 +69,23 @@ describe('signals', () => {
     expect(r.stdout).toBe('1\n2\n3\n4\n5\n6\n');
     expect(readFileSync(marks, 'utf8')).toBe('1\n2\n3\n4\n5\n6\n');
   });
+});
+
+describe('failures that retrying cannot mend end the run at once', () => {
+  // .invalid never resolves (RFC 6761); 6000 is one of the ports fetch refuses
+  for (const [args, message] of [
+    [['-o', 'http://nosuchhost.invalid/in'], "host 'nosuchhost.invalid' not found: the name does not resolve"],
+    [['-o', 'http://127.0.0.1:6000/in'], 'fetch refuses to connect to this port'],
+    [['-o', 'tcp://nosuchhost.invalid:9000'], "cannot connect: host 'nosuchhost.invalid' not found"],
+    [['-i', 'tcp://nosuchhost.invalid:9000'], "cannot connect: host 'nosuchhost.invalid' not found"],
+    [['-o', 'kafka://nosuchhost.invalid:9092/t'], "host 'nosuchhost.invalid' not found"],
+    [['-i', 'kafka://nosuchhost.invalid:9092/t'], "host 'nosuchhost.invalid' not found"],
+  ] as const) {
+    it(`${args.join(' ')}: ${message}`, async () => {
+      const r = await sluice([...args], 'a\n');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toContain('retrying');
+    });
+  }
 });

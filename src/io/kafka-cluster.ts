@@ -2,7 +2,7 @@
 // topics exist, and which client errors mean the cluster is unreachable for now (worth retrying).
 import { note } from '../core/report.ts';
 import { backoffMs, wait } from '../core/backoff.ts';
-import { IoError, UsageError } from '../core/errors.ts';
+import { IoError, lastingFailure, UsageError } from '../core/errors.ts';
 
 export interface KafkaTarget {
   brokers: string[];
@@ -30,6 +30,7 @@ export function kafkaTarget(path: string, uri: string): KafkaTarget {
   const slash = path.indexOf('/');
   const usage = `${uri}: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events`;
   if (slash < 0) throw new UsageError(usage);
+  if (path.slice(0, slash).includes('@')) throw new UsageError(`${uri}: a user and password in a kafka:// URI are not supported (sluice does not do SASL)`);
   const brokers = path.slice(0, slash).split(',').map((broker) => {
     const m = BROKER.exec(broker);
     if (!m || (m[2] && Number(m[2]) > 65535)) throw new UsageError(`${uri}: '${broker}' is not a broker address; expected HOST[:PORT]`);
@@ -43,16 +44,22 @@ export function kafkaTarget(path: string, uri: string): KafkaTarget {
   return { brokers, topics };
 }
 
-/** The cluster cannot be reached or is not ready yet: a connection, a timeout, a leader moving. */
+/** The cluster cannot be reached or is not ready yet: a connection, a timeout, a leader moving; not a broker name that does not exist. */
 export function transient(err: unknown): boolean {
+  return !lastingFailure(err) && retriable(err);
+}
+
+function retriable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const e = err as Error & { code?: string; canRetry?: boolean };
   if (e.code === 'PLT_KFK_NETWORK' || e.code === 'PLT_KFK_TIMEOUT' || e.canRetry === true) return true;
-  return (err instanceof AggregateError && err.errors.some(transient)) || transient(err.cause);
+  return (err instanceof AggregateError && err.errors.some(retriable)) || retriable(err.cause);
 }
 
 /** The most specific message of a client error: the first cause at the bottom of its nested errors. */
 export function reason(err: unknown): string {
+  const lasting = lastingFailure(err);
+  if (lasting) return lasting;
   let e = err;
   while (e instanceof AggregateError && e.errors.length) e = e.errors[0];
   return e instanceof Error ? e.message.replace(/\.$/, '') : String(e);

@@ -9,6 +9,7 @@ import type { SinkSpec, SourceSpec } from '../pipeline/pipeline.ts';
 import type { Plan } from '../pipeline/plan.ts';
 import { renderer } from '../io/render/format.ts';
 import { createSink } from '../io/sinks/index.ts';
+import { redactedUri } from '../io/uri.ts';
 import type { Sink, SinkOptions } from '../io/sinks/sink.ts';
 import { createSource } from '../io/sources/index.ts';
 import type { Source } from '../io/sources/source.ts';
@@ -68,7 +69,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
   for (const s of spec.sinks) {
     const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure });
     sinks.push(sink);
-    feed(s.from, guardSink(sink, s.out, onError, () => recordsOut++));
+    feed(s.from, guardSink(sink, redactedUri(s.out), onError, () => recordsOut++));
   }
   const fusedStreams = new Set([...fusions.values()].map((f) => f.stream));
   for (const { name, from, ops } of plan.streams.toReversed()) {

@@ -1,6 +1,6 @@
 // The registry of sinks, by URI scheme; a URI with no known scheme is a per-batch file path.
 
-import { resolveUri, uriParams } from '../uri.ts';
+import { redactedUri, resolveUri, uriParams } from '../uri.ts';
 import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
 import { http, https } from './http.ts';
@@ -20,5 +20,5 @@ export function sinkFor(uri: string) {
 
 export function createSink(uri: string, options: SinkOptions): Sink {
   const { def, path, values } = sinkFor(uri);
-  return def.create(path, values, options, uri);
+  return def.create(path, values, options, redactedUri(uri));
 }
