@@ -162,6 +162,30 @@ sinks:
   });
 });
 
+describe('hostile files', () => {
+  for (const [what, text, column] of [
+    ['lists', `${'- '.repeat(5000)}x\n`, 403],
+    ['flow lists', `a: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`, 204],
+  ] as const) {
+    it(`${what} nested thousands deep are a positioned problem, not a stack overflow`, async () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'deep.yaml'), text);
+      const r = await sluice(['lint', 'deep.yaml'], '', { cwd: dir });
+      expect(r.code).toBe(78);
+      expect(r.stderr).toBe(`deep.yaml:1:${column}: nested more than 200 levels deep; a pipeline needs a few\n`);
+    });
+  }
+
+  it('a file whose name has glob characters is read as that file', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'report[1].log'), 'the file\n');
+    writeFileSync(join(dir, 'report1.log'), 'what the glob matches\n');
+    const r = await sluice(['-i', 'report[1].log'], '', { cwd: dir });
+    expect(r).toMatchObject({ code: 0, stdout: 'the file\n' });
+    expect((await sluice(['-i', 'report[0-9].log'], '', { cwd: dir })).stdout).toBe('what the glob matches\n');
+  });
+});
+
 describe('listeners', () => {
   /** A connection to `port` once something listens there (a refused connect is tried again). */
   async function connection(port: number): Promise<Socket> {

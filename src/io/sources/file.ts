@@ -1,13 +1,14 @@
 // `PATH`, `file:PATH`: read files once, in name order; a glob matches several.
 
-import { closeSync, globSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, globSync, openSync, statSync } from 'node:fs';
 import { IoError } from '../../core/errors.ts';
 import { FdReader, type Source, type SourceDef } from './source.ts';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
 export function matchFiles(pattern: string): string[] {
-  if (!GLOB_CHARS.test(pattern)) {
+  // a name that exists is that file, glob characters and all (`report[1].log`)
+  if (!GLOB_CHARS.test(pattern) || existsSync(pattern)) {
     try {
       if (statSync(pattern).isDirectory()) throw new IoError(`${pattern}: is a directory (use dir:${pattern} to watch it)`);
     } catch (err) {
