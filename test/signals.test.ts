@@ -4,16 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sluice, start, tempDir } from './support/cli.ts';
+import { recordsTo, shellStatus, sluice, start, tempDir } from './support/cli.ts';
 import { eventually, linesOf } from './support/eventually.ts';
-
-/** A --filter that lets every record through and appends it to `file`: proof that sluice has read it. */
-const seen = (file: string) => `process.getBuiltinModule("fs").appendFileSync(${JSON.stringify(file)}, x + "\\n") ?? true`;
 
 /** sluice stuck finishing a batch on a full stdout (nobody reads it), after a first `signal`. */
 async function stuckAfter(signal: NodeJS.Signals) {
   const marks = join(tempDir(), 'seen');
-  const run = start(['-v', '-b', '1h', '--shutdown-timeout', '1h', '--filter', seen(marks), '--map', 'x.repeat(100)']);
+  const run = start(['-v', '-b', '1h', '--shutdown-timeout', '1h', '--filter', recordsTo(marks), '--map', 'x.repeat(100)']);
   run.child.stdout!.pause();
   run.child.stdin!.on('error', () => {});
   run.child.stdin!.write('line\n'.repeat(20_000));
@@ -29,7 +26,7 @@ async function stuckAfter(signal: NodeJS.Signals) {
 describe('signals', () => {
   it('SIGHUP stops like SIGTERM: the batch in flight is finished and written, exit 0', async () => {
     const marks = join(tempDir(), 'seen');
-    const { child, done } = start(['-b', '1h', '--filter', seen(marks), '--map', 'x.toUpperCase()']);
+    const { child, done } = start(['-b', '1h', '--filter', recordsTo(marks), '--map', 'x.toUpperCase()']);
     child.stdin!.write('one\ntwo\n');
     await eventually(() => linesOf(marks).length === 2, 'both lines to be read');
     child.kill('SIGHUP');
@@ -47,14 +44,13 @@ describe('signals', () => {
     it(`${first} then ${second} exits at once with ${status}, whatever the shutdown timeout`, async () => {
       const { child, done } = await stuckAfter(first);
       child.kill(second);
-      const r = await done;
-      expect(r.code).toBe(status);
+      expect(shellStatus(await done)).toBe(status);
     });
   }
 
   it('a closed stderr with -v never stops the data', async () => {
     const marks = join(tempDir(), 'seen');
-    const { child, done } = start(['-v', '-b', '50ms', '--filter', seen(marks)]);
+    const { child, done } = start(['-v', '-b', '50ms', '--filter', recordsTo(marks)]);
     let out = '';
     child.stdout!.on('data', (d: string) => (out += d));
     child.stderr!.destroy(); // sluice's next stats line meets EPIPE
@@ -88,4 +84,34 @@ describe('failures that retrying cannot mend end the run at once', () => {
       expect(r.stderr).not.toContain('retrying');
     });
   }
+});
+
+describe('an expression that runs away after the first signal', () => {
+  /** sluice holding a line in an hour-long batch whose --transform, run as the batch closes, never returns. */
+  async function runaway(timeout: string) {
+    const marks = join(tempDir(), 'seen');
+    const run = start(['-v', '-b', '1h', '--shutdown-timeout', timeout, '--filter', recordsTo(marks), '--transform', '(xs) => { for (;;); }']);
+    let stderr = '';
+    run.child.stderr!.on('data', (d: string) => (stderr += d));
+    run.child.stdin!.write('one\n');
+    await eventually(() => linesOf(marks).length === 1, 'the line to be read');
+    return { ...run, stderr: () => stderr };
+  }
+
+  it('cannot hold the process past --shutdown-timeout', async () => {
+    const { child, done } = await runaway('300ms');
+    child.kill('SIGTERM'); // the batch closes: its transform never returns
+    const r = await done;
+    expect(shellStatus(r)).toBe(143);
+    expect(r.stderr).toContain('sluice: SIGTERM: finishing the batch in flight (at most 300ms); a second signal exits at once\n');
+    expect(r.stderr).toContain('sluice: error: the batch in flight did not finish within --shutdown-timeout 300ms; exiting\n');
+  });
+
+  it('cannot keep a second signal from ending the process at once', async () => {
+    const { child, done, stderr } = await runaway('1h');
+    child.kill('SIGTERM');
+    await eventually(() => stderr().includes('SIGTERM: finishing the batch in flight'), 'the first signal to be taken');
+    child.kill('SIGINT');
+    expect(shellStatus(await done)).toBe(130);
+  });
 });

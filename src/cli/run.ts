@@ -11,9 +11,9 @@ import { OnError } from '../core/on-error.ts';
 import { outline, type PipelineSpec } from '../pipeline/pipeline.ts';
 import type { Plan } from '../pipeline/plan.ts';
 import { createSource } from '../io/sources/index.ts';
-import { error, note } from '../core/report.ts';
+import { errorText, note } from '../core/report.ts';
 import { schedule } from './schedule.ts';
-import { onStopSignal, STOP_SIGNALS } from './signals.ts';
+import { endAfter, onStopSignal } from './signals.ts';
 
 /** What would make every --schedule pass fail, found now rather than at the first tick. */
 function checkSchedule(spec: PipelineSpec): void {
@@ -57,10 +57,7 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
   const unlisten = onStopSignal((signal) => {
     const timeoutMs = spec.shutdownTimeoutMs ?? 10 * spec.batchMs;
     if (spec.verbose) note(`${signal}: finishing the batch in flight (at most ${formatDuration(timeoutMs)}); a second signal exits at once`);
-    setTimeout(() => {
-      error(`the batch in flight did not finish within --shutdown-timeout ${formatDuration(timeoutMs)}; exiting`);
-      process.exit(STOP_SIGNALS[signal]);
-    }, timeoutMs).unref();
+    endAfter(timeoutMs, signal, errorText(`the batch in flight did not finish within --shutdown-timeout ${formatDuration(timeoutMs)}; exiting`));
     engine.stop();
   });
   try {
