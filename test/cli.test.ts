@@ -1,14 +1,11 @@
 // The real bin/sluice driven as a user would: pipes, files, signals, exit statuses.
 
-import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SLUICE, sluice, start, tempDir } from './support/cli.ts';
-import { eventually } from './support/eventually.ts';
-
-/** sluice's stdout, paused by the test, holds all that the test side takes in: sluice now waits for a drain. */
-const pipeFull = (child: ChildProcess) => child.stdout!.readableLength >= child.stdout!.readableHighWaterMark;
+import { recordsTo, ROOT, shellStatus, SLUICE, sluice, start, tempDir } from './support/cli.ts';
+import { eventually, linesOf } from './support/eventually.ts';
 
 const ACCESS_LOG = join(ROOT, 'pipelines/data/access.log');
 const sorted = (text: string) => text.trimEnd().split('\n').sort().join('\n');
@@ -70,40 +67,41 @@ describe('sluice as a filter', () => {
   });
 
   it('on SIGTERM finishes the batch in flight, flushes it and exits 0', async () => {
-    // the expression says when it has the records; the batch stays open for an hour
-    const { child, done, stderr } = start(['-b', '1h', '--map', '(process.stderr.write("read\\n"), x.toUpperCase())']);
+    const marks = join(tempDir(), 'seen');
+    const { child, done } = start(['-b', '1h', '--filter', recordsTo(marks), '--map', 'x.toUpperCase()']);
     child.stdin!.write('one\ntwo\n');
-    await eventually(() => stderr() === 'read\nread\n', 'both lines read');
+    await eventually(() => linesOf(marks).length === 2, 'both lines to be read'); // the batch stays open for an hour
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('ONE\nTWO\n');
-    expect(r.stderr).toBe('read\nread\n');
   });
 
   it('a second signal exits at once while the batch in flight is stuck on a full pipe', async () => {
-    const { child, done } = start(['-b', '1h', '--map', 'x.repeat(100)']);
+    const marks = join(tempDir(), 'seen');
+    const { child, done } = start(['-b', '1h', '--filter', recordsTo(marks), '--map', 'x.repeat(100)']);
     child.stdout!.pause(); // nobody reads: sluice's writes fill the pipe and it waits for a drain
     child.stdin!.on('error', () => {});
     child.stdin!.write(`${'line\n'.repeat(20_000)}`);
-    await eventually(() => pipeFull(child), 'a full pipe');
+    await eventually(() => linesOf(marks).length === 20_000, 'the lines to be read');
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200)); // what must not happen: exiting before the second signal
     expect(child.exitCode).toBeNull(); // still trying to finish the batch
     child.kill('SIGTERM');
     const r = await done;
-    expect(r.code).toBe(143);
+    expect(shellStatus(r)).toBe(143);
   });
 
   it('gives up a graceful stop after --shutdown-timeout', async () => {
-    const { child, done } = start(['-b', '1h', '--shutdown-timeout', '300ms', '--map', 'x.repeat(100)']);
+    const marks = join(tempDir(), 'seen');
+    const { child, done } = start(['-b', '1h', '--shutdown-timeout', '300ms', '--filter', recordsTo(marks), '--map', 'x.repeat(100)']);
     child.stdout!.pause();
     child.stdin!.on('error', () => {});
     child.stdin!.write(`${'line\n'.repeat(20_000)}`);
-    await eventually(() => pipeFull(child), 'a full pipe');
+    await eventually(() => linesOf(marks).length === 20_000, 'the lines to be read');
     child.kill('SIGTERM');
     const r = await done;
-    expect(r.code).toBe(143);
+    expect(shellStatus(r)).toBe(143);
     expect(r.stderr).toBe('sluice: error: the batch in flight did not finish within --shutdown-timeout 300ms; exiting\n');
   });
 

@@ -3,6 +3,7 @@
 // an arrow or function expression is evaluated once and then called with them in order.
 // Every expression also sees `t`, the time of the batch being processed (epoch ms), as Spark
 // passes the batch time to transform and updateStateByKey.
+// Compiling runs none of the user's code: checking a pipeline file is safe on any file.
 
 import { Console } from 'node:console';
 import { parseExpressionAt, type Node } from 'acorn';
@@ -47,13 +48,10 @@ export type Fn = (...args: any[]) => any;
 
 /** Compile `text` for `role`; throws ExprSyntaxError with a position when it does not parse. */
 export function compileExpr(text: string, role: Role): Fn {
-  const node = parseWhole(text);
-  let inner = node;
-  while (inner.type === 'ParenthesizedExpression') inner = (inner as Node & { expression: Node }).expression;
+  const inner = unparenthesized(parseWhole(text));
   if (inner.type === 'ArrowFunctionExpression' || inner.type === 'FunctionExpression') {
-    const fn = evaluate(text);
-    if (typeof fn !== 'function') throw new ExprSyntaxError('not a function', 1, 1);
-    return fn as Fn;
+    // evaluating a function expression only makes the function: none of its code runs
+    return valueOf(text) as Fn;
   }
   const params = [...ROLES[role]];
   const body = `${preludeOf(text, role)}return (${text}\n);`;
@@ -75,9 +73,14 @@ function preludeOf(text: string, role: Role): string {
   return prelude.join('');
 }
 
-/** Evaluate a constant expression (an arrow function, an array of them, a literal). */
+/** Evaluate a constant expression (an arrow function, an array of them, a literal): this runs its code. */
 export function evaluate(text: string): unknown {
   parseWhole(text);
+  return valueOf(text);
+}
+
+/** The value of `text`, which has parsed, seeing `t` and the stderr console. */
+function valueOf(text: string): unknown {
   const body = `return (${text}\n);`;
   return BATCH_TIME.test(text) ? withBatchTime(body) : new Function('console', body)(stderrConsole);
 }
@@ -105,6 +108,39 @@ export function setBatchTime(ms: number): number {
   batchTime = ms;
   for (const set of batchTimeSetters) set(ms);
   return before;
+}
+
+/**
+ * A constant expression (an array of functions, a literal), parsed when checked and evaluated only
+ * when a pipeline is built, so that checking one (lint, explain) runs none of its code.
+ */
+export interface Deferred {
+  readonly text: string;
+  /** For an array literal, what each element is as far as the text shows (a name or a call: unknown until run). */
+  readonly elements: ('function' | 'value' | 'unknown')[] | undefined;
+  evaluate(): unknown;
+}
+
+/** Parse `text` as a Deferred; throws ExprSyntaxError with a position when it does not parse. */
+export function deferExpr(text: string): Deferred {
+  const node = unparenthesized(parseWhole(text));
+  return {
+    text,
+    elements: node.type === 'ArrayExpression' ? (node as Node & { elements: (Node | null)[] }).elements.map(kindOf) : undefined,
+    evaluate: () => evaluate(text),
+  };
+}
+
+function unparenthesized(node: Node): Node {
+  while (node.type === 'ParenthesizedExpression') node = (node as Node & { expression: Node }).expression;
+  return node;
+}
+
+function kindOf(node: Node | null): 'function' | 'value' | 'unknown' {
+  if (!node) return 'value';
+  const inner = unparenthesized(node);
+  if (inner.type === 'ArrowFunctionExpression' || inner.type === 'FunctionExpression') return 'function';
+  return inner.type === 'Literal' || inner.type === 'ArrayExpression' || inner.type === 'ObjectExpression' || inner.type === 'TemplateLiteral' ? 'value' : 'unknown';
 }
 
 function parseWhole(text: string): Node {

@@ -3,7 +3,7 @@
 
 import { formatDuration, parseDuration } from './duration.ts';
 import { messageOf } from './errors.ts';
-import { compileExpr, evaluate, ExprSyntaxError, type Fn, type Role } from './expr.ts';
+import { compileExpr, deferExpr, ExprSyntaxError, type Fn, type Role } from './expr.ts';
 import { didYouMean } from './suggest.ts';
 
 export type ValueKind =
@@ -20,7 +20,7 @@ export type ValueKind =
   | { kind: 'choice'; choices: readonly string[]; metavar?: string }
   /** JavaScript, compiled once, called with the arguments of its role */
   | { kind: 'expr'; role: Role; metavar?: string }
-  /** JavaScript evaluated once: a constant or a function factory (combine-by-key's three functions) */
+  /** JavaScript parsed when checked and evaluated when built (a Deferred): combine-by-key's three functions */
   | { kind: 'value'; metavar?: string }
   | { kind: 'path'; metavar?: string }
   | { kind: 'uri'; metavar?: string }
@@ -115,7 +115,7 @@ function checkText(v: ValueKind, text: string, context: CheckContext): Checked {
     case 'expr':
       return compiled(() => compileExpr(text, v.role));
     case 'value':
-      return compiled(() => evaluate(text));
+      return compiled(() => deferExpr(text));
     default:
       return text ? { value: text } : { error: 'needs a non-empty value' };
   }

@@ -3,7 +3,7 @@
 // but not ready yet (a coordinator still loading on a fresh broker, a leader moving).
 import { note } from '../core/report.ts';
 import { backoffMs, wait } from '../core/backoff.ts';
-import { IoError, UsageError } from '../core/errors.ts';
+import { IoError, lastingFailure, UsageError } from '../core/errors.ts';
 
 export interface KafkaTarget {
   brokers: string[];
@@ -31,6 +31,7 @@ export function kafkaTarget(path: string, uri: string): KafkaTarget {
   const slash = path.indexOf('/');
   const usage = `${uri}: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events`;
   if (slash < 0) throw new UsageError(usage);
+  if (path.slice(0, slash).includes('@')) throw new UsageError(`${uri}: a user and password in a kafka:// URI are not supported (sluice does not do SASL)`);
   const brokers = path.slice(0, slash).split(',').map((broker) => {
     const m = BROKER.exec(broker);
     if (!m || (m[2] && Number(m[2]) > 65535)) throw new UsageError(`${uri}: '${broker}' is not a broker address; expected HOST[:PORT]`);
@@ -47,13 +48,18 @@ export function kafkaTarget(path: string, uri: string): KafkaTarget {
 /** Why a failed request may succeed later: no connection or no reply, or a reply that the cluster is not ready yet. */
 export type Transient = 'unreachable' | 'not ready';
 
+/** Whether retrying may help, and why; never for a failure that lasts (a broker name that does not exist). */
 export function transient(err: unknown): Transient | undefined {
+  return lastingFailure(err) ? undefined : retriable(err);
+}
+
+function retriable(err: unknown): Transient | undefined {
   if (!(err instanceof Error)) return undefined;
   const e = err as Error & { code?: string; canRetry?: boolean };
   if (e.code === 'PLT_KFK_NETWORK' || e.code === 'PLT_KFK_TIMEOUT') return 'unreachable';
   // a protocol error is a reply: the broker is there (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, ...)
   if (e.canRetry === true) return e.code === 'PLT_KFK_PROTOCOL' ? 'not ready' : 'unreachable';
-  const inner = [...(err instanceof AggregateError ? err.errors : []), err.cause].map(transient);
+  const inner = [...(err instanceof AggregateError ? err.errors : []), err.cause].map(retriable);
   return inner.find((t) => t === 'unreachable') ?? inner.find((t) => t === 'not ready');
 }
 
@@ -96,6 +102,8 @@ export class ClusterWait {
 
 /** The most specific message of a client error: the first cause at the bottom of its nested errors. */
 export function reason(err: unknown): string {
+  const lasting = lastingFailure(err);
+  if (lasting) return lasting;
   let e = err;
   while (e instanceof AggregateError && e.errors.length) e = e.errors[0];
   return e instanceof Error ? e.message.replace(/\.$/, '') : String(e);

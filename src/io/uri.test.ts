@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ValueKind } from '../core/values.ts';
 import { SINKS, sinkFor } from './sinks/index.ts';
 import { SOURCES, sourceFor } from './sources/index.ts';
-import { redactedUri, withoutPassword, type UriDef, type UriParam } from './uri.ts';
+import { redactedUri, type UriDef, type UriParam } from './uri.ts';
 
 /** A URI of each scheme that takes parameters, to hang them on. */
 const EXAMPLE: Record<string, string> = {
@@ -72,16 +72,29 @@ describe('parameters', () => {
 
   it('show a database password as ***, in messages and in explain', () => {
     expect(redactedUri('postgres://app:s3cret@db:5432/test?table=t')).toBe('postgres://app:***@db:5432/test?table=t');
-    expect(withoutPassword('mysql://root:s3cret@db/test?table=t')).toBe('mysql://root:***@db/test?table=t');
-    expect(withoutPassword('sqlite:/tmp/x.db?table=t')).toBe('sqlite:/tmp/x.db?table=t');
+    expect(redactedUri('mysql://root:s3cret@db/test?table=t')).toBe('mysql://root:***@db/test?table=t');
+    expect(redactedUri('sqlite:/tmp/x.db?table=t')).toBe('sqlite:/tmp/x.db?table=t');
   });
 
   it("keep an HTTP target's own query, and none of sluice's own in any message", () => {
     const { path, values } = sinkFor('https://h/x?token=s3cret&header=A:1&header=B:2&page=2');
     expect(path).toBe('h/x?token=s3cret&page=2');
     expect(values).toMatchObject({ header: ['A:1', 'B:2'], timeout: 10_000, body: 'ndjson' });
-    expect(() => sinkFor('https://h/x?token=s3cret&timout=5s')).toThrow("https://h/x: unknown option 'timout' (did you mean 'timeout'?)");
-    expect(() => sinkFor('https://h/x?token=s3cret&retries=-1')).toThrow("https://h/x: retries: needs a whole number >= 0, not '-1'");
+    expect(() => sinkFor('https://h/x?token=s3cret&timout=5s')).toThrow("https://h/x?token=***&timout=5s: unknown option 'timout' (did you mean 'timeout'?)");
+    expect(() => sinkFor('https://h/x?token=s3cret&retries=-1')).toThrow("https://h/x?token=***&retries=-1: retries: needs a whole number >= 0, not '-1'");
+  });
+
+  it('shows URIs with their secrets redacted: passwords, header values, secret-looking query keys', () => {
+    const shown = {
+      'http://user:pw@h:1/x?header=Authorization:Bearer abc&timeout=1s&api_key=k': 'http://user:***@h:1/x?header=Authorization:***&timeout=1s&api_key=***',
+      'https://ghp_abc@github.com/x': 'https://***@github.com/x',
+      'kafka://u:p@ss@h:9092/t': 'kafka://u:***@h:9092/t',
+      'http://h/x?header=Authorization%3ABearer%20x&X-Amz-Signature=s&session-timeout=3s': 'http://h/x?header=Authorization:***&X-Amz-Signature=***&session-timeout=3s',
+      'http-listen://0.0.0.0:8080/hook?token=t&max-connections=9': 'http-listen://0.0.0.0:8080/hook?token=***&max-connections=9',
+      'http://h/x?header=Bearer abc': 'http://h/x?header=***',
+      'tail:/var/log/app?.log': 'tail:/var/log/app?.log',
+    };
+    for (const [uri, redacted] of Object.entries(shown)) expect(redactedUri(uri)).toBe(redacted);
   });
 
   it('a glob keeps its own ? where no parameters follow', () => {

@@ -4,9 +4,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isSeq, type Node } from 'yaml';
 import { defaultValue } from '../core/values.ts';
+import { redactedUri } from '../io/uri.ts';
 import { fieldOf, optionsIn, type OptionDef } from './options.ts';
 import { formatDuration } from '../core/duration.ts';
-import { withoutPassword } from '../io/uri.ts';
 import type { OpSpec, PipelineSpec } from './pipeline.ts';
 
 /** The options of one part of the spec that differ from their defaults, by their file key. */
@@ -15,7 +15,9 @@ function given(options: OptionDef[], values: object): Record<string, unknown> {
   for (const option of options) {
     const value = (values as Record<string, unknown>)[fieldOf(option)];
     if (value === undefined || isDeepStrictEqual(value, defaultValue(option))) continue;
-    out[option.name] = option.value.kind === 'duration' ? formatDuration(value as number) : value;
+    if (option.value.kind === 'duration') out[option.name] = formatDuration(value as number);
+    else if (option.value.kind === 'uri') out[option.name] = Array.isArray(value) ? value.map(redactedUri) : redactedUri(value as string);
+    else out[option.name] = value;
   }
   return out;
 }
@@ -37,11 +39,11 @@ function literal(value: unknown): unknown {
 export function toYaml(spec: PipelineSpec): string {
   const doc = new Document(literal({
     ...given(optionsIn('top'), spec),
-    sources: Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, { ...given(optionsIn('source'), s), in: withoutPassword(s.in) }])),
+    sources: Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, { in: s.in, ...given(optionsIn('source'), s) }])),
     streams: Object.fromEntries(
       Object.entries(spec.streams).map(([name, s]) => [name, { from: s.from.length === 1 ? s.from[0] : s.from, ops: s.ops.map(opEntry) }]),
     ),
-    sinks: spec.sinks.map((s) => ({ from: s.from, ...given(optionsIn('sink'), s), out: withoutPassword(s.out) })),
+    sinks: spec.sinks.map((s) => ({ from: s.from, out: s.out, ...given(optionsIn('sink'), s) })),
   }));
   // one line per source, sink and list of inputs, as in the examples
   const items = (key: string) => {

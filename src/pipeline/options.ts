@@ -43,7 +43,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'on-error', value: { kind: 'string', metavar: 'MODE' }, summary: 'a bad record: fail, skip (counted), dlq:PATH (written there with the reason)', default: 'fail', check: (mode) => void new OnError(mode) },
   { name: 'max-rate', value: { kind: 'int', min: 1, metavar: 'N' }, summary: 'at most N × the interval in seconds records a batch from each source (kafka: per partition), the first batch too', scope: 'source' },
   { name: 'adaptive-rate', value: { kind: 'flag' }, summary: "steer each source's rate so a batch takes about one interval to process (Spark's PID backpressure; starts at --max-rate or 10000/s)" },
-  { name: 'shutdown-timeout', value: { kind: 'duration', metavar: 'DUR' }, summary: 'after SIGINT/SIGTERM, exit anyway if the batch in flight is not done by then (default: 10 batch intervals)' },
+  { name: 'shutdown-timeout', value: { kind: 'duration', metavar: 'DUR' }, summary: 'after SIGINT, SIGTERM or SIGHUP, exit anyway if the batch in flight is not done by then (default: 10 batch intervals)' },
   { name: 'checkpoint', value: { kind: 'path', metavar: 'DIR' }, summary: 'save source positions, state and windows after each batch; resume from them' },
   { name: 'once', value: { kind: 'flag' }, summary: 'process what is there now (what is new since the checkpoint), then exit: for cron' },
   { name: 'schedule', value: { kind: 'string', metavar: 'CRON' }, summary: "make a --once pass at each tick of a cron pattern ('*/5 * * * *'; 6 fields: seconds first)", check: checkCron },

@@ -2,6 +2,7 @@
 // named streams (each read from sources or other streams through a list of operators), and sinks.
 
 import type { Format } from '../io/render/format.ts';
+import { redactedUri } from '../io/uri.ts';
 import type { OpSpec } from '../operators/operator.ts';
 
 export type { OpSpec };
@@ -56,7 +57,7 @@ export function outline(spec: PipelineSpec): string[] {
   const ops = (s: StreamSpec) => s.ops.map((o) => [o.op, o.arg === true || o.arg === undefined ? '' : ` ${JSON.stringify(o.arg)}`, ...Object.entries(o.options).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)].join(''));
   return [
     `batch ${spec.batchMs} ms`,
-    ...Object.entries(spec.sources).map(([name, s]) => `source ${name}: ${s.in}${s.parse ? ` parsed as ${s.parse}` : ''}`),
+    ...Object.entries(spec.sources).map(([name, s]) => `source ${name}: ${redactedUri(s.in)}${s.parse ? ` parsed as ${s.parse}` : ''}`),
     ...Object.entries(spec.streams).map(([name, s]) => `stream ${name} from ${s.from.join(', ')}: ${ops(s).join(' | ') || '(no operators)'}`),
   ];
 }

@@ -71,7 +71,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
   for (const s of spec.sinks) {
     const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure, encoding: spec.encoding, onError, checkpointId });
     sinks.push(sink);
-    feed(s.from, guardSink(sink, s.out, onError, () => recordsOut++));
+    feed(s.from, guardSink(sink, redactedUri(s.out), onError, () => recordsOut++));
   }
   const fusedStreams = new Set([...fusions.values()].map((f) => f.stream));
   for (const { name, from, ops } of plan.streams.toReversed()) {

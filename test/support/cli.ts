@@ -2,7 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +14,14 @@ export interface Result {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+/** A --filter expression that lets every record through and appends it to `file`: proof that sluice has read it. */
+export const recordsTo = (file: string) => `process.getBuiltinModule("fs").appendFileSync(${JSON.stringify(file)}, x + "\\n") ?? true`;
+
+/** The status a shell gives a finished run: its exit code, or 128 + the number of the signal that ended it. */
+export function shellStatus(r: Pick<Result, 'code' | 'signal'>): number {
+  return r.code ?? 128 + constants.signals[r.signal!];
 }
 
 /** Start sluice; the caller writes to its stdin, may look at its output so far, and waits with `done`. */

@@ -6,8 +6,8 @@
 
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
-import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { redactedUri } from '../uri.ts';
+import { IoError, lastingFailure, UsageError, messageOf } from '../../core/errors.ts';
+import { fromEnvironment } from '../uri.ts';
 import { Segments } from './segments.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
@@ -23,23 +23,35 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 export function parseHeader(spec: string, uri: string, env = process.env): [string, string] {
   const colon = spec.indexOf(':');
   const name = spec.slice(0, colon).trim();
-  if (colon < 0 || !/^[!#$%&'*+.^`|~\w-]+$/.test(name)) throw new UsageError(`${uri}: header must be NAME:VALUE, not '${spec}'`);
-  const value = spec.slice(colon + 1).trim().replace(/\$\{(\w+)\}/g, (_, variable: string) => {
-    const v = env[variable];
-    if (v === undefined) throw new UsageError(`${uri}: header ${name}: environment variable ${variable} is not set`);
-    return v;
-  });
+  // the value is never shown: it is often a secret
+  if (colon < 0) throw new UsageError(`${uri}: header must be NAME:VALUE; this one has no ':'`);
+  if (!/^[!#$%&'*+.^`|~\w-]+$/.test(name)) throw new UsageError(`${uri}: header name '${name}' is not a valid HTTP header name`);
+  const value = fromEnvironment(spec.slice(colon + 1).trim(), uri, `header ${name}`, env);
   return [name, value];
 }
 
+/** fetch never connects to the Fetch standard's blocked ports (6000, 6667, ...): retrying cannot help. */
+function blockedPort(err: unknown): string | undefined {
+  // undici says so only in words, with no code to tell it by
+  if (messageOf((err as Error).cause) !== 'bad port') return undefined;
+  return 'fetch refuses to connect to this port (one of the ports the Fetch standard blocks); use another port';
+}
+
 const create: SinkDef['create'] = (path, params, options, uri) => {
-  // the path keeps the server's own query: sluice's parameters are taken out of it
-  const target = `${uri.slice(0, uri.indexOf(':'))}://${path}`;
-  const label = redactedUri(uri);
-  if (!URL.canParse(target)) throw new UsageError(`${uri}: not a valid URL`);
+  // the path keeps the server's own query: sluice's parameters are taken out of it; `uri`, shown
+  // in messages, is redacted
+  const label = uri;
+  const url = URL.parse(`${uri.slice(0, uri.indexOf(':'))}://${path}`);
+  if (!url) throw new UsageError(`${label}: not a valid URL`);
   const array = params.body === 'array';
   const headers = new Headers({ 'Content-Type': array ? 'application/json' : 'application/x-ndjson' });
+  // USER:PASSWORD@ is HTTP basic authentication, as curl takes it (fetch refuses a URL that holds it)
+  if (url.username || url.password) {
+    headers.set('Authorization', `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`);
+    url.username = url.password = '';
+  }
   for (const spec of params.header as string[]) headers.set(...parseHeader(spec, label));
+  const target = url.href;
   const timeoutMs = params.timeout as number;
   const retries = (params.retries as number | undefined) ?? Infinity;
   const closed = new AbortController();
@@ -59,6 +71,8 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
       throw new IoError(`${label}: ${reason}${moved ? ` (redirects are not followed; post to ${moved})` : ''}`);
     } catch (err) {
       if (err instanceof IoError || closed.signal.aborted) throw err;
+      const lasting = lastingFailure((err as Error).cause ?? err) ?? blockedPort(err);
+      if (lasting) throw new IoError(`${label}: ${lasting}`, { cause: err });
       const timedOut = (err as Error).name === 'TimeoutError';
       return { reason: timedOut ? `no reply within ${timeoutMs} ms` : messageOf((err as Error).cause ?? err), waitMs: backoffMs(attempt) };
     }

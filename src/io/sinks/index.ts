@@ -1,7 +1,7 @@
 // The registry of sinks, by URI scheme; a URI with no known scheme is a per-batch file path.
 
 import { namedDescriptor } from '../descriptors.ts';
-import { resolveUri, uriParams } from '../uri.ts';
+import { redactedUri, resolveUri, uriParams } from '../uri.ts';
 import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
 import { http, https } from './http.ts';
@@ -25,6 +25,6 @@ export function sinkFor(uri: string) {
 export function createSink(uri: string, options: SinkOptions): Sink {
   const { def, path, values } = sinkFor(uri);
   // a file sink naming this process's stdout is the stdout sink (a full or closed pipe handled as for `-`)
-  if ((def === batchFiles || def === append) && namedDescriptor(path) === 1) return stdout.create(path, values, options, uri);
-  return def.create(path, values, options, uri);
+  if ((def === batchFiles || def === append) && namedDescriptor(path) === 1) return stdout.create(path, values, options, redactedUri(uri));
+  return def.create(path, values, options, redactedUri(uri));
 }

@@ -36,7 +36,10 @@ export function encoded(text: string, options: SinkOptions): Buffer {
 }
 
 export interface SinkDef extends UriDef {
-  /** `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in) are `params`. */
+  /**
+   * `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in)
+   * are `params`; `uri` is as messages show it, its secrets redacted.
+   */
   create(path: string, params: ParamValues, options: SinkOptions, uri: string): Sink;
 }
 

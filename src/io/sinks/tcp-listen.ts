@@ -6,6 +6,7 @@ import { createServer, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { IoError, messageOf } from '../../core/errors.ts';
 import { hostPort } from '../uri.ts';
+import { capConnections, MAX_CONNECTIONS } from '../sources/listener.ts';
 import { Segments } from './segments.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
@@ -19,8 +20,8 @@ export const tcpListen: SinkDef = {
   scheme: 'tcp-listen',
   usage: 'tcp-listen://HOST:PORT',
   summary: "serve each batch's lines to every connected client",
-  params: [],
-  create(rest, _params, options, uri): Sink {
+  params: [MAX_CONNECTIONS],
+  create(rest, params, options, uri): Sink {
     const { host, port } = hostPort(rest, uri);
     const clients = new Set<Socket>();
     const server = createServer((socket) => {
@@ -29,6 +30,7 @@ export const tcpListen: SinkDef = {
       socket.on('close', () => clients.delete(socket));
       socket.resume(); // what clients send is not read
     });
+    capConnections(server, params['max-connections'] as number, uri);
     /** Listening starts with the first batch, so that nothing is left open if the run fails before. */
     let listening: Promise<void> | undefined;
     const listen = () =>

@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
-import { messageOf } from '../../core/errors.ts';
+import { IoError, lastingFailure, messageOf } from '../../core/errors.ts';
 import { hostPort } from '../uri.ts';
 import { Segments } from './segments.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
@@ -54,6 +54,8 @@ export const tcp: SinkDef = {
         } catch (err) {
           socket?.destroy();
           socket = undefined;
+          const lasting = lastingFailure(err);
+          if (lasting) throw new IoError(`cannot connect: ${lasting}`, { cause: err });
           if (failures === 0) note(`${uri}: cannot write (${messageOf(err)}); retrying with backoff until the peer is up`);
           await wait(backoffMs(failures), closed.signal);
         }

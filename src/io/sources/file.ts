@@ -2,7 +2,7 @@
 // a regular file (a FIFO, `<(cmd)`, /dev/stdin, a character device) is read as a stream, as stdin is;
 // a gzip file as the text it holds.
 
-import { closeSync, globSync, open, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, globSync, open, openSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { IoError } from '../../core/errors.ts';
 import { isStream, namedDescriptor } from '../descriptors.ts';
@@ -12,7 +12,8 @@ import { FdReader, streamSource, type Source, type SourceDef } from './source.ts
 const GLOB_CHARS = /[*?[\]{}]/;
 
 export function matchFiles(pattern: string): string[] {
-  if (!GLOB_CHARS.test(pattern)) {
+  // a name that exists is that file, glob characters and all (`report[1].log`)
+  if (!GLOB_CHARS.test(pattern) || existsSync(pattern)) {
     try {
       if (statSync(pattern).isDirectory()) throw new IoError(`${pattern}: is a directory (use dir:${pattern} to watch it)`);
     } catch (err) {

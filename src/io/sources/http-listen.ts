@@ -1,10 +1,12 @@
 // `http-listen://HOST:PORT/PATH`: a webhook receiver: the lines of each POSTed body (plain lines or
 // NDJSON) become records. While the pipeline is paused requests wait, and past a bound they are
-// answered 503 with Retry-After, so memory stays bounded however fast senders post.
+// answered 503 with Retry-After, so memory stays bounded however fast senders post. With ?token=
+// only requests that carry it as a bearer token are taken (401 otherwise).
 
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { hostPort } from '../uri.ts';
-import { Listener } from './listener.ts';
+import { fromEnvironment, hostPort } from '../uri.ts';
+import { capConnections, Listener, MAX_CONNECTIONS } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
 /** Requests that may wait while the pipeline is paused; more are turned away with 503. */
@@ -14,13 +16,18 @@ export const httpListen: SourceDef = {
   scheme: 'http-listen',
   usage: 'http-listen://HOST:PORT/PATH',
   summary: 'accept POSTed lines or NDJSON (webhooks); 503 with Retry-After when full',
-  params: [],
-  create(rest, _params, uri): Source {
+  params: [
+    { name: 'token', value: { kind: 'string', metavar: 'TOKEN' }, summary: 'take only requests with the header Authorization: Bearer TOKEN (401 otherwise); ${VAR} in it is taken from the environment' },
+    MAX_CONNECTIONS,
+  ],
+  create(rest, params, uri): Source {
     const { host, port, path } = hostPort(rest, uri);
+    const authorized = bearer(params.token === undefined ? undefined : fromEnvironment(params.token as string, uri, 'token'));
     let waiting: (() => void)[] = [];
     // loaded here, not imported: an ESM import of node:http also loads Node's fetch (undici),
     // some 15 ms that every run of sluice would pay
     const server = process.getBuiltinModule('node:http').createServer();
+    capConnections(server, params['max-connections'] as number, uri);
     const requests = new Listener<IncomingMessage>(uri, server, { host, port });
     return {
       label: uri,
@@ -30,7 +37,9 @@ export const httpListen: SourceDef = {
       run(intake) {
         const text = (t: string) => intake.text(t);
         server.on('request', (req, res) => {
-          if (path && path !== '/' && new URL(req.url ?? '/', 'http://host').pathname !== path) {
+          if (!authorized(req.headers.authorization)) {
+            res.writeHead(401, { 'WWW-Authenticate': 'Bearer', Connection: 'close', 'Content-Type': 'text/plain' }).end('a bearer token is needed\n');
+          } else if (path && path !== '/' && new URL(req.url ?? '/', 'http://host').pathname !== path) {
             res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`POST to ${path}\n`);
           } else if (req.method !== 'POST' && req.method !== 'PUT') {
             res.writeHead(405, { Allow: 'POST, PUT', 'Content-Type': 'text/plain' }).end('POST lines or NDJSON\n');
@@ -66,3 +75,12 @@ export const httpListen: SourceDef = {
     };
   },
 };
+
+/** Whether an Authorization header carries `token` as a bearer token, compared in constant time; without a token, any request will do. */
+function bearer(token: string | undefined): (header: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  // digests of equal length, so that neither the token's length nor its bytes show in the time taken
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = digest(`Bearer ${token}`);
+  return (header) => timingSafeEqual(digest(header ?? ''), expected);
+}

@@ -1,6 +1,6 @@
 // The registry of sources, by URI scheme; a URI with no known scheme is a file path.
 
-import { resolveUri, uriParams } from '../uri.ts';
+import { redactedUri, resolveUri, uriParams } from '../uri.ts';
 import { dir } from './dir.ts';
 import { file } from './file.ts';
 import { httpListen } from './http-listen.ts';
@@ -21,5 +21,5 @@ export function sourceFor(uri: string) {
 
 export function createSource(uri: string): Source {
   const { def, path, values } = sourceFor(uri);
-  return def.create(path, values, uri);
+  return def.create(path, values, redactedUri(uri));
 }

@@ -45,7 +45,7 @@ export interface FileAt {
 }
 
 export interface Source {
-  /** How messages name it: the URI as given. */
+  /** How messages name it: the URI as given, its secrets redacted. */
   readonly label: string;
   /** Read until the input ends (a finite source) or stop() is called. */
   run(intake: Intake): Promise<void>;
@@ -83,7 +83,10 @@ export interface Source {
 }
 
 export interface SourceDef extends UriDef {
-  /** `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in) are `params`. */
+  /**
+   * `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in)
+   * are `params`; `uri` is as messages show it, its secrets redacted.
+   */
   create(path: string, params: ParamValues, uri: string): Source;
 }
 

@@ -3,17 +3,18 @@
 
 import { createServer, type Socket } from 'node:net';
 import { hostPort } from '../uri.ts';
-import { Listener } from './listener.ts';
+import { capConnections, Listener, MAX_CONNECTIONS } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
 export const tcpListen: SourceDef = {
   scheme: 'tcp-listen',
   usage: 'tcp-listen://HOST:PORT',
   summary: 'accept clients and read lines from all of them',
-  params: [],
-  create(rest, _params, uri): Source {
+  params: [MAX_CONNECTIONS],
+  create(rest, params, uri): Source {
     const { host, port } = hostPort(rest, uri);
     const server = createServer();
+    capConnections(server, params['max-connections'] as number, uri);
     const clients = new Listener<Socket>(uri, server, { host, port });
     return {
       label: uri,
