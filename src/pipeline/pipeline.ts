@@ -40,6 +40,10 @@ export interface PipelineSpec {
   checkpoint?: string;
   /** Read what is there now, then end (--once). */
   once?: boolean;
+  /** Where the web UI listens, [HOST:]PORT (--ui). */
+  ui?: string;
+  /** Redraw stdout's latest batch in place on a terminal (--live). */
+  live?: boolean;
   /** A cron pattern: a --once pass at each tick (--schedule). */
   schedule?: string;
   sources: Record<string, SourceSpec>;

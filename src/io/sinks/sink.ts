@@ -21,6 +21,25 @@ export interface SinkOptions {
   print?: number;
   /** Where a sink that falls behind within a batch pauses the sources. */
   pressure: Pressure;
+  /** Where dashboard: and prometheus: sinks show each batch: the --ui server; absent without --ui. */
+  board?: Board;
+}
+
+/** A panel of the web UI (a dashboard: sink), or a family of gauges on its /metrics (prometheus:). */
+export interface Panel {
+  kind: 'dashboard' | 'prometheus';
+  name: string;
+}
+
+/** A record as a panel shows it: a pair's key and value as the sink's format writes them; another record whole, with no value. */
+export interface Row {
+  key: string;
+  value?: string;
+}
+
+/** Where panel sinks show their batches: open() is called as the sink is made, before any input; what it returns takes each complete batch. */
+export interface Board {
+  open(panel: Panel): (time: number, rows: Row[]) => void;
 }
 
 export interface SinkDef extends UriDef {
