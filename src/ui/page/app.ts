@@ -37,6 +37,9 @@ const COLOURS = ['#2f6fb3', '#2f8a4b', '#b36b2f', '#8a2fb3', '#b32f5c', '#2fa3b3
 
 const $ = (id: string) => document.getElementById(id)!;
 
+/** Bars stand on zero. */
+const FROM_ZERO: uPlot.Scale = { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] };
+
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -86,6 +89,7 @@ const MEASURES: Measure[] = [
 interface StatRow {
   measure: Measure;
   avg: HTMLElement;
+  box: HTMLElement;
   timeline: uPlot;
   histogram: uPlot;
 }
@@ -124,14 +128,14 @@ function setupStats(): void {
         height: 110,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: false } },
+        scales: { x: { time: false }, y: FROM_ZERO },
         series: [{}, { label: 'batches', fill: 'rgba(47,111,179,0.5)', stroke: COLOURS[0], paths: uPlot.paths.bars!({ size: [0.9, 40] }), points: { show: false } }],
         axes: [{ size: 30 }, { size: 40 }],
       },
       [[], []],
       hist,
     );
-    return { measure, avg, timeline, histogram };
+    return { measure, avg, box: line, timeline, histogram };
   });
 }
 
@@ -152,6 +156,7 @@ function drawStats(s: Snapshot): void {
   for (const row of statRows) {
     const ys = s.batches.map((b) => row.measure.value(b, s.batchMs));
     row.timeline.setData([xs, ys]);
+    row.box.dataset.points = String(xs.length); // what a test can see of the canvas
     row.histogram.setData(bins(ys));
     const mean = ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : 0;
     row.avg.textContent = `avg ${fmt(Math.round(mean * 10) / 10)} ${row.measure.unit}`;
@@ -287,7 +292,7 @@ function panelView(name: string): PanelView {
       width: chartWidth(barBox, 500),
       height: 200,
       legend: { show: false },
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: FROM_ZERO },
       series: [{}, { label: 'latest batch', fill: 'rgba(47,111,179,0.6)', stroke: COLOURS[0], paths: uPlot.paths.bars!({ size: [0.8, 60] }), points: { show: false } }],
       axes: [{ values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? cut(keys[i] ?? '', 12) : '')), size: 40 }, { size: 50 }],
     },
@@ -312,6 +317,7 @@ function drawPanel(name: string, batches: PanelBatch[]): void {
   if (!last) return;
   // the latest batch as it came: the same rows, in the same order, as the other sinks wrote it
   table(view.latest, ['key', 'value'], last.rows.map((r) => [r.key, r.value ?? '']));
+  view.latest.dataset.time = String(last.time);
   view.note.textContent = `batch ${clock(last.time)}: ${last.count} ${last.count === 1 ? 'row' : 'rows'}${last.count > last.rows.length ? ` (the first ${PANEL_ROWS_KEPT} shown)` : ''}`;
   const numeric = last.rows.filter((r) => !Number.isNaN(numberOf(r.value)));
   const largest = numeric.toSorted((a, b) => numberOf(b.value) - numberOf(a.value)).slice(0, BAR_KEYS);
