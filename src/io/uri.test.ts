@@ -20,6 +20,8 @@ const EXAMPLE: Record<string, string> = {
   kafka: 'kafka://127.0.0.1:9/events',
   http: 'http://127.0.0.1:9/ingest',
   https: 'https://127.0.0.1:9/ingest',
+  dashboard: 'dashboard:status',
+  prometheus: 'prometheus:status',
 };
 
 const SAMPLE: { [K in ValueKind['kind']]?: string } = { int: '3', duration: '2s', flag: 'true', string: 'x' };

@@ -30,7 +30,7 @@ interface Snapshot {
 }
 
 /** Completed batches the table lists. */
-const TABLE_BATCHES = 20;
+const TABLE_BATCHES = 10;
 const BAR_KEYS = 20;
 const SERIES_KEYS = 5;
 const COLOURS = ['#2f6fb3', '#2f8a4b', '#b36b2f', '#8a2fb3', '#b32f5c', '#2fa3b3'];
@@ -128,7 +128,8 @@ function setupStats(): void {
         height: 110,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: false }, y: FROM_ZERO },
+        // bins are given by their lower bounds: room for the last one's width
+        scales: { x: { time: false, range: (_u, min, max) => [min, max > min ? max + (max - min) / 9 : min + 1] }, y: FROM_ZERO },
         series: [{}, { label: 'batches', fill: 'rgba(47,111,179,0.5)', stroke: COLOURS[0], paths: uPlot.paths.bars!({ size: [0.9, 40] }), points: { show: false } }],
         axes: [{ size: 30 }, { size: 40 }],
       },
