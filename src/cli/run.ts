@@ -41,6 +41,7 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
     checkSchedule(spec);
     return schedule(spec.schedule, () => runPipeline({ ...plan, spec: { ...spec, schedule: undefined, once: true } }, options));
   }
+  if (spec.live && !spec.sinks.some((s) => s.out === '-')) throw new UsageError("--live redraws stdout's batches, and no -o is stdout: add -o - or leave --live out");
   const onError = new OnError(spec.onError);
   // both before any input is read: a terminal that is not there, a port in use
   const live = spec.live ? (await import('../ui/live.ts')).liveView(spec.batchMs) : undefined;

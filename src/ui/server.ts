@@ -31,6 +31,16 @@ const HEADERS = {
   'Cache-Control': 'no-store',
 };
 
+/** The names a browser on this machine reaches the loopback interface by. */
+const LOCAL_NAMES = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** The host name of a Host header, without its port or an IPv6 address's brackets. */
+function hostOf(header: string | undefined): string {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::\d+)?$/.exec(header ?? '');
+  const name = (m?.[1] ?? m?.[2] ?? '').toLowerCase();
+  return name.startsWith('127.') ? '127.0.0.1' : name;
+}
+
 /** Unsent bytes after which a page that stopped reading its feed is dropped. */
 const MAX_BEHIND = 4 << 20;
 
@@ -54,6 +64,7 @@ export interface UiOptions {
 /** Listen on `address` ([HOST:]PORT, checked by the options table); a port in use is an error now, before any input is read. */
 export async function startUi(address: string, plan: Plan, options: UiOptions): Promise<Ui> {
   const { host, port } = listenAddress(address);
+  const loopback = LOCAL_NAMES.has(host) || host.startsWith('127.');
   const { spec } = plan;
   const history = new History();
   const files = Object.fromEntries(Object.entries(PAGE).map(([path, { file }]) => [path, readFileSync(new URL(file, ASSETS))]));
@@ -97,6 +108,10 @@ export async function startUi(address: string, plan: Plan, options: UiOptions): 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return void res.writeHead(405, { ...HEADERS, Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('read-only: GET or HEAD\n');
+    }
+    if (loopback && !LOCAL_NAMES.has(hostOf(req.headers.host))) {
+      // a page elsewhere whose name was pointed at 127.0.0.1 (DNS rebinding) reads nothing here
+      return void res.writeHead(421, { ...HEADERS, 'Content-Type': 'text/plain' }).end('use the address sluice printed\n');
     }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const page = PAGE[path];
