@@ -25,6 +25,8 @@ const EXAMPLE: Record<string, string> = {
   postgresql: 'postgresql://app@127.0.0.1:5432/test',
   mysql: 'mysql://app@127.0.0.1/test',
   mariadb: 'mariadb://app@127.0.0.1/test',
+  dashboard: 'dashboard:status',
+  prometheus: 'prometheus:status',
 };
 
 const SAMPLE: { [K in ValueKind['kind']]?: string } = { int: '3', duration: '2s', flag: 'true', string: 'x' };

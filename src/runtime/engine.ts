@@ -16,6 +16,10 @@ export interface BatchStats {
   processingMs: number;
   /** How late the batch started closing after its time. */
   delayMs: number;
+  /** Records in, by source name. */
+  sources: Record<string, number>;
+  /** Records along each edge of the graph (`from->to`), when the graph counts them (GraphHooks.countEdges). */
+  edges?: Record<string, number>;
 }
 
 export interface EngineOptions {
@@ -139,7 +143,8 @@ export class Engine {
     const store = this.checkpoint?.store;
     if (saved) store?.save({ ...saved, pending: { time, until: byName } });
     const started = clock.now();
-    const recordsIn = graph.inputs.reduce((n, { intake }) => n + intake.takeCount(), 0);
+    const sources = Object.fromEntries(graph.inputs.map(({ name, intake }) => [name, intake.takeCount()]));
+    const recordsIn = Object.values(sources).reduce((a, b) => a + b, 0);
     const busyMs = graph.inputs.reduce((ms, { intake }) => ms + intake.takeBusyMs(), 0);
     // the input has ended, so what waits for later (windows) comes out now; with a checkpoint
     // the stream goes on in the next run, and it waits there instead
@@ -157,6 +162,8 @@ export class Engine {
       recordsOut: graph.takeRecordsOut(),
       processingMs: clock.now() - started,
       delayMs: Math.max(0, started - time),
+      sources,
+      edges: graph.takeEdgeCounts?.(),
     };
     this.flow.adapt(stats.time, stats.recordsIn, busyMs + stats.processingMs, stats.delayMs);
     this.onBatch?.(stats);
@@ -196,6 +203,11 @@ export class Engine {
   /** Per source, the bytes of its input that were not UTF-8 and were replaced by U+FFFD. */
   replaced(): { label: string; bytes: number }[] {
     return this.graph.inputs.map(({ source, intake }) => ({ label: source.label, bytes: intake.replaced }));
+  }
+
+  /** What waits now: text read ahead for the next batch, and sources paused (for /metrics). */
+  backlog(): { queuedChars: number; pausedSources: number } {
+    return this.flow.backlog();
   }
 
   /** Graceful stop: no more input; the open batch is closed and flushed, then run() returns. */

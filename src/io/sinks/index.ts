@@ -8,13 +8,14 @@ import { http, https } from './http.ts';
 import { kafka } from './kafka.ts';
 import { mariadb, mysql } from './mysql.ts';
 import { postgres, postgresql } from './postgres.ts';
+import { dashboard, prometheus } from './panel.ts';
 import type { Sink, SinkDef, SinkOptions } from './sink.ts';
 import { sqlite } from './sqlite.ts';
 import { stdout } from './stdout.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, sqlite, postgres, postgresql, mysql, mariadb];
+export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, sqlite, postgres, postgresql, mysql, mariadb, dashboard, prometheus];
 
 /** The sink a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
 export function sinkFor(uri: string) {

@@ -28,6 +28,25 @@ export interface SinkOptions {
   onError: OnError;
   /** With --checkpoint, the run's identity: a sink that records which batches it wrote (a database) keys them by it. */
   checkpointId?: string;
+  /** Where dashboard: and prometheus: sinks show each batch: the --ui server; absent without --ui. */
+  board?: Board;
+}
+
+/** A panel of the web UI (a dashboard: sink), or a family of gauges on its /metrics (prometheus:). */
+export interface Panel {
+  kind: 'dashboard' | 'prometheus';
+  name: string;
+}
+
+/** A record as a panel shows it: a pair's key and value as the sink's format writes them; another record whole, with no value. */
+export interface Row {
+  key: string;
+  value?: string;
+}
+
+/** Where panel sinks show their batches: open() is called as the sink is made, before any input; what it returns takes each complete batch. */
+export interface Board {
+  open(panel: Panel): (time: number, rows: Row[]) => void;
 }
 
 /** Text as files and stdout get it: UTF-8, or with --encoding latin1 a byte a character ('?' for one beyond Latin-1). */
