@@ -18,6 +18,8 @@ const EXAMPLE: Record<string, string> = {
   'tcp-listen': 'tcp-listen://127.0.0.1:9',
   'http-listen': 'http-listen://127.0.0.1:9/hook',
   kafka: 'kafka://127.0.0.1:9/events',
+  mqtt: 'mqtt://127.0.0.1:9/sensors/#',
+  redis: 'redis://127.0.0.1:9/events',
   http: 'http://127.0.0.1:9/ingest',
   https: 'https://127.0.0.1:9/ingest',
 };

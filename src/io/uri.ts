@@ -90,11 +90,12 @@ export function checkParams(query: URLSearchParams, table: readonly UriParam[], 
   return { values, others };
 }
 
-/** A URI as messages may show it: an HTTP URL without its query and credentials, which may hold secrets. */
+/** A URI as messages may show it: an HTTP URL without its query and credentials, which may hold secrets; another without its password. */
 export function redactedUri(uri: string): string {
   try {
     const url = new URL(uri);
     if (url.protocol === 'http:' || url.protocol === 'https:') return `${url.origin}${url.pathname}`;
+    if (url.password) return uri.replace(`:${url.password}@`, ':***@');
   } catch {
     // not a URL: shown as given
   }

@@ -5,12 +5,14 @@ import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
 import { http, https } from './http.ts';
 import { kafka } from './kafka.ts';
+import { mqtt } from './mqtt.ts';
+import { redis } from './redis.ts';
 import type { Sink, SinkDef, SinkOptions } from './sink.ts';
 import { stdout } from './stdout.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka];
+export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, mqtt, redis];
 
 /** The sink a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
 export function sinkFor(uri: string) {

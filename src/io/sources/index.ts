@@ -5,13 +5,15 @@ import { dir } from './dir.ts';
 import { file } from './file.ts';
 import { httpListen } from './http-listen.ts';
 import { kafka } from './kafka.ts';
+import { mqtt } from './mqtt.ts';
+import { redis } from './redis.ts';
 import type { Source, SourceDef } from './source.ts';
 import { stdin } from './stdin.ts';
 import { tail } from './tail.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka];
+export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka, mqtt, redis];
 
 /** The source a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
 export function sourceFor(uri: string) {
