@@ -3,12 +3,15 @@
 // mid-run that is given again what it had not acknowledged (at least once, nothing lost), and a
 // broker that goes away mid-run (restarted, or its connections cut) with nothing lost.
 
+import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sluice, start, tempDir } from './support/cli.ts';
+import { freePort } from './support/ports.ts';
 import { eventually, linesOf, numbered } from './support/eventually.ts';
-import { brokerUp, MOSQUITTO, REDIS, restartBroker, uniqueName, type Broker } from './support/brokers.ts';
-import { execFileSync } from 'node:child_process';
+import { brokerUp, jetStream, MOSQUITTO, NATS, RABBITMQ, REDIS, restartBroker, restartRabbit, uniqueName, type Broker } from './support/brokers.ts';
 
 type Run = ReturnType<typeof start> & { stderr: () => string };
 
@@ -43,7 +46,7 @@ function expectAll(lines: string[], tag: string, n: number): void {
 }
 
 /** The three checks every acknowledged source goes through; `source(name, id)` names one, `sink(name)` its sink. */
-function atLeastOnce(broker: Broker, source: (name: string, id: string) => string, sink: (name: string) => string, goAway: () => Promise<void>, what: string) {
+function atLeastOnce(broker: Broker, source: (name: string, id: string) => string, sink: (name: string) => string, goAway: () => Promise<void>, what: string, prepare: (name: string) => Promise<void> = async () => {}) {
   let up = false;
   beforeAll(async () => {
     up = await brokerUp(broker);
@@ -52,6 +55,7 @@ function atLeastOnce(broker: Broker, source: (name: string, id: string) => strin
   it('delivers every record that the sink wrote, once', async ({ skip }) => {
     if (!up) skip();
     const name = uniqueName('in-out');
+    await prepare(name);
     const out = join(tempDir(), 'out');
     const reader = consume(source(name, uniqueName('c')), out);
     await ready(reader);
@@ -66,9 +70,10 @@ function atLeastOnce(broker: Broker, source: (name: string, id: string) => strin
   it('gives a consumer killed with SIGKILL mid-run what it had not acknowledged, losing nothing', async ({ skip }) => {
     if (!up) skip();
     const name = uniqueName('kill');
+    await prepare(name);
     const id = uniqueName('c');
     const dir = tempDir();
-    const first = consume(source(name, id), join(dir, 'first'), ['--max-rate', '4000']);
+    const first = consume(source(name, id), join(dir, 'first'), ['--max-rate', '2000']);
     await ready(first);
     await produce(sink(name), 'k', 20_000);
     // killed once some batches are through and while most of the messages still wait
@@ -88,6 +93,7 @@ function atLeastOnce(broker: Broker, source: (name: string, id: string) => strin
   it(`loses nothing when ${what} mid-run`, async ({ skip }) => {
     if (!up) skip();
     const name = uniqueName('away');
+    await prepare(name);
     const out = join(tempDir(), 'out');
     const reader = consume(source(name, uniqueName('c')), out);
     await ready(reader);
@@ -135,4 +141,86 @@ describe('redis://', () => {
     async () => void execFileSync('redis-cli', ['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']),
     "the server cuts sluice's connections",
   );
+});
+
+describe('nats+js://', () => {
+  atLeastOnce(
+    NATS,
+    // redelivered after the ack wait: short here, so that the test does not wait 30 s
+    (stream, id) => `nats+js://127.0.0.1:4222/${stream}?durable=${id}&ack-wait=3s`,
+    (stream) => `nats+js://127.0.0.1:4222/${stream}.x`,
+    () => restartBroker(NATS),
+    'the NATS server restarts',
+    jetStream,
+  );
+});
+
+describe('nats://', () => {
+  it('reads a core subscription live: records in = records out', async ({ skip }) => {
+    if (!(await brokerUp(NATS))) skip();
+    const subject = uniqueName('core');
+    const out = join(tempDir(), 'out');
+    const reader = consume(`nats://127.0.0.1/${subject}.>`, out);
+    await ready(reader);
+    const r = await sluice(['--map', '[x.split(" ")[0], x]', '-o', `nats://127.0.0.1/${subject}.{key}`], numbered('n', 0, 5000));
+    expect(r.stderr).toBe('');
+    await eventually(() => linesOf(out).length >= 5000, 'every record');
+    reader.child.kill('SIGTERM');
+    await reader.done;
+    expectAll(linesOf(out), 'n', 5000);
+  });
+});
+
+describe('amqp://', () => {
+  atLeastOnce(
+    RABBITMQ,
+    (queue) => `amqp://guest:guest@127.0.0.1:5672/${queue}`,
+    (queue) => `amqp://guest:guest@127.0.0.1:5672/${queue}`,
+    async () => restartRabbit(),
+    'RabbitMQ restarts',
+  );
+
+  it('never shows the password in a message', async ({ skip }) => {
+    if (!(await brokerUp(RABBITMQ))) skip();
+    const r = await sluice(['-i', 'amqp://guest:s3cret@127.0.0.1/q?prefetch=0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('amqp://guest:***@127.0.0.1/q');
+    expect(r.stderr).not.toContain('s3cret');
+  });
+});
+
+describe('syslog', () => {
+  it('receives RFC 5424 and RFC 3164 messages over UDP and TCP, both framings, and --parse syslog takes them apart', async () => {
+    const port = await freePort();
+    const dir = tempDir();
+    const udp = consume(`syslog+udp://127.0.0.1:${port}`, join(dir, 'udp'), ['--parse', 'syslog', '--map', 'x.appName + " " + x.severity + " " + x.message']);
+    const tcp = consume(`syslog+tcp://127.0.0.1:${port}`, join(dir, 'tcp'), ['--parse', 'syslog', '--map', 'x.appName + " " + x.severity + " " + x.message']);
+    await Promise.all([ready(udp), ready(tcp)]);
+    // logger(1), util-linux's client, as a system would send them
+    execFileSync('logger', ['-n', '127.0.0.1', '-P', String(port), '-d', '--rfc5424', '-t', 'app', '-p', 'user.err', 'over udp']);
+    execFileSync('logger', ['-n', '127.0.0.1', '-P', String(port), '-T', '--octet-count', '--rfc5424', '-t', 'app', '-p', 'user.warning', 'counted']);
+    execFileSync('logger', ['-n', '127.0.0.1', '-P', String(port), '-T', '--rfc3164', '-t', 'old', '-p', 'user.info', 'framed by newline']);
+    const sock = createSocket('udp4');
+    await new Promise<void>((resolve) => sock.send('<13>Oct 11 22:14:15 host su[1]: by hand', port, '127.0.0.1', () => resolve()));
+    sock.close();
+    await eventually(() => linesOf(join(dir, 'udp')).length === 2 && linesOf(join(dir, 'tcp')).length === 2, 'the messages');
+    expect(linesOf(join(dir, 'udp')).sort()).toEqual(['app 3 over udp', 'su 5 by hand']);
+    expect(linesOf(join(dir, 'tcp')).sort()).toEqual(['app 4 counted', 'old 6 framed by newline']);
+  });
+
+  it('receives many octet-counted messages on one connection, records in = records out', async () => {
+    const port = await freePort();
+    const out = join(tempDir(), 'out');
+    const reader = consume(`syslog+tcp://127.0.0.1:${port}`, out, ['--parse', 'syslog', '--map', 'x.message']);
+    await ready(reader);
+    const lines = numbered('s', 0, 20_000).trimEnd().split('\n');
+    const socket = connect(port, '127.0.0.1');
+    for (const line of lines) {
+      const msg = `<14>1 2026-12-03T00:00:00Z h app - - - ${line}`;
+      socket.write(`${Buffer.byteLength(msg)} ${msg}`);
+    }
+    await new Promise<void>((resolve) => socket.end(resolve));
+    await eventually(() => linesOf(out).length >= 20_000, 'every message');
+    expect(linesOf(out)).toEqual(lines);
+  });
 });

@@ -20,6 +20,11 @@ const EXAMPLE: Record<string, string> = {
   kafka: 'kafka://127.0.0.1:9/events',
   mqtt: 'mqtt://127.0.0.1:9/sensors/#',
   redis: 'redis://127.0.0.1:9/events',
+  nats: 'nats://127.0.0.1:9/logs.>',
+  'nats+js': 'nats+js://127.0.0.1:9/EVENTS',
+  amqp: 'amqp://guest:guest@127.0.0.1:9/logs',
+  'syslog+udp': 'syslog+udp://127.0.0.1:9',
+  'syslog+tcp': 'syslog+tcp://127.0.0.1:9',
   http: 'http://127.0.0.1:9/ingest',
   https: 'https://127.0.0.1:9/ingest',
 };

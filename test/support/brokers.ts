@@ -89,3 +89,20 @@ function isAlive(pid: number): boolean {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
+
+/** A JetStream stream `name` taking the subjects `name.>`. */
+export async function jetStream(name: string): Promise<void> {
+  const { connect } = await import('nats');
+  const nc = await connect({ servers: '127.0.0.1:4222' });
+  try {
+    await (await nc.jetstreamManager()).streams.add({ name, subjects: [`${name}.>`] });
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Stop RabbitMQ's application and start it again (durable queues and persistent messages stay). */
+export function restartRabbit(): void {
+  execFileSync('rabbitmqctl', ['stop_app'], { stdio: 'ignore' });
+  execFileSync('rabbitmqctl', ['start_app'], { stdio: 'ignore' });
+}

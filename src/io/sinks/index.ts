@@ -1,18 +1,20 @@
 // The registry of sinks, by URI scheme; a URI with no known scheme is a per-batch file path.
 
 import { resolveUri, uriParams } from '../uri.ts';
+import { amqp } from './amqp.ts';
 import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
 import { http, https } from './http.ts';
 import { kafka } from './kafka.ts';
 import { mqtt } from './mqtt.ts';
+import { nats, natsJs } from './nats.ts';
 import { redis } from './redis.ts';
 import type { Sink, SinkDef, SinkOptions } from './sink.ts';
 import { stdout } from './stdout.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, mqtt, redis];
+export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, mqtt, redis, nats, natsJs, amqp];
 
 /** The sink a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
 export function sinkFor(uri: string) {

@@ -5,7 +5,7 @@
 import type { MqttClient } from 'mqtt';
 import { note } from '../../core/report.ts';
 import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { BROKER_RETRY, brokerTarget, mqttClient } from '../brokers.ts';
+import { BROKER_RETRY, brokerTarget, keyedTarget, mqttClient } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
@@ -29,7 +29,6 @@ export const mqtt: SinkDef = {
     if (/[+#]/.test(topic)) throw new UsageError(`${label}: '${topic}' is a filter; a message goes to one topic (no + or #)`);
     const qos = Number(params.qos) as 0 | 1;
     const retain = params.retain as boolean;
-    const keyed = topic.includes('{key}');
     const { render, withTime, pressure } = options;
     let client: MqttClient | undefined;
     let prefix = '';
@@ -73,14 +72,7 @@ export const mqtt: SinkDef = {
         sent = [];
       },
       push(rec) {
-        let to = topic;
-        let value = rec;
-        if (keyed) {
-          if (!Array.isArray(rec) || rec.length !== 2) throw new IoError(`${label}: {key} in the topic needs pairs [key, value], not ${JSON.stringify(rec)}`);
-          const k: unknown = rec[0];
-          to = topic.replaceAll('{key}', typeof k === 'string' ? k : JSON.stringify(k));
-          value = rec[1];
-        }
+        const { to, value } = keyedTarget(topic, rec, label);
         const p = publish(to, prefix + render(value));
         p.catch(() => {}); // end() reports it
         sent.push(p);

@@ -1,9 +1,11 @@
-// What tcp-listen: and http-listen: share: a server that listens until stop(), and the streams it is
-// reading, paused and resumed with the pipeline.
+// What tcp-listen:, syslog+tcp: and http-listen: share: a server that listens until stop(), and the
+// streams it is reading, paused and resumed with the pipeline.
 
-import type { Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { IoError, messageOf } from '../../core/errors.ts';
+import { hostPort } from '../uri.ts';
+import { noOnce, type Intake, type Source } from './source.ts';
 
 export class Listener<S extends Readable> {
   /** True while the pipeline is paused: streams taken then start paused. */
@@ -56,4 +58,34 @@ export class Listener<S extends Readable> {
     this.server.close();
     closeConnections();
   }
+}
+
+/**
+ * A live source that accepts any number of TCP clients on `rest` (HOST:PORT) and has `read` read
+ * each connection into the intake, until stop() closes them all.
+ */
+export function acceptingSource(uri: string, rest: string, read: (socket: Socket, intake: Intake) => void): Source {
+  const { host, port } = hostPort(rest, uri);
+  const server = createServer();
+  const clients = new Listener<Socket>(uri, server, { host, port });
+  return {
+    label: uri,
+    untilNow() {
+      throw noOnce(uri);
+    },
+    run(intake) {
+      server.on('connection', (socket) => {
+        clients.take(socket);
+        socket.on('error', () => {}); // a client that resets ends only its own stream
+        read(socket, intake);
+      });
+      return clients.listen();
+    },
+    pause: () => clients.pause(),
+    resume: () => clients.resume(),
+    stop: () =>
+      clients.stop(() => {
+        for (const socket of clients.reading) socket.destroy();
+      }),
+  };
 }

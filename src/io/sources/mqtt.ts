@@ -8,8 +8,8 @@ import { note } from '../../core/report.ts';
 import { IoError, UsageError, messageOf } from '../../core/errors.ts';
 import { BROKER_RETRY, brokerTarget, mqttClient } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
-import { Unacked } from './acks.ts';
-import { noOnce, type Intake, type Source, type SourceDef } from './source.ts';
+import { BrokerSource } from './broker-source.ts';
+import type { Intake, SourceDef } from './source.ts';
 
 const EXAMPLE = 'mqtt://HOST[:PORT]/FILTER, e.g. mqtt://localhost:1883/sensors/#';
 
@@ -43,22 +43,14 @@ interface Settings {
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void) => void;
 
-class MqttSource implements Source {
-  readonly label: string;
+class MqttSource extends BrokerSource<number> {
   private readonly settings: Settings;
   private client: MqttClient | undefined;
-  private readonly unacked = new Unacked<number>();
   private sendPacket: SendPacket | undefined;
-  private paused = false;
-  private stopped: (() => void) | undefined;
 
   constructor(label: string, settings: Settings) {
-    this.label = label;
+    super(label);
     this.settings = settings;
-  }
-
-  untilNow(): void {
-    throw noOnce(this.label);
   }
 
   async run(intake: Intake): Promise<void> {
@@ -91,7 +83,7 @@ class MqttSource implements Source {
     let down = false;
     let subscribed = false;
     await new Promise<void>((resolve, reject) => {
-      this.stopped = resolve;
+      this.stopped.signal.addEventListener('abort', () => resolve(), { once: true });
       const fail = (err: unknown) => {
         reject(new IoError(`${this.label}: ${messageOf(err)}`, { cause: err }));
         client.end(true);
@@ -126,34 +118,26 @@ class MqttSource implements Source {
     });
   }
 
-  position(): number {
-    return this.unacked.position();
-  }
-
   committed(position: unknown): void {
     for (const messageId of this.unacked.take(position)) this.sendPacket?.({ cmd: 'puback', messageId });
   }
 
   pause(): void {
-    this.paused = true;
+    super.pause();
     this.client?.stream?.pause();
   }
 
   resume(): void {
-    this.paused = false;
+    super.resume();
     this.client?.stream?.resume();
   }
 
-  /**
-   * The first call ends reading; the connection stays for the last batch's PUBACKs, and closes
-   * (sending what is queued) at the engine's final call, once run() has returned.
-   */
-  stop(): void {
-    if (this.stopped) {
-      this.stopped();
-      this.stopped = undefined;
-    } else {
-      this.client?.end(false);
-    }
+  /** Messages stop being handed on (the socket stays open for the PUBACKs). */
+  protected endReading(): void {
+    this.client?.removeAllListeners('message');
+  }
+
+  protected close(): void {
+    this.client?.end(false);
   }
 }

@@ -10,8 +10,8 @@ import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, UsageError, messageOf } from '../../core/errors.ts';
 import { BROKER_RETRY, brokerTarget, redisClient, requireName } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
-import { Unacked } from './acks.ts';
-import { noOnce, type Intake, type Source, type SourceDef } from './source.ts';
+import { BrokerSource } from './broker-source.ts';
+import type { Intake, SourceDef } from './source.ts';
 
 const EXAMPLE = 'redis://HOST[:PORT]/STREAM?group=G, e.g. redis://localhost:6379/events?group=sluice';
 /** Entries asked for per read. */
@@ -59,22 +59,13 @@ interface Settings {
 
 type Entry = [id: string, fields: string[] | null];
 
-class RedisSource implements Source {
-  readonly label: string;
+class RedisSource extends BrokerSource<string> {
   private readonly settings: Settings;
   private client: Redis | undefined;
-  private readonly unacked = new Unacked<string>();
-  private paused = false;
-  private wake: (() => void) | undefined;
-  private readonly stopped = new AbortController();
 
   constructor(label: string, settings: Settings) {
-    this.label = label;
+    super(label);
     this.settings = settings;
-  }
-
-  untilNow(): void {
-    throw noOnce(this.label);
   }
 
   async run(intake: Intake): Promise<void> {
@@ -96,7 +87,7 @@ class RedisSource implements Source {
         if (failures) note(`${this.label}: connected`);
         failures = 0;
         for (;;) {
-          if (this.paused) await new Promise<void>((resolve) => (this.wake = resolve));
+          await this.whilePaused();
           if (signal.aborted) return;
           let entries: Entry[];
           if (pending !== undefined) {
@@ -154,10 +145,6 @@ class RedisSource implements Source {
     this.unacked.add(id);
   }
 
-  position(): number {
-    return this.unacked.position();
-  }
-
   async committed(position: unknown): Promise<void> {
     const ids = this.unacked.take(position);
     const client = this.client;
@@ -170,24 +157,11 @@ class RedisSource implements Source {
     }
   }
 
-  pause(): void {
-    this.paused = true;
-  }
+  /** The loop ends after the read under way (a blocking one returns within a second). */
+  protected endReading(): void {}
 
-  resume(): void {
-    this.paused = false;
-    this.wake?.();
-    this.wake = undefined;
-  }
-
-  /** The first call ends reading; the connection stays for the last batch's XACK, and goes at the engine's final call. */
-  stop(): void {
-    if (!this.stopped.signal.aborted) {
-      this.stopped.abort();
-      this.resume();
-    } else {
-      this.client?.disconnect();
-    }
+  protected close(): void {
+    this.client?.disconnect();
   }
 }
 
