@@ -95,11 +95,10 @@ export function redactedUri(uri: string): string {
   try {
     const url = new URL(uri);
     if (url.protocol === 'http:' || url.protocol === 'https:') return `${url.origin}${url.pathname}`;
-    if (url.password) return uri.replace(`:${url.password}@`, ':***@');
   } catch {
-    // not a URL: shown as given
+    // not a URL (a path, a bad port): the password, if any, goes all the same
   }
-  return uri;
+  return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/, '$1:***@');
 }
 
 /** A parameter as help and the man page write it: `?poll=DUR (250ms): how often ...`. */
