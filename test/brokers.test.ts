@@ -141,6 +141,24 @@ describe('redis://', () => {
     async () => void execFileSync('redis-cli', ['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']),
     "the server cuts sluice's connections",
   );
+
+  it('claims the entries a killed member left pending, under another name', async ({ skip }) => {
+    if (!(await brokerUp(REDIS))) skip();
+    const stream = uniqueName('claim');
+    const dir = tempDir();
+    const first = consume(`redis://127.0.0.1/${stream}?group=g&consumer=a`, join(dir, 'a'), ['--max-rate', '2000']);
+    await ready(first);
+    await produce(`redis://127.0.0.1/${stream}`, 'c', 10_000);
+    await eventually(() => linesOf(join(dir, 'a')).length > 0, 'a batch to go through');
+    first.child.kill('SIGKILL');
+    await first.done;
+    const second = consume(`redis://127.0.0.1/${stream}?group=g&consumer=b&claim-idle=1s`, join(dir, 'b'));
+    await eventually(() => new Set([...linesOf(join(dir, 'a')), ...linesOf(join(dir, 'b'))]).size >= 10_000, 'every entry', 30_000);
+    second.child.kill('SIGTERM');
+    await second.done;
+    expectAll([...linesOf(join(dir, 'a')), ...linesOf(join(dir, 'b'))], 'c', 10_000);
+    expect(execFileSync('redis-cli', ['XPENDING', stream, 'g'], { encoding: 'utf8' }).split('\n')[0]).toBe('0');
+  }, 60_000);
 });
 
 describe('nats+js://', () => {
