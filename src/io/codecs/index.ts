@@ -6,8 +6,9 @@ import { csv, tsv } from './delimited.ts';
 import { json } from './json.ts';
 import { regex } from './regex.ts';
 import { split } from './split.ts';
+import { syslog } from './syslog.ts';
 
-export const CODECS: readonly CodecDef[] = [json, csv, tsv, clf, split, regex];
+export const CODECS: readonly CodecDef[] = [json, csv, tsv, clf, split, regex, syslog];
 
 /** Split `name:param`; the codec's own errors (a bad regex) come back as CodecError. */
 export function createDecoder(spec: string): Decode {

@@ -1,11 +1,12 @@
-// What tcp-listen: and http-listen: share: a server that listens until stop(), the streams it is
-// reading, paused and resumed with the pipeline, and the cap on connections open at once.
+// What tcp-listen:, syslog+tcp: and http-listen: share: a server that listens until stop(), the
+// streams it is reading, paused and resumed with the pipeline, and the cap on connections open at once.
 
-import type { Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { IoError, messageOf } from '../../core/errors.ts';
 import { note } from '../../core/report.ts';
-import type { UriParam } from '../uri.ts';
+import { hostPort, type UriParam } from '../uri.ts';
+import { noOnce, type Intake, type Source } from './source.ts';
 
 /** `?max-connections=N` of every listener: a listener open to anyone must not be exhausted by it. */
 export const MAX_CONNECTIONS: UriParam = {
@@ -84,4 +85,35 @@ export class Listener<S extends Readable> {
     this.server.close();
     closeConnections();
   }
+}
+
+/**
+ * A live source that accepts any number of TCP clients on `rest` (HOST:PORT) and has `read` read
+ * each connection into the intake, until stop() closes them all.
+ */
+export function acceptingSource(uri: string, rest: string, maxConnections: number, read: (socket: Socket, intake: Intake) => void): Source {
+  const { host, port } = hostPort(rest, uri);
+  const server = createServer();
+  capConnections(server, maxConnections, uri);
+  const clients = new Listener<Socket>(uri, server, { host, port });
+  return {
+    label: uri,
+    untilNow() {
+      throw noOnce(uri);
+    },
+    run(intake) {
+      server.on('connection', (socket) => {
+        clients.take(socket);
+        socket.on('error', () => {}); // a client that resets ends only its own stream
+        read(socket, intake);
+      });
+      return clients.listen();
+    },
+    pause: () => clients.pause(),
+    resume: () => clients.resume(),
+    stop: () =>
+      clients.stop(() => {
+        for (const socket of clients.reading) socket.destroy();
+      }),
+  };
 }
