@@ -68,7 +68,6 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
   try {
     await engine.run();
   } finally {
-    for (const warning of store?.warnings ?? []) note(warning);
     for (const signal of Object.keys(signals)) process.removeListener(signal, onSignal);
     onError.close();
     const summary = onError.summary();

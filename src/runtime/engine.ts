@@ -3,7 +3,8 @@
 // With a checkpoint store it resumes where the last run stopped, re-running an unfinished batch.
 
 import type { Graph, GraphHooks } from './build.ts';
-import type { CheckpointStore, Saved } from './checkpoint.ts';
+import { CheckpointError, type CheckpointStore, type Saved } from './checkpoint.ts';
+import { messageOf } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { FlowControl } from './flow.ts';
 
@@ -167,9 +168,17 @@ export class Engine {
     const { store, pipeline } = this.checkpoint;
     // a first run starts from nothing: its first batch is recorded as pending like any other
     const saved = store.load(pipeline) ?? { pipeline, time: 0, positions: {}, state: {} };
-    for (const [id, state] of this.graph.stateful) if (id in saved.state) state.restore(saved.state[id]);
+    // a checkpoint intact but not of this pipeline's parts (edited): said plainly, never a stack
+    const restoring = (what: string, restore: () => void) => {
+      try {
+        restore();
+      } catch (err) {
+        throw new CheckpointError(`checkpoint ${store.dir}: ${what}${messageOf(err)}`, { cause: err });
+      }
+    };
+    for (const [id, state] of this.graph.stateful) if (id in saved.state) restoring(`the state of ${id}: `, () => state.restore(saved.state[id]));
     for (const { name, source } of this.graph.inputs) {
-      if (saved.positions[name] !== undefined) source.seek?.(saved.positions[name]);
+      if (saved.positions[name] !== undefined) restoring('', () => source.seek?.(saved.positions[name]));
     }
     return saved;
   }

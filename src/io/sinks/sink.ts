@@ -1,6 +1,7 @@
 // What a sink is: the last stage of a stream, plus close(). The registry (index.ts) maps URIs to sinks.
 
-import { fsyncSync, writeSync } from 'node:fs';
+import { fsyncSync } from 'node:fs';
+import { fileError, writeAll } from '../../core/write-all.ts';
 import type { ParamValues, UriDef } from '../uri.ts';
 import type { Pressure } from '../../core/pressure.ts';
 import type { Downstream } from '../../core/stream.ts';
@@ -35,27 +36,46 @@ export function lineOf(options: SinkOptions, rec: unknown, time: number): string
 
 const FLUSH_AT = 1 << 16;
 
-/** Records of a batch written as lines to a file descriptor, in pieces of 64 KiB; sync() makes them durable. */
+/**
+ * Records of a batch written as lines to a file descriptor, in pieces of 64 KiB; sync() makes them
+ * durable. A write that fails (a full disk) fails the batch: push() stops writing and sync() throws.
+ */
 export class FileLines {
   fd = -1;
+  /** The file written, as messages name it. */
+  file = '';
   /** The batch being written, for --with-time. */
   time = 0;
   private buffered = '';
+  private failed: unknown;
   private readonly options: SinkOptions;
 
   constructor(options: SinkOptions) {
     this.options = options;
   }
 
+  /** A new batch: `file` is where it goes. */
+  begin(time: number, file: string): void {
+    this.time = time;
+    this.file = file;
+    this.failed = undefined;
+  }
+
   push(rec: unknown): void {
+    if (this.failed) return;
     this.buffered += lineOf(this.options, rec, this.time);
     if (this.buffered.length >= FLUSH_AT) this.write();
   }
 
-  /** Write what is buffered and fsync. */
+  /** Write what is buffered and fsync; throws if any of the batch could not be written. */
   sync(): void {
     this.write();
-    fsyncSync(this.fd);
+    if (this.failed) throw this.failed;
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      throw fileError(err, this.file);
+    }
   }
 
   /** Drop what is buffered (the batch is abandoned). */
@@ -64,7 +84,11 @@ export class FileLines {
   }
 
   private write(): void {
-    if (this.buffered) writeSync(this.fd, this.buffered);
+    try {
+      if (this.buffered && !this.failed) writeAll(this.fd, this.buffered, this.file);
+    } catch (err) {
+      this.failed = err;
+    }
     this.buffered = '';
   }
 }
