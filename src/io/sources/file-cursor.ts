@@ -18,6 +18,12 @@ export interface SavedFile {
   offset: number;
 }
 
+/** Whether `f`, read from a checkpoint, has the shape of a SavedFile. */
+export function isSavedFile(f: unknown): f is SavedFile {
+  const s = f as SavedFile;
+  return typeof s?.path === 'string' && typeof s.dev === 'string' && typeof s.ino === 'string' && typeof s.fingerprint === 'string' && Number.isInteger(s.offset) && s.offset >= 0;
+}
+
 /** Whether a fingerprint covers the full FINGERPRINT_BYTES, enough to tell a copy of a file by its content alone. */
 export function isFull(fingerprint: string): boolean {
   return fingerprint.startsWith(`${FINGERPRINT_BYTES}:`);
@@ -39,7 +45,8 @@ export class FileCursor {
   offset: number;
   /** `LENGTH:SHA1` of the file's first bytes (as many as it had, up to FINGERPRINT_BYTES). */
   fingerprint: string;
-  private readonly fd: number;
+  /** The open file, for whoever reads it otherwise (the file source's FdReader). */
+  readonly fd: number;
 
   constructor(path: string, offset = 0) {
     this.path = path;
@@ -64,6 +71,25 @@ export class FileCursor {
   /** Truncated (copytruncate) or rewritten since it was read: shorter than the offset, or it begins differently. */
   rewritten(): boolean {
     return this.size() < this.offset || !this.startsWith();
+  }
+
+  /**
+   * Why `saved` (a checkpoint's record of a file) does not describe this file as it is now, if it
+   * does not: another file under that name, rewritten, shorter, or the offset not at a line's end.
+   */
+  changedSince(saved: SavedFile): string | undefined {
+    if (saved.dev !== this.dev || saved.ino !== this.ino) return 'it was replaced';
+    if (!this.startsWith(saved.fingerprint)) return 'it was rewritten';
+    const size = this.size();
+    if (size < saved.offset) return `it is shorter (${size} bytes, read up to ${saved.offset})`;
+    const before = Buffer.alloc(1);
+    const atLineEnd = saved.offset === 0 || saved.offset === size || (readSync(this.fd, before, 0, 1, saved.offset - 1) === 1 && before[0] === 10);
+    return atLineEnd ? undefined : `byte ${saved.offset} is not at a line's end`;
+  }
+
+  /** Take the fingerprint again if it covered fewer than its bytes (the file has grown since). */
+  refresh(): void {
+    if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
   }
 
   /** Read again from the top, as a new file. */
@@ -107,7 +133,7 @@ export class FileCursor {
       if (cut > 0) {
         out(got.toString('utf8', 0, cut));
         this.offset += cut;
-        if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
+        this.refresh();
         return cut;
       }
       // no newline: the file ends, the end is reached, or a line is longer than the buffer

@@ -134,35 +134,34 @@ export class FdReader {
   size = CHUNK;
   /** Offset just after the last complete line handed to the intake. */
   private deliveredTo = 0;
-  private until: { offset: number; reached: () => void } | undefined;
 
   get delivered(): number {
     return this.deliveredTo;
   }
 
   /**
-   * Read `fd` to its end; false if stopped first. With `from`, read by position starting there
-   * (a file resumed from a checkpoint); without, read on from wherever the descriptor is (a pipe).
+   * Read `fd` to its end, or to byte `end` (a re-run batch's limit: a line that runs past it, the
+   * file having changed since, is not delivered); false if stopped first. With `from`, read by
+   * position starting there (a file resumed from a checkpoint); without, read on from wherever
+   * the descriptor is (a pipe).
    */
-  async run(fd: number, intake: Intake, from?: number): Promise<boolean> {
+  async run(fd: number, intake: Intake, from?: number, end = Infinity): Promise<boolean> {
     const buf = this.buf;
     const lines = new LineChunker();
     const text = (t: string) => intake.text(t);
     let offset = from ?? 0;
     this.deliveredTo = offset;
     while (!this.stopped) {
-      // reads stop at the limit; a line that runs past it (the file changed since) is not delivered
-      const limited = this.until !== undefined && offset >= this.until.offset;
-      if (limited) this.until!.reached();
-      if (this.paused || limited) {
+      if (this.paused) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
-      const want = this.until ? Math.min(this.size, this.until.offset - offset) : this.size;
-      const n = await readSome(fd, buf, want, from === undefined ? null : offset);
+      const atEnd = offset >= end;
+      const n = atEnd ? 0 : await readSome(fd, buf, Math.min(this.size, end - offset), from === undefined ? null : offset);
+      // the limit is the file's end too: its last line, without a newline, was delivered before
+      if (n === 0 && (!atEnd || (await readSome(fd, buf, 1, offset)) === 0)) lines.end(text);
       if (n === 0) {
-        lines.end(text);
-        this.deliveredTo = offset;
+        this.deliveredTo = offset - lines.carried;
         return true;
       }
       offset += n;
@@ -170,17 +169,6 @@ export class FdReader {
       this.deliveredTo = offset - lines.carried;
     }
     return false;
-  }
-
-  /** Deliver nothing past `offset` of the descriptor being read; resolves once delivered up to it. */
-  limitTo(offset: number): Promise<void> {
-    return new Promise((reached) => (this.until = { offset, reached }));
-  }
-
-  /** Read on past the limit (unless paused). */
-  unlimit(): void {
-    this.until = undefined;
-    this.wake?.();
   }
 
   pause(): void {

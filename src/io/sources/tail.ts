@@ -7,7 +7,7 @@ import { globSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { note } from '../../core/report.ts';
 import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { FileCursor, identify, isFull, type SavedFile } from './file-cursor.ts';
+import { FileCursor, identify, isFull, isSavedFile, type SavedFile } from './file-cursor.ts';
 import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
 import type { SourceDef } from './source.ts';
 
@@ -249,9 +249,4 @@ class Tail extends PollingSource<TailReplay> {
       cursor?.close();
     }
   }
-}
-
-function isSavedFile(f: unknown): f is SavedFile {
-  const s = f as SavedFile;
-  return typeof s?.path === 'string' && typeof s.dev === 'string' && typeof s.ino === 'string' && typeof s.fingerprint === 'string' && Number.isInteger(s.offset);
 }
