@@ -29,11 +29,14 @@ export function isFull(fingerprint: string): boolean {
   return fingerprint.startsWith(`${FINGERPRINT_BYTES}:`);
 }
 
-/** Device and inode of a regular file, or undefined when there is none at `path`. */
-export function identify(path: string): { dev: string; ino: string; size: number; mtimeMs: number } | undefined {
+/**
+ * Device and inode of a regular file, or undefined when there is none at `path`; `born`: when the
+ * file was created, in ns (its last change where the file system does not keep that).
+ */
+export function identify(path: string): { dev: string; ino: string; size: number; mtimeMs: number; born: bigint } | undefined {
   const st = statSync(path, { bigint: true, throwIfNoEntry: false });
   if (!st?.isFile()) return undefined;
-  return { dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
+  return { dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeMs: Number(st.mtimeMs), born: st.birthtimeNs || st.mtimeNs };
 }
 
 export class FileCursor {
