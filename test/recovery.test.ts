@@ -136,9 +136,12 @@ describe('a tampered checkpoint', () => {
     const { child, done } = start(args); // following the file: it runs until stopped
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await eventually(() => stderr.includes('is damaged'), 'the warning');
-    expect(child.exitCode).toBe(null);
-    child.kill('SIGTERM');
+    try {
+      await eventually(() => stderr.includes('is damaged'), 'the warning');
+      expect(child.exitCode).toBe(null);
+    } finally {
+      child.kill('SIGTERM');
+    }
     expect((await done).code).toBe(0);
   });
 

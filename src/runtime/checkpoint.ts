@@ -80,11 +80,12 @@ export class CheckpointStore {
   save(saved: Saved): void {
     const file = join(this.dir, `checkpoint-${++this.seq}.json`);
     const tmp = `${file}.tmp`;
-    const body = JSON.stringify(saved);
+    const body = Buffer.from(JSON.stringify(saved));
     try {
       const fd = openSync(tmp, 'w');
       try {
-        writeAll(fd, `${JSON.stringify({ format: FORMAT, sha256: sha256(body) })}\n${body}`, file);
+        writeAll(fd, `${JSON.stringify({ format: FORMAT, sha256: sha256(body) })}\n`, file);
+        writeAll(fd, body, file);
         fsyncSync(fd);
       } finally {
         closeSync(fd);

@@ -220,7 +220,10 @@ export class Engine {
 
   /** Resolves when the clock reaches `time`, the input ends, a stop is asked for, or something fails. */
   private waitUntil(time: number): Promise<void> {
-    if (this.inputDone || this.stopping || this.failure || this.clock.now() >= time) return Promise.resolve();
+    if (this.inputDone || this.stopping || this.failure) return Promise.resolve();
+    // a batch due already (batches fell behind) still waits for a turn of the event loop: without
+    // one, reads under way never complete, and a backlog of empty batches never ends
+    if (this.clock.now() >= time) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const cancel = this.clock.at(time, () => this.wake?.());
       this.wake = () => {
