@@ -76,7 +76,6 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
   } finally {
     status?.end();
     await ui?.close();
-    for (const warning of store?.warnings ?? []) note(warning);
     unlisten();
     onError.close();
     const summary = onError.summary();

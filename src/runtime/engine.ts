@@ -3,7 +3,8 @@
 // With a checkpoint store it resumes where the last run stopped, re-running an unfinished batch.
 
 import type { Graph, GraphHooks } from './build.ts';
-import type { CheckpointStore, Saved } from './checkpoint.ts';
+import { CheckpointError, type CheckpointStore, type Saved } from './checkpoint.ts';
+import { messageOf } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { FlowControl } from './flow.ts';
 import { note } from '../core/report.ts';
@@ -181,11 +182,19 @@ export class Engine {
     const { store, pipeline } = this.checkpoint;
     // a first run starts from nothing: its first batch is recorded as pending like any other
     const saved = store.load(pipeline) ?? { pipeline, time: 0, positions: {}, state: {} };
-    for (const [id, state] of this.graph.stateful) if (id in saved.state) state.restore(saved.state[id]);
+    // a checkpoint intact but not of this pipeline's parts (edited): said plainly, never a stack
+    const restoring = (what: string, restore: () => void) => {
+      try {
+        restore();
+      } catch (err) {
+        throw new CheckpointError(`checkpoint ${store.dir}: ${what}${messageOf(err)}`, { cause: err });
+      }
+    };
+    for (const [id, state] of this.graph.stateful) if (id in saved.state) restoring(`the state of ${id}: `, () => state.restore(saved.state[id]));
     for (const { name, source, intake } of this.graph.inputs) {
       intake.restore(saved.intakes?.[name]);
       if (!source.position) note(`${source.label}: a stream, with no position for --checkpoint to keep: a restart reads on from what comes then`);
-      if (saved.positions[name] !== undefined) source.seek?.(saved.positions[name]);
+      if (saved.positions[name] !== undefined) restoring('', () => source.seek?.(saved.positions[name]));
     }
     return saved;
   }
@@ -237,7 +246,10 @@ export class Engine {
 
   /** Resolves when the clock reaches `time`, the input ends, a stop is asked for, or something fails. */
   private waitUntil(time: number): Promise<void> {
-    if (this.inputDone || this.stopping || this.failure || this.clock.now() >= time) return Promise.resolve();
+    if (this.inputDone || this.stopping || this.failure) return Promise.resolve();
+    // a batch due already (batches fell behind) still waits for a turn of the event loop: without
+    // one, reads under way never complete, and a backlog of empty batches never ends
+    if (this.clock.now() >= time) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const cancel = this.clock.at(time, () => this.wake?.());
       this.wake = () => {

@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmS
 import { basename, dirname, extname, join } from 'node:path';
 import { isStream } from '../descriptors.ts';
 import { append } from './append.ts';
+import { fileError } from '../../core/write-all.ts';
 import { FileLines, type Sink, type SinkDef } from './sink.ts';
 
 export function batchFileName(path: string, time: number): string {
@@ -61,26 +62,33 @@ export const batchFiles: SinkDef = {
     let tmp = '';
     return {
       begin(t) {
-        out.time = t;
+        out.begin(t, batchFileName(path, t));
         tmp = join(dir, `.${basename(batchFileName(path, t))}.${process.pid}.tmp`);
         out.open(openSync(tmp, 'w'));
       },
       push: (rec) => out.push(rec),
       end() {
-        out.sync();
-        closeSync(out.fd);
-        out.fd = -1;
-        renameSync(tmp, batchFileName(path, out.time));
-        syncDir(dir);
+        try {
+          out.sync();
+          closeSync(out.fd);
+          out.fd = -1;
+          renameSync(tmp, out.file);
+          syncDir(dir);
+        } catch (err) {
+          // a batch that could not be written whole leaves nothing behind, so a restart redoes it
+          abort();
+          throw fileError(err, out.file);
+        }
       },
       async close() {},
-      abort() {
-        if (out.fd < 0) return;
-        out.discard();
-        closeSync(out.fd);
-        out.fd = -1;
-        rmSync(tmp, { force: true });
-      },
+      abort,
     };
+    function abort(): void {
+      if (out.fd < 0) return;
+      out.discard();
+      closeSync(out.fd);
+      out.fd = -1;
+      rmSync(tmp, { force: true });
+    }
   },
 };

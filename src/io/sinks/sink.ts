@@ -1,6 +1,7 @@
 // What a sink is: the last stage of a stream, plus close(). The registry (index.ts) maps URIs to sinks.
 
-import { fsyncSync, writeSync } from 'node:fs';
+import { fsyncSync } from 'node:fs';
+import { fileError, writeAll } from '../../core/write-all.ts';
 import type { ParamValues, UriDef } from '../uri.ts';
 import type { OnError } from '../../core/on-error.ts';
 import type { Pressure } from '../../core/pressure.ts';
@@ -97,12 +98,18 @@ export class Lines {
 
 const FLUSH_AT = 1 << 16;
 
-/** Records of a batch written as lines to a file descriptor, in pieces of 64 KiB; sync() makes them durable. */
+/**
+ * Records of a batch written as lines to a file descriptor, in pieces of 64 KiB; sync() makes them
+ * durable. A write that fails (a full disk) fails the batch: push() stops writing and sync() throws.
+ */
 export class FileLines {
   fd = -1;
+  /** The file written, as messages name it. */
+  file = '';
   /** The batch being written, for --with-time. */
   time = 0;
   private buffered = '';
+  private failed: unknown;
   private readonly options: SinkOptions;
   private readonly lines: Lines;
 
@@ -117,15 +124,29 @@ export class FileLines {
     this.lines.restart(fresh);
   }
 
+  /** A new batch: `file` is where it goes. */
+  begin(time: number, file: string): void {
+    this.time = time;
+    this.file = file;
+    this.failed = undefined;
+  }
+
   push(rec: unknown): void {
+    if (this.failed) return;
     this.buffered += this.lines.of(rec, this.time);
     if (this.buffered.length >= FLUSH_AT) this.write();
   }
 
-  /** Write what is buffered and fsync (unless the file cannot be synced: a FIFO, a device). */
+  /** Write what is buffered and fsync (unless the file cannot be synced: a FIFO, a device); throws if any of the batch could not be written. */
   sync(durable = true): void {
     this.write();
-    if (durable) fsyncSync(this.fd);
+    if (this.failed) throw this.failed;
+    if (!durable) return;
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      throw fileError(err, this.file);
+    }
   }
 
   /** Drop what is buffered (the batch is abandoned). */
@@ -134,7 +155,11 @@ export class FileLines {
   }
 
   private write(): void {
-    if (this.buffered) writeSync(this.fd, encoded(this.buffered, this.options));
+    try {
+      if (this.buffered && !this.failed) writeAll(this.fd, encoded(this.buffered, this.options), this.file);
+    } catch (err) {
+      this.failed = err;
+    }
     this.buffered = '';
   }
 }

@@ -40,6 +40,7 @@ export class Listener<S extends Readable> {
   /** The streams being read: take() adds them, they leave as they close. */
   readonly reading = new Set<S>();
   private stopped = false;
+  private waiting: (() => void)[] = [];
   private readonly label: string;
   private readonly server: Server;
   private readonly address: { host: string; port: number };
@@ -76,12 +77,26 @@ export class Listener<S extends Readable> {
   resume(): void {
     this.paused = false;
     for (const stream of this.reading) stream.resume();
+    this.wakeAll();
+  }
+
+  /** Resolves once the pipeline is not paused (at once if it is not), or the listener stops. */
+  resumed(): Promise<void> {
+    if (!this.paused || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private wakeAll(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
   }
 
   /** Close the server; `closeConnections` ends those open, or it would wait for them to end. */
   stop(closeConnections: () => void): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.wakeAll();
     this.server.close();
     closeConnections();
   }
