@@ -9,6 +9,9 @@ import { sluice, start, tempDir } from './support/cli.ts';
 import { eventually } from './support/eventually.ts';
 import { random } from './support/random.ts';
 
+/** The checkpoint files in `cp`, oldest first. */
+const checkpointFiles = (cp: string) => readdirSync(cp).filter((f) => f.startsWith('checkpoint-')).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+
 const SEED = 20261125;
 const LINES = 200_000;
 const KILLS = 20;
@@ -83,7 +86,7 @@ describe('recovery from a checkpoint', () => {
     const cp = join(dir, 'cp');
     const args = ['-b', '1h', '-i', input, '--checkpoint', cp, '--count'];
     expect((await sluice(args)).stdout).toBe('2\n');
-    const files = readdirSync(cp).filter((f) => f.startsWith('checkpoint-')).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+    const files = checkpointFiles(cp);
     writeFileSync(join(cp, files.at(-1)!), '{"format":1,"pipel'); // torn write
     const r = await sluice(args);
     expect(r.code).toBe(0);
@@ -110,7 +113,7 @@ describe('a tampered checkpoint', () => {
     const cp = join(dir, 'cp');
     const args = ['-b', '1h', '-i', uri(input), '--checkpoint', cp, '--count'];
     expect((await sluice([...args, '--once'])).stdout).toBe(`${LINES}\n`);
-    const files = readdirSync(cp).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+    const files = checkpointFiles(cp);
     return { args, newest: join(cp, files.at(-1)!) };
   }
 

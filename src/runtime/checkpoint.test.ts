@@ -56,7 +56,7 @@ describe('CheckpointStore.load', () => {
     const dir = tempDir();
     const store = new CheckpointStore(dir);
     for (const t of [1, 2, 3]) store.save(saved(t));
-    expect(readdirSync(dir).sort()).toEqual(['checkpoint-1.json', 'checkpoint-2.json', 'checkpoint-3.json']);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint-1.json', 'checkpoint-2.json', 'checkpoint-3.json', 'id']);
     writeFileSync(join(dir, 'checkpoint-3.json'), 'not a checkpoint at all');
     writeFileSync(join(dir, 'checkpoint-2.json'), forged(JSON.stringify({ ...saved(2), positions: null })));
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
