@@ -136,9 +136,10 @@ export class Engine {
     const { graph, clock } = this;
     this.flow.setClosing(true);
     for (const { intake } of graph.inputs) intake.hold();
-    this.flow.update();
-    // what each source has delivered into this batch, read while the intakes hold what comes next
+    // what each source has delivered into this batch, read before any is resumed: a message source
+    // delivers what it kept while paused at once, into the next batch
     const positions = graph.inputs.map(({ source }) => source.position?.());
+    this.flow.update();
     const byName = Object.fromEntries(graph.inputs.map(({ name }, i) => [name, positions[i]]));
     const intakes = Object.fromEntries(graph.inputs.map(({ name, intake }) => [name, intake.saved()]));
     const store = this.checkpoint?.store;
