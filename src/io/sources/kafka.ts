@@ -74,6 +74,8 @@ class KafkaSource implements Source {
   private fetched = new Map<string, bigint[]>();
   /** By topic, by partition: whether the group gives it to this member now. */
   private owned = new Map<string, boolean[]>();
+  /** The first message dropped while a rejoin waited, by `topic:partition`: fetched again if the partition stays. */
+  private readonly dropped = new Map<string, bigint>();
   /** What this member committed last, by `topic:partition`. */
   private readonly done = new Map<string, number>();
   private commitFailing = false;
@@ -233,7 +235,13 @@ class KafkaSource implements Source {
     const { topic, partition, offset } = m;
     // a rebalance is under way (see settle()), or a partition went to another member: whoever
     // owns it next reads it from the last commit
-    if (this.draining || !this.owned.get(topic)?.[partition]) return;
+    if (!this.owned.get(topic)?.[partition]) return;
+    if (this.draining) {
+      // fetched while a rejoin waits: dropped, and fetched again if this member keeps the partition
+      const key = `${topic}:${partition}`;
+      if (offset < (this.dropped.get(key) ?? offset + 1n)) this.dropped.set(key, offset);
+      return;
+    }
     let seen = this.fetched.get(topic);
     if (!seen) this.fetched.set(topic, (seen = []));
     if (offset < (seen[partition] ?? 0n)) return;
@@ -308,6 +316,12 @@ class KafkaSource implements Source {
         return [topic, owned];
       }),
     );
+    for (const [key, offset] of this.dropped) {
+      const [topic, p] = key.split(':') as [string, string];
+      const fetching = this.stream?.offsetsToFetch.get(key);
+      if (this.owned.get(topic)?.[Number(p)] && fetching !== undefined && fetching > offset) this.stream!.offsetsToFetch.set(key, offset);
+    }
+    this.dropped.clear();
     // messages held of partitions given away are their next owner's to read; should one come back
     // in this session, the stream fetches it again from the commit, and these must not be skipped
     this.held = this.held.filter((m) => {
