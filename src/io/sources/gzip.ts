@@ -1,9 +1,8 @@
 // gzip files read as the text they hold: recognised by their first bytes (whatever their name), and
-// decompressed as a stream, so a position in one is an offset in its decompressed text.
+// decompressed whole, so a position in one is an offset in its decompressed text.
 
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { constants, createGunzip, gunzipSync } from 'node:zlib';
-import type { ReadAt } from './source.ts';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { constants, gunzipSync } from 'node:zlib';
 
 /** Whether the open file begins like a gzip stream (1f 8b). */
 export function isGzip(fd: number): boolean {
@@ -23,43 +22,6 @@ export function isGzipFile(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * The decompressed bytes of the gzip file at `path`, read forward from any offset (the text before
- * it is decompressed and skipped: a resume). A damaged or truncated file fails the read after its
- * good bytes, with a GzipError.
- */
-export function gunzipped(path: string): ReadAt & { close(): void } {
-  const file = createReadStream(path);
-  const gunzip = createGunzip();
-  file.on('error', (err) => gunzip.destroy(err));
-  const chunks = file.pipe(gunzip)[Symbol.asyncIterator]();
-  let rest: Buffer = Buffer.alloc(0);
-  /** The decompressed offset of rest[0]. */
-  let at = 0;
-  const read = async (buf: Buffer, want: number, offset: number): Promise<number> => {
-    for (;;) {
-      const skip = offset - at;
-      if (rest.length > skip) {
-        const n = rest.copy(buf, 0, skip, skip + want);
-        rest = rest.subarray(skip + n);
-        at = offset + n;
-        return n;
-      }
-      at += rest.length;
-      rest = Buffer.alloc(0);
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await chunks.next();
-      } catch (err) {
-        throw new GzipError(problemOf(err as Error));
-      }
-      if (next.done) return 0;
-      rest = next.value;
-    }
-  };
-  return Object.assign(read, { close: () => void file.destroy() });
 }
 
 /**
