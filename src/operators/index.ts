@@ -6,6 +6,7 @@ import { count } from './count.ts';
 import { countByValueAndWindow } from './count-by-value-and-window.ts';
 import { countByWindow } from './count-by-window.ts';
 import { countByValue } from './count-by-value.ts';
+import { dedupe } from './dedupe.ts';
 import { filter } from './filter.ts';
 import { flatMap } from './flat-map.ts';
 import { flatMapValues } from './flat-map-values.ts';
@@ -56,6 +57,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   groupByKeyAndWindow,
   updateState,
   mapWithState,
+  dedupe,
   joinWith,
   leftOuterJoinWith,
   join,

@@ -29,6 +29,8 @@ const STATEFUL: [string, Op[]][] = [
   ['group-by-key-and-window', [['group-by-key-and-window', '2s']]],
   ['count-by-window in event time', [['count-by-window', '2s', { 'event-time': 'x[1] * 1000', watermark: '1s' }]]],
   ['update-state', [['update-state', '(values, s) => values.reduce((a, b) => a + b, s ?? 0)']]],
+  ['dedupe', [['dedupe', 'x[0]', { within: '2s' }]]],
+  ['dedupe in event time', [['dedupe', 'x[0]', { within: '3s', 'event-time': 'x[1] * 1000', watermark: '4s' }]]],
   ['map-with-state with a timeout', [['map-with-state', 'state.isTimingOut() ? k : [k, state.update((state.get() ?? 0) + v)]', { 'state-timeout': '2s' }]]],
 ];
 
