@@ -33,3 +33,31 @@ describe('--dedupe', () => {
     expect(bare.stderr).toContain("--dedupe: dedupe needs its option 'within'");
   });
 });
+
+describe('--session', () => {
+  const chain = ['--parse', 'split', '--map', '[x[0], Number(x[1])]', '--session', '10s', '--event-time', 'x[1]', '--event-time-unit', 's', '--count'];
+
+  it("counts each key's sessions, a session ending after GAP without records", async () => {
+    const r = await sluice(chain, ['a 100', 'b 101', 'a 105', 'a 120', 'a 125', 'b 140'].join('\n'));
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    // in the order they end
+    expect(r.stdout).toBe('b\t1\na\t2\na\t2\nb\t1\n');
+  });
+
+  it('carries open sessions to the next run with --checkpoint instead of ending them', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.txt');
+    const args = ['-i', input, '--checkpoint', join(dir, 'cp'), ...chain];
+    writeFileSync(input, 'a 100\nb 101\n');
+    expect(await sluice(args)).toMatchObject({ code: 0, stdout: '' });
+    appendFileSync(input, 'a 109\nb 130\n');
+    // a's session (100, 109) ends at 119, b's first at 111: both behind 130; b's second is open
+    expect(await sluice(args)).toMatchObject({ code: 0, stdout: 'b\t1\na\t2\n' });
+  });
+
+  it('refuses a session with an aggregate that has a window of its own', async () => {
+    const r = await sluice(['--session', '10s', '--count-by-window', '10s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('count-by-window has a window of its own');
+  });
+});

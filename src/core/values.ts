@@ -50,6 +50,8 @@ export interface WindowSpec {
   watermarkMs?: number;
   /** --event-time-unit: what a numeric event time counts; not given, ms (and a note when it looks like seconds). */
   eventTimeUnit?: 's' | 'ms';
+  /** --session GAP: per key, sessions that close after GAP without records (length and slide are GAP, unused). */
+  sessionGapMs?: number;
 }
 
 /** A value after checking, or what is wrong; `at` is where a syntax error is inside an expression's text. */

@@ -27,6 +27,7 @@ import { reduceByKey } from './reduce-by-key.ts';
 import { reduceByKeyAndWindow } from './reduce-by-key-and-window.ts';
 import { reduceByWindow } from './reduce-by-window.ts';
 import { repartition } from './repartition.ts';
+import { session } from './session.ts';
 import { rightOuterJoin } from './right-outer-join.ts';
 import { transform } from './transform.ts';
 import { transformWith } from './transform-with.ts';
@@ -50,6 +51,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   groupByKey,
   combineByKey,
   window,
+  session,
   countByWindow,
   countByValueAndWindow,
   reduceByWindow,

@@ -31,6 +31,8 @@ const STATEFUL: [string, Op[]][] = [
   ['update-state', [['update-state', '(values, s) => values.reduce((a, b) => a + b, s ?? 0)']]],
   ['dedupe', [['dedupe', 'x[0]', { within: '2s' }]]],
   ['dedupe in event time', [['dedupe', 'x[0]', { within: '3s', 'event-time': 'x[1] * 1000', watermark: '4s' }]]],
+  ['session + reduce', [['session', '2s'], ['reduce', 'a + b']]],
+  ['session in event time + count', [['session', '3s', { 'event-time': 'x[1] * 1000', watermark: '2s' }], ['count']]],
   ['map-with-state with a timeout', [['map-with-state', 'state.isTimingOut() ? k : [k, state.update((state.get() ?? 0) + v)]', { 'state-timeout': '2s' }]]],
 ];
 
