@@ -61,3 +61,51 @@ describe('--session', () => {
     expect(r.stderr).toContain('count-by-window has a window of its own');
   });
 });
+
+describe('sketch aggregates', () => {
+  const lines = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => `${line(i)}\n`).join('');
+
+  it('--approx-distinct, --quantiles and --top-k per batch, per key and per window', async () => {
+    const input = lines(3000, (i) => `${i % 2 ? 'b' : 'a'} ${i % 1000} ${i % 7}`);
+    const distinct = await sluice(['--parse', 'split', '--approx-distinct', 'x[1]', '--by', 'x[0]'], input);
+    expect(distinct).toMatchObject({ code: 0, stderr: '' });
+    const perKey = distinct.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(perKey.map(([k]) => k).sort()).toEqual(['a', 'b']);
+    // 500 each, within 2.58 standard errors (0.81%)
+    for (const [, n] of perKey) expect(Math.abs(Number(n) - 500)).toBeLessThanOrEqual(500 * 0.021);
+    const q = await sluice(['--parse', 'split', '--quantiles', 'Number(x[1])', '--q', '0.5,0.99', '--format', 'json'], input);
+    const [{ '0.5': median, '0.99': p99 }] = q.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(Math.abs(median - 499) / 499).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(p99 - 989) / 989).toBeLessThanOrEqual(0.01);
+    const top = await sluice(['--parse', 'split', '--top-k', '2', '--of', 'x[2]'], input);
+    expect(top.stdout).toBe('0\t429\n1\t429\n');
+    const windowed = await sluice(['--parse', 'split', '--window', '1m', '--event-time', 'x[1]', '--event-time-unit', 's', '--approx-distinct', 'x[2]'], input);
+    // 1000 seconds of times in tumbling minutes: 17 windows, every one of them holding all 7 residues
+    expect(windowed.stdout).toBe('7\n'.repeat(17));
+  });
+
+  it('carries a window of sketches to the next run with --checkpoint', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.txt');
+    const args = ['-i', input, '--checkpoint', join(dir, 'cp'), '--parse', 'split', '--window', '1m', '--event-time', 'x[1]', '--event-time-unit', 's'];
+    const distinct = [...args, '--approx-distinct', 'x[0]'];
+    const quantiles = [...args.map((a) => a.replace('cp', 'cq')), '--quantiles', 'Number(x[0])', '--q', '1', '--format', 'json'];
+    writeFileSync(input, lines(30, (i) => `${i} ${i}`));
+    expect(await sluice(distinct)).toMatchObject({ code: 0, stdout: '' });
+    expect(await sluice(quantiles)).toMatchObject({ code: 0, stdout: '' });
+    appendFileSync(input, lines(40, (i) => `${i + 30} ${i + 30}`));
+    // the minute [0, 60) holds 30 values of each run; [60, 120) stays open for the next run
+    expect(await sluice(distinct)).toMatchObject({ code: 0, stdout: '60\n' });
+    const max = (await sluice(quantiles)).stdout.trimEnd().split('\n').map((l) => JSON.parse(l)['1']);
+    expect(Math.abs(max[0] - 59) / 59).toBeLessThanOrEqual(0.01);
+  });
+
+  it('refuses a bad --q and --of without --top-k', async () => {
+    const bad = await sluice(['--quantiles', 'x', '--q', '0.5,2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--quantiles: q: '2' is not a quantile");
+    const stray = await sluice(['--count', '--of', 'x']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('--of must follow --top-k');
+  });
+});

@@ -1,5 +1,6 @@
 // The registry of operators: the flag chain, pipeline files, help and docs all read it.
 
+import { approxDistinct } from './approx-distinct.ts';
 import { cogroup } from './cogroup.ts';
 import { combineByKey } from './combine-by-key.ts';
 import { count } from './count.ts';
@@ -22,6 +23,7 @@ import { map } from './map.ts';
 import { mapWithState } from './map-with-state.ts';
 import { mapValues } from './map-values.ts';
 import type { OperatorDef } from './operator.ts';
+import { quantiles } from './quantiles.ts';
 import { reduce } from './reduce.ts';
 import { reduceByKey } from './reduce-by-key.ts';
 import { reduceByKeyAndWindow } from './reduce-by-key-and-window.ts';
@@ -29,6 +31,7 @@ import { reduceByWindow } from './reduce-by-window.ts';
 import { repartition } from './repartition.ts';
 import { session } from './session.ts';
 import { rightOuterJoin } from './right-outer-join.ts';
+import { topK } from './top-k.ts';
 import { transform } from './transform.ts';
 import { transformWith } from './transform-with.ts';
 import { union } from './union.ts';
@@ -50,6 +53,9 @@ export const OPERATORS: readonly OperatorDef[] = [
   reduceByKey,
   groupByKey,
   combineByKey,
+  approxDistinct,
+  quantiles,
+  topK,
   window,
   session,
   countByWindow,
