@@ -109,3 +109,21 @@ describe('sketch aggregates', () => {
     expect(stray.stderr).toContain('--of must follow --top-k');
   });
 });
+
+describe('graph operators', () => {
+  it("--pagerank ranks the karate club's leaders first, and --damping and --tolerance are checked", async () => {
+    const r = await sluice(['-i', 'pipelines/data/karate-club.txt', '--parse', 'split', '--map', '[Number(x[0]), Number(x[1])]', '--pagerank', '--format', 'json']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const ranks = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as [number, number]).sort((a, b) => b[1] - a[1]);
+    expect(ranks.slice(0, 3).map(([m, rank]) => [m, Math.round(rank * 1e4) / 1e4])).toEqual([[33, 0.1009], [0, 0.097], [32, 0.0717]]);
+    const bad = await sluice(['--pagerank', '--damping', '1.5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--pagerank: damping: needs a number >= 0 and <= 1, not '1.5'");
+  });
+
+  it('--degrees and --connected-components per batch of edges', async () => {
+    const edges = 'a b\nb c\nd e\n';
+    expect((await sluice(['--parse', 'split', '--degrees'], edges)).stdout).toBe('a\t1\nb\t2\nc\t1\nd\t1\ne\t1\n');
+    expect((await sluice(['--parse', 'split', '--connected-components'], edges)).stdout).toBe('a\ta\nb\ta\nc\ta\nd\td\ne\td\n');
+  });
+});

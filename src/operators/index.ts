@@ -3,6 +3,10 @@
 import { approxDistinct } from './approx-distinct.ts';
 import { cogroup } from './cogroup.ts';
 import { combineByKey } from './combine-by-key.ts';
+import { connectedComponents } from './connected-components.ts';
+import { degrees } from './degrees.ts';
+import { pagerank } from './pagerank.ts';
+
 import { count } from './count.ts';
 import { countByValueAndWindow } from './count-by-value-and-window.ts';
 import { countByWindow } from './count-by-window.ts';
@@ -56,6 +60,9 @@ export const OPERATORS: readonly OperatorDef[] = [
   approxDistinct,
   quantiles,
   topK,
+  degrees,
+  connectedComponents,
+  pagerank,
   window,
   session,
   countByWindow,

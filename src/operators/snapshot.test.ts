@@ -37,6 +37,7 @@ const STATEFUL: [string, Op[]][] = [
   ['window + quantiles', [['window', '3s/2s'], ['quantiles', 'x[1]']]],
   ['window + top-k --by', [['window', '3s'], ['top-k', 2, { of: 'x[1]', by: 'x[0]' }]]],
   ['session + top-k', [['session', '2s'], ['top-k', 2]]],
+  ['window + pagerank', [['window', '3s'], ['pagerank']]],
   ['map-with-state with a timeout', [['map-with-state', 'state.isTimingOut() ? k : [k, state.update((state.get() ?? 0) + v)]', { 'state-timeout': '2s' }]]],
 ];
 
