@@ -12,6 +12,8 @@ export type ValueKind =
   /** nothing: an operator written without an argument (`--count`, `- count`) */
   | { kind: 'none' }
   | { kind: 'int'; min: number; max?: number; metavar?: string }
+  /** a decimal number (a damping factor, a tolerance) */
+  | { kind: 'number'; min: number; max?: number; metavar?: string }
   | { kind: 'duration'; metavar?: string }
   /** bytes, with coreutils' suffixes: K, M, G (and KiB, MiB, GiB) are powers of 1024, KB, MB, GB of 1000 */
   | { kind: 'size'; min: number; metavar?: string }
@@ -50,6 +52,8 @@ export interface WindowSpec {
   watermarkMs?: number;
   /** --event-time-unit: what a numeric event time counts; not given, ms (and a note when it looks like seconds). */
   eventTimeUnit?: 's' | 'ms';
+  /** --session GAP: per key, sessions that close after GAP without records (length and slide are GAP, unused). */
+  sessionGapMs?: number;
 }
 
 /** A value after checking, or what is wrong; `at` is where a syntax error is inside an expression's text. */
@@ -64,7 +68,7 @@ export interface CheckContext {
 export function metavarOf(v: ValueKind): string {
   if (v.kind === 'flag' || v.kind === 'none') return '';
   if (v.metavar) return v.metavar;
-  const names: Record<string, string> = { int: 'N', duration: 'DUR', size: 'SIZE', window: 'LEN[/SLIDE]', expr: 'E', value: 'E', path: 'PATH', uri: 'URI', stream: 'STREAM', string: 'VALUE' };
+  const names: Record<string, string> = { int: 'N', number: 'X', duration: 'DUR', size: 'SIZE', window: 'LEN[/SLIDE]', expr: 'E', value: 'E', path: 'PATH', uri: 'URI', stream: 'STREAM', string: 'VALUE' };
   return v.kind === 'choice' ? v.choices.join('|') : names[v.kind]!;
 }
 
@@ -99,6 +103,11 @@ function checkText(v: ValueKind, text: string, context: CheckContext): Checked {
       const n = Number(text);
       const ok = text.trim() !== '' && Number.isInteger(n) && n >= v.min && (v.max === undefined || n <= v.max);
       return ok ? { value: n } : { error: `needs a whole number >= ${v.min}${v.max === undefined ? '' : ` and <= ${v.max}`}, not '${text}'` };
+    }
+    case 'number': {
+      const n = Number(text);
+      const ok = text.trim() !== '' && Number.isFinite(n) && n >= v.min && (v.max === undefined || n <= v.max);
+      return ok ? { value: n } : { error: `needs a number >= ${v.min}${v.max === undefined ? '' : ` and <= ${v.max}`}, not '${text}'` };
     }
     case 'duration': {
       const ms = parseDuration(text);
@@ -178,6 +187,8 @@ export function valueSchema(field: Pick<Field, 'value' | 'summary' | 'default'>)
       return { ...base, type: ['null', 'boolean'] };
     case 'int':
       return { ...base, type: ['integer', 'string'], minimum: v.min, ...(v.max !== undefined && { maximum: v.max }) };
+    case 'number':
+      return { ...base, type: ['number', 'string'], minimum: v.min, ...(v.max !== undefined && { maximum: v.max }) };
     case 'duration':
       return { ...base, type: 'string', pattern: `^${DURATION}$` };
     case 'size':

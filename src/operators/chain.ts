@@ -10,6 +10,7 @@ import { operator, OPERATORS } from './index.ts';
 import type { OpContext, OperatorDef, OpSpec, Stateful, WindowSpec } from './operator.ts';
 import { windowAlone } from './window.ts';
 import { windowStage } from './window-stage.ts';
+import { sessionStage } from './session.ts';
 
 /** A per-record operator: it may run inside a window before its aggregate, or on repartition's threads. */
 const isPerRecord = (def: OperatorDef) => def.kind === 'stage' && def.perRecord === true;
@@ -120,7 +121,9 @@ export function buildChain(ops: ResolvedOp[], next: Downstream, env: ChainEnv = 
     else if (def.kind === 'aggregate') {
       const agg = def.aggregate(ctx);
       const inner = ops[i]!.inner;
-      head = ctx.window ? windowStage(agg, ctx, head, inner && ((into) => buildChain(inner, into, env))) : aggregateStage(agg, head);
+      const within = inner && ((into: Downstream) => buildChain(inner, into, env));
+      if (!ctx.window) head = aggregateStage(agg, head);
+      else head = ctx.window.sessionGapMs === undefined ? windowStage(agg, ctx, head, within) : sessionStage(agg, ctx, head, within);
     } else if (def.kind === 'pair') {
       if (!env.second) throw new Error(`${ctx.label}: a second stream needs a pipeline`);
       const { left, right } = pairStage(def.combine(ctx), head);

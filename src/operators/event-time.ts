@@ -2,6 +2,8 @@
 // --event-time-unit s), a Date, an ISO 8601 text, or a Common Log Format timestamp. A time without a
 // zone is UTC, so results never depend on the machine's time zone.
 
+import { ExpressionFailed, preview } from './operator.ts';
+
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 const CLF = /^(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})$/;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -38,4 +40,11 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number,
 /** Whether `value` is a time given as a number (a number, or a text of digits), not a date. */
 export function isNumericTime(value: unknown): boolean {
   return typeof value === 'number' || (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value));
+}
+
+/** The time in ms of what an --event-time expression gave, or an error naming the operator and the value. */
+export function recordTimeOf(value: unknown, msPerUnit: number, label: string): number {
+  const t = eventTimeOf(value, msPerUnit);
+  if (t === undefined) throw new ExpressionFailed(label, new TypeError(`event time ${preview(value)} is not a time: use epoch ms, ISO 8601 or a CLF timestamp`));
+  return t;
 }

@@ -1,11 +1,17 @@
 // The registry of operators: the flag chain, pipeline files, help and docs all read it.
 
+import { approxDistinct } from './approx-distinct.ts';
 import { cogroup } from './cogroup.ts';
 import { combineByKey } from './combine-by-key.ts';
+import { connectedComponents } from './connected-components.ts';
+import { degrees } from './degrees.ts';
+import { pagerank } from './pagerank.ts';
+
 import { count } from './count.ts';
 import { countByValueAndWindow } from './count-by-value-and-window.ts';
 import { countByWindow } from './count-by-window.ts';
 import { countByValue } from './count-by-value.ts';
+import { dedupe } from './dedupe.ts';
 import { filter } from './filter.ts';
 import { flatMap } from './flat-map.ts';
 import { flatMapValues } from './flat-map-values.ts';
@@ -21,12 +27,15 @@ import { map } from './map.ts';
 import { mapWithState } from './map-with-state.ts';
 import { mapValues } from './map-values.ts';
 import type { OperatorDef } from './operator.ts';
+import { quantiles } from './quantiles.ts';
 import { reduce } from './reduce.ts';
 import { reduceByKey } from './reduce-by-key.ts';
 import { reduceByKeyAndWindow } from './reduce-by-key-and-window.ts';
 import { reduceByWindow } from './reduce-by-window.ts';
 import { repartition } from './repartition.ts';
+import { session } from './session.ts';
 import { rightOuterJoin } from './right-outer-join.ts';
+import { topK } from './top-k.ts';
 import { transform } from './transform.ts';
 import { transformWith } from './transform-with.ts';
 import { union } from './union.ts';
@@ -48,7 +57,14 @@ export const OPERATORS: readonly OperatorDef[] = [
   reduceByKey,
   groupByKey,
   combineByKey,
+  approxDistinct,
+  quantiles,
+  topK,
+  degrees,
+  connectedComponents,
+  pagerank,
   window,
+  session,
   countByWindow,
   countByValueAndWindow,
   reduceByWindow,
@@ -56,6 +72,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   groupByKeyAndWindow,
   updateState,
   mapWithState,
+  dedupe,
   joinWith,
   leftOuterJoinWith,
   join,

@@ -29,6 +29,15 @@ const STATEFUL: [string, Op[]][] = [
   ['group-by-key-and-window', [['group-by-key-and-window', '2s']]],
   ['count-by-window in event time', [['count-by-window', '2s', { 'event-time': 'x[1] * 1000', watermark: '1s' }]]],
   ['update-state', [['update-state', '(values, s) => values.reduce((a, b) => a + b, s ?? 0)']]],
+  ['dedupe', [['dedupe', 'x[0]', { within: '2s' }]]],
+  ['dedupe in event time', [['dedupe', 'x[0]', { within: '3s', 'event-time': 'x[1] * 1000', watermark: '4s' }]]],
+  ['session + reduce', [['session', '2s'], ['reduce', 'a + b']]],
+  ['session in event time + count', [['session', '3s', { 'event-time': 'x[1] * 1000', watermark: '2s' }], ['count']]],
+  ['window + approx-distinct --by', [['window', '3s'], ['approx-distinct', 'x[1]', { by: 'x[0]' }]]],
+  ['window + quantiles', [['window', '3s/2s'], ['quantiles', 'x[1]']]],
+  ['window + top-k --by', [['window', '3s'], ['top-k', 2, { of: 'x[1]', by: 'x[0]' }]]],
+  ['session + top-k', [['session', '2s'], ['top-k', 2]]],
+  ['window + pagerank', [['window', '3s'], ['pagerank']]],
   ['map-with-state with a timeout', [['map-with-state', 'state.isTimingOut() ? k : [k, state.update((state.get() ?? 0) + v)]', { 'state-timeout': '2s' }]]],
 ];
 

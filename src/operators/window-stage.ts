@@ -8,8 +8,8 @@
 // adds the panes entering and subtracts those leaving, so a batch costs the same whatever the
 // window's length; any other aggregator merges a window's panes when the window is emitted.
 
-import { ExpressionFailed, guard, preview, type OpContext } from './operator.ts';
-import { eventTimeOf, isNumericTime, SECONDS_LIKELY_BELOW } from './event-time.ts';
+import { guard, preview, type OpContext } from './operator.ts';
+import { isNumericTime, recordTimeOf, SECONDS_LIKELY_BELOW } from './event-time.ts';
 import { note } from '../core/report.ts';
 import { setBatchTime } from '../core/expr.ts';
 import type { Aggregator, Downstream, Rec } from '../core/stream.ts';
@@ -146,10 +146,7 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
 
   function pushEventTime(rec: Rec): void {
     const value = eventTime!(rec);
-    const t = eventTimeOf(value, msPerUnit);
-    if (t === undefined) {
-      throw new ExpressionFailed(ctx.label, new TypeError(`event time ${preview(value)} is not a time: use epoch ms, ISO 8601 or a CLF timestamp`));
-    }
+    const t = recordTimeOf(value, msPerUnit, ctx.label);
     if (!toldSeconds && unit === undefined && t < SECONDS_LIKELY_BELOW && isNumericTime(value)) {
       toldSeconds = true;
       note(`${ctx.label}: event time ${preview(value)} is ${isoTime(t)} as epoch ms; if the times are epoch seconds, add --event-time-unit s`);

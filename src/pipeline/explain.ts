@@ -24,8 +24,10 @@ function given(options: OptionDef[], values: object): Record<string, unknown> {
 
 function opEntry(op: OpSpec): unknown {
   // a flag without an argument: a bare name in the list
-  if ((op.arg === true || op.arg === undefined) && !Object.keys(op.options).length) return op.op;
-  return { [op.op]: op.arg, ...op.options };
+  const bare = op.arg === true || op.arg === undefined;
+  if (bare && !Object.keys(op.options).length) return op.op;
+  // one with options too: the name with no value, its options beside it (`- pagerank:` then `damping: 0.85`)
+  return { [op.op]: bare ? null : op.arg, ...op.options };
 }
 
 /** Strings as a pipeline file writes them: there `${` starts a variable, and `$${` is a literal `${`. */

@@ -101,7 +101,8 @@ function slideOf(spec: PipelineSpec, name: string, ops: ResolvedOp[], slides: Ma
   }
   let slide = fromSlides[0] ?? spec.batchMs;
   for (const { def, ctx, spec: op } of ops) {
-    if (ctx.window) {
+    // a session emits at every batch of its input
+    if (ctx.window && ctx.window.sessionGapMs === undefined) {
       if (ctx.window.lengthMs % slide || ctx.window.slideMs % slide) {
         problems.push({ where: { op }, message: `${op.label}: its window must be a multiple of its input's slide: the input emits ${every(slide)}` });
       }
