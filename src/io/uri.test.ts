@@ -24,8 +24,13 @@ const EXAMPLE: Record<string, string> = {
 
 const SAMPLE: { [K in ValueKind['kind']]?: string } = { int: '3', duration: '2s', flag: 'true', string: 'x' };
 
+/** What a scheme's target rule needs a parameter to be, or to come with, as written in a query. */
+const GOOD: Record<string, string> = { header: 'A:1', partitions: '3&create=true' };
+
+/** A good value of `p`, as written in a query. */
 function sample(p: UriParam): string {
-  if (p.default !== undefined) return p.default;
+  if (p.name in GOOD) return GOOD[p.name]!;
+  if (p.default !== undefined) return encodeURIComponent(p.default);
   if (p.value.kind === 'choice') return p.value.choices.at(-1)!;
   return SAMPLE[p.value.kind]!;
 }
@@ -41,7 +46,7 @@ describe.each(schemes)('%s', (_name, def, check) => {
   it('has an example URI here', () => expect(base).toBeDefined());
 
   it.each(def.params!.map((p) => [p.name, p] as const))('accepts ?%s', (name, p) => {
-    expect(() => check(`${base}?${name}=${encodeURIComponent(sample(p))}`)).not.toThrow();
+    expect(() => check(`${base}?${name}=${sample(p)}`)).not.toThrow();
   });
 
   it('refuses an unknown key, with the nearest', () => {
@@ -67,6 +72,22 @@ describe('parameters', () => {
     expect(values).toMatchObject({ header: ['A:1', 'B:2'], timeout: 10_000, body: 'ndjson' });
     expect(() => sinkFor('https://h/x?token=s3cret&timout=5s')).toThrow("https://h/x: unknown option 'timout' (did you mean 'timeout'?)");
     expect(() => sinkFor('https://h/x?token=s3cret&retries=-1')).toThrow("https://h/x: retries: needs a whole number >= 0, not '-1'");
+  });
+
+  it("are checked with the scheme's target rule, every problem of a URI at once", () => {
+    expect(sourceFor('tcp://[::1]:9').target).toEqual({ host: '::1', port: 9, path: '' });
+    expect(sourceFor('http-listen://0.0.0.0:0/hook').target).toEqual({ host: '0.0.0.0', port: 0, path: '/hook' });
+    expect(() => sourceFor('tcp://127.0.0.1:99999')).toThrow('tcp://127.0.0.1:99999: port 99999 is out of range: use 1 to 65535');
+    expect(() => sinkFor('tcp://h:0')).toThrow('port 0 is out of range: use 1 to 65535');
+    expect(() => sourceFor('tcp://h')).toThrow('tcp://h: expected HOST:PORT, e.g. 127.0.0.1:9999');
+    expect(() => sourceFor('kafka://')).toThrow('kafka://: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events');
+    expect(() => sourceFor('kafka://h:9092')).toThrow('kafka://h:9092: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events: the topic is missing');
+    expect(sourceFor('kafka://a,b:19092/t1,t2').target).toEqual({ brokers: ['a:9092', 'b:19092'], topics: ['t1', 't2'] });
+    expect(() => sinkFor('kafka://h/a,b?partitions=2')).toThrow('kafka://h/a,b?partitions=2: a sink writes to one topic, not 2; partitions is for a topic sluice creates: add create=true');
+    expect(() => sourceFor('dir:?poll=abc&bogus=1')).toThrow(
+      "dir:?poll=abc&bogus=1: unknown option 'bogus' (known: pattern, from, poll); poll: bad duration 'abc': use a number and a unit, e.g. 250ms, 10s, 5m, 1h; needs a directory, e.g. dir:/data/incoming",
+    );
+    expect(() => sinkFor('http://h/x?header=oops&timout=1s')).toThrow("http://h/x: unknown option 'timout' (did you mean 'timeout'?); header must be NAME:VALUE, not 'oops'");
   });
 
   it('a glob keeps its own ? where no parameters follow', () => {

@@ -5,8 +5,8 @@
 
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
-import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { redactedUri } from '../uri.ts';
+import { IoError, messageOf } from '../../core/errors.ts';
+import { redactedUri, type Problem } from '../uri.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
 /** Milliseconds to wait from a Retry-After header: seconds, or an HTTP date. */
@@ -18,26 +18,41 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 }
 
 /** `NAME:VALUE` with `${VAR}` taken from the environment, so that a secret stays out of the command line. */
-export function parseHeader(spec: string, uri: string, env = process.env): [string, string] {
+export function parseHeader(spec: string, problem: Problem, env = process.env): [string, string] | undefined {
   const colon = spec.indexOf(':');
   const name = spec.slice(0, colon).trim();
-  if (colon < 0 || !/^[!#$%&'*+.^`|~\w-]+$/.test(name)) throw new UsageError(`${uri}: header must be NAME:VALUE, not '${spec}'`);
+  if (colon < 0 || !/^[!#$%&'*+.^`|~\w-]+$/.test(name)) return void problem(`header must be NAME:VALUE, not '${spec}'`);
   const value = spec.slice(colon + 1).trim().replace(/\$\{(\w+)\}/g, (_, variable: string) => {
     const v = env[variable];
-    if (v === undefined) throw new UsageError(`${uri}: header ${name}: environment variable ${variable} is not set`);
-    return v;
+    if (v === undefined) problem(`header ${name}: environment variable ${variable} is not set`);
+    return v ?? '';
   });
   return [name, value];
 }
 
-const create: SinkDef['create'] = (path, params, options, uri) => {
-  // the path keeps the server's own query: sluice's parameters are taken out of it
-  const target = `${uri.slice(0, uri.indexOf(':'))}://${path}`;
+/** Where a batch is posted, and with which headers. */
+interface Target {
+  url: string;
+  headers: Headers;
+}
+
+/** The path keeps the server's own query (sluice's parameters are taken out of it); headers are checked with it. */
+function target(scheme: string): SinkDef<Target>['target'] {
+  return (path, params, problem) => {
+    const url = `${scheme}://${path}`;
+    if (!URL.canParse(url)) problem('not a valid URL');
+    const headers = new Headers({ 'Content-Type': params.body === 'array' ? 'application/json' : 'application/x-ndjson' });
+    for (const spec of params.header as string[]) {
+      const header = parseHeader(spec, problem);
+      if (header) headers.set(...header);
+    }
+    return { url, headers };
+  };
+}
+
+const create: SinkDef<Target>['create'] = ({ url: target, headers }, params, options, uri) => {
   const label = redactedUri(uri);
-  if (!URL.canParse(target)) throw new UsageError(`${uri}: not a valid URL`);
   const array = params.body === 'array';
-  const headers = new Headers({ 'Content-Type': array ? 'application/json' : 'application/x-ndjson' });
-  for (const spec of params.header as string[]) headers.set(...parseHeader(spec, label));
   const timeoutMs = params.timeout as number;
   const retries = (params.retries as number | undefined) ?? Infinity;
   const closed = new AbortController();
@@ -92,7 +107,7 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
   };
 };
 
-export const http: SinkDef = {
+export const http: SinkDef<Target> = {
   scheme: 'http',
   usage: 'http://URL',
   summary: 'POST each batch as NDJSON or a JSON array, retrying with backoff; query keys that are not its own go to the server',
@@ -103,7 +118,8 @@ export const http: SinkDef = {
     { name: 'retries', value: { kind: 'int', min: 0, metavar: 'N' }, summary: 'retries of a batch before it fails (unlimited)' },
   ],
   forwardsQuery: true,
+  target: target('http'),
   create,
 };
 
-export const https: SinkDef = { ...http, scheme: 'https', usage: 'https://URL' };
+export const https: SinkDef<Target> = { ...http, scheme: 'https', usage: 'https://URL', target: target('https') };

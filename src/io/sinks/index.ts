@@ -1,6 +1,6 @@
 // The registry of sinks, by URI scheme; a URI with no known scheme is a per-batch file path.
 
-import { resolveUri, uriParams } from '../uri.ts';
+import { checkUri } from '../uri.ts';
 import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
 import { http, https } from './http.ts';
@@ -10,15 +10,14 @@ import { stdout } from './stdout.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka];
+export const SINKS: readonly SinkDef<unknown>[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka];
 
-/** The sink a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
+/** The sink a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sinkFor(uri: string) {
-  const { def, rest } = resolveUri(uri, SINKS, batchFiles, 'sink');
-  return { def, ...uriParams(rest, def, uri) };
+  return checkUri(uri, SINKS, batchFiles, 'sink');
 }
 
 export function createSink(uri: string, options: SinkOptions): Sink {
-  const { def, path, values } = sinkFor(uri);
-  return def.create(path, values, options, uri);
+  const { def, target, values } = sinkFor(uri);
+  return def.create(target, values, options, uri);
 }

@@ -23,9 +23,9 @@ export interface SinkOptions {
   pressure: Pressure;
 }
 
-export interface SinkDef extends UriDef {
-  /** `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in) are `params`. */
-  create(path: string, params: ParamValues, options: SinkOptions, uri: string): Sink;
+export interface SinkDef<T = string> extends UriDef<T> {
+  /** `target` is the URI after its scheme, less its parameters (as `target` parsed it), whose checked values (defaults filled in) are `params`. */
+  create(target: T, params: ParamValues, options: SinkOptions, uri: string): Sink;
 }
 
 /** The text of one record as a line, with the batch time when asked. */

@@ -5,19 +5,19 @@
 import { createServer, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { IoError, messageOf } from '../../core/errors.ts';
-import { hostPort } from '../uri.ts';
+import { hostPort, type HostPort } from '../uri.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
 /** Unsent bytes after which a client counts as stuck. */
 const MAX_BEHIND = 16 << 20;
 
-export const tcpListen: SinkDef = {
+export const tcpListen: SinkDef<HostPort> = {
   scheme: 'tcp-listen',
   usage: 'tcp-listen://HOST:PORT',
   summary: "serve each batch's lines to every connected client",
   params: [],
-  create(rest, _params, options, uri): Sink {
-    const { host, port } = hostPort(rest, uri);
+  target: hostPort('listen'),
+  create({ host, port }, _params, options, uri): Sink {
     const clients = new Set<Socket>();
     const server = createServer((socket) => {
       clients.add(socket);

@@ -4,9 +4,10 @@
 
 import { readdirSync } from 'node:fs';
 import { join, matchesGlob } from 'node:path';
-import { IoError, UsageError } from '../../core/errors.ts';
+import { IoError } from '../../core/errors.ts';
 import { FileCursor, identify, type SavedFile } from './file-cursor.ts';
 import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
+import { requiredPath } from '../uri.ts';
 import type { SourceDef } from './source.ts';
 
 /** A name used while a file is still being written (Hadoop's `_COPYING_`, rsync's dotfiles, `.tmp`). */
@@ -29,8 +30,8 @@ export const dir: SourceDef = {
   usage: 'dir:PATH',
   summary: "files moved into a directory, each read once (Spark's textFileStream)",
   params: [{ name: 'pattern', value: { kind: 'string', metavar: 'GLOB' }, default: '*', summary: 'only the files whose names match' }, FROM_PARAM, POLL_PARAM],
+  target: requiredPath('a directory, e.g. dir:/data/incoming'),
   create(path, params, uri) {
-    if (!path) throw new UsageError(`${uri}: needs a directory, e.g. dir:/data/incoming`);
     return new Dir(uri, path, params.pattern as string, params.from as 'end' | 'start', params.poll as number);
   },
 };

@@ -3,20 +3,20 @@
 // answered 503 with Retry-After, so memory stays bounded however fast senders post.
 
 import type { IncomingMessage } from 'node:http';
-import { hostPort } from '../uri.ts';
+import { hostPort, type HostPort } from '../uri.ts';
 import { Listener } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
 /** Requests that may wait while the pipeline is paused; more are turned away with 503. */
 const MAX_WAITING = 64;
 
-export const httpListen: SourceDef = {
+export const httpListen: SourceDef<HostPort> = {
   scheme: 'http-listen',
   usage: 'http-listen://HOST:PORT/PATH',
   summary: 'accept POSTed lines or NDJSON (webhooks); 503 with Retry-After when full',
   params: [],
-  create(rest, _params, uri): Source {
-    const { host, port, path } = hostPort(rest, uri);
+  target: hostPort('listen'),
+  create({ host, port, path }, _params, uri): Source {
     let waiting: (() => void)[] = [];
     // loaded here, not imported: an ESM import of node:http also loads Node's fetch (undici),
     // some 15 ms that every run of sluice would pay

@@ -1,6 +1,6 @@
 // The registry of sources, by URI scheme; a URI with no known scheme is a file path.
 
-import { resolveUri, uriParams } from '../uri.ts';
+import { checkUri } from '../uri.ts';
 import { dir } from './dir.ts';
 import { file } from './file.ts';
 import { httpListen } from './http-listen.ts';
@@ -11,15 +11,14 @@ import { tail } from './tail.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka];
+export const SOURCES: readonly SourceDef<unknown>[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka];
 
-/** The source a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
+/** The source a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sourceFor(uri: string) {
-  const { def, rest } = resolveUri(uri, SOURCES, file, 'source');
-  return { def, ...uriParams(rest, def, uri) };
+  return checkUri(uri, SOURCES, file, 'source');
 }
 
 export function createSource(uri: string): Source {
-  const { def, path, values } = sourceFor(uri);
-  return def.create(path, values, uri);
+  const { def, target, values } = sourceFor(uri);
+  return def.create(target, values, uri);
 }

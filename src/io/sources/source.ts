@@ -54,9 +54,9 @@ export interface Source {
   rateParts?(): number;
 }
 
-export interface SourceDef extends UriDef {
-  /** `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in) are `params`. */
-  create(path: string, params: ParamValues, uri: string): Source;
+export interface SourceDef<T = string> extends UriDef<T> {
+  /** `target` is the URI after its scheme, less its parameters (as `target` parsed it), whose checked values (defaults filled in) are `params`. */
+  create(target: T, params: ParamValues, uri: string): Source;
 }
 
 /** The error for --once with a live stream (a socket, a webhook): it has no "now" to stop at. */

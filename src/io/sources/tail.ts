@@ -6,9 +6,10 @@
 import { globSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { note } from '../../core/report.ts';
-import { IoError, UsageError, messageOf } from '../../core/errors.ts';
+import { IoError, messageOf } from '../../core/errors.ts';
 import { FileCursor, identify, isFull, type SavedFile } from './file-cursor.ts';
 import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
+import { requiredPath } from '../uri.ts';
 import type { SourceDef } from './source.ts';
 
 /** How long a file renamed away may stay silent before it counts as drained and is closed. */
@@ -29,8 +30,8 @@ export const tail: SourceDef = {
   usage: 'tail:GLOB',
   summary: 'follow files like tail -F (rotation, truncation, new files)',
   params: [FROM_PARAM, POLL_PARAM],
+  target: requiredPath('a file or a glob, e.g. tail:/var/log/app/*.log'),
   create(path, params, uri) {
-    if (!path) throw new UsageError(`${uri}: needs a file or a glob, e.g. tail:/var/log/app/*.log`);
     return new Tail(uri, path, params.from as 'end' | 'start', params.poll as number);
   },
 };

@@ -2,17 +2,17 @@
 // client's lines arrive whole, so lines of different clients never mix within a line.
 
 import { createServer, type Socket } from 'node:net';
-import { hostPort } from '../uri.ts';
+import { hostPort, type HostPort } from '../uri.ts';
 import { Listener } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
-export const tcpListen: SourceDef = {
+export const tcpListen: SourceDef<HostPort> = {
   scheme: 'tcp-listen',
   usage: 'tcp-listen://HOST:PORT',
   summary: 'accept clients and read lines from all of them',
   params: [],
-  create(rest, _params, uri): Source {
-    const { host, port } = hostPort(rest, uri);
+  target: hostPort('listen'),
+  create({ host, port }, _params, uri): Source {
     const server = createServer();
     const clients = new Listener<Socket>(uri, server, { host, port });
     return {
