@@ -23,15 +23,20 @@ function metavar(value: ValueKind): string {
   return name && ` <${name}>`;
 }
 
+/** A core option as a commander flag, without its default (`sluice run FILE --once` overrides only what is given). */
+export function coreOption(o: OptionDef): Option {
+  const name = metavarOf(o.value);
+  const option = new Option(`${o.short ? `-${o.short}, ` : ''}--${o.name}${name && (o.bareValue ? ` [${name}]` : ` <${name}>`)}`, o.summary);
+  if (o.value.kind === 'choice') option.choices(o.value.choices);
+  return option;
+}
+
 /** The commander program for the flag chain; `ops` receives operators in the order given. */
 export function chainProgram(ops: OpSpec[]): Command {
   const program = new Command('sluice');
   for (const o of OPTIONS) {
-    const name = metavarOf(o.value);
-    const flags = `${o.short ? `-${o.short}, ` : ''}--${o.name}${name && (o.bareValue ? ` [${name}]` : ` <${name}>`)}`;
-    const option = new Option(flags, o.summary).helpGroup('Options:');
+    const option = coreOption(o).helpGroup('Options:');
     if (o.default !== undefined) option.default(o.repeat ? [o.default] : o.default);
-    if (o.value.kind === 'choice') option.choices(o.value.choices);
     if (o.repeat) option.argParser((v: string, prev: string[]) => (prev === option.defaultValue ? [v] : [...prev, v]));
     program.addOption(option);
   }

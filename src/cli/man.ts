@@ -50,7 +50,7 @@ sluice \\- Spark Streaming's micro\\-batch model as one Unix command
 [\\fIOPTIONS\\fR] [\\fIOPERATOR FLAGS\\fR...]
 .br
 .B sluice run
-\\fIPIPELINE.yaml\\fR [\\fB\\-\\-set\\fR \\fIKEY=VALUE\\fR]
+\\fIPIPELINE.yaml\\fR [\\fB\\-\\-set\\fR \\fIKEY=VALUE\\fR] [\\fIOPTIONS\\fR]
 .br
 .B sluice lint
 \\fIPIPELINE.yaml\\fR...

@@ -3,6 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../../core/errors.ts';
+import { flagKeyOf, optionsIn } from '../../pipeline/options.ts';
+import { ONCE_AND_SCHEDULE } from '../../pipeline/plan.ts';
+import { coreOption } from '../chain.ts';
 
 export interface CommandDef {
   name: string;
@@ -26,9 +29,28 @@ export function parseArgs(program: Command, argv: string[]): Command | undefined
   return program;
 }
 
-/** `--set KEY=VALUE`, repeatable. */
-export function setOption(program: Command): Command {
-  return program.option('--set <KEY=VALUE>', 'override a top-level option of the file (repeatable)', (v: string, prev: string[]) => [...prev, v], []);
+/**
+ * `--set KEY=VALUE` (repeatable), and the core options a file takes at its top level as flags
+ * (`--once`, `-v`, `--checkpoint DIR`), which override the file's keys as --set does.
+ */
+export function overrideOptions(program: Command): Command {
+  program.option('--set <KEY=VALUE>', 'override a top-level option of the file (repeatable)', (v: string, prev: string[]) => [...prev, v], []);
+  for (const o of optionsIn('top')) program.addOption(coreOption(o));
+  return program;
+}
+
+/**
+ * The overrides given to a program made with overrideOptions, as --set KEY=VALUE texts: the flags
+ * after --set, so they win. Flags that contradict each other are a usage error.
+ */
+export function overrides(program: Command): string[] {
+  const opts = program.opts();
+  if (opts.once && opts.schedule !== undefined) throw new UsageError(ONCE_AND_SCHEDULE);
+  const flags = optionsIn('top').flatMap((o) => {
+    const value: unknown = opts[flagKeyOf(o)];
+    return value === undefined ? [] : [`${o.name}=${value === true ? (o.bareValue ?? 'true') : String(value)}`];
+  });
+  return [...(opts.set as string[]), ...flags];
 }
 
 export function readText(path: string): string {
