@@ -5,7 +5,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sluice, tempDir } from './support/cli.ts';
+import { ROOT, sluice, tempDir } from './support/cli.ts';
 
 function write(dir: string, name: string, text: string): string {
   const file = join(dir, name);
@@ -41,5 +41,58 @@ describe('core flags after a pipeline file', () => {
     expect(await sluice(['run', plain, '--once', '--schedule', '* * * * *'])).toMatchObject({ code: 2, stderr: `sluice: error: ${message}\n` });
     const both = write(dir, 'both.yaml', 'schedule: "* * * * *"\nonce: true\nsources: { a: { in: x.log } }\nsinks: [{ from: a }]\n');
     expect(await sluice(['lint', both])).toMatchObject({ code: 78, stderr: `${both}:2:1: ${message}\n` });
+  });
+});
+
+describe('globs of pipeline and test files', () => {
+  it('lint checks a *.test.yaml as a test file against its pipeline; a glob of the shipped pipelines passes', async () => {
+    expect(await sluice(['lint', ...readdirSync(join(ROOT, 'pipelines')).filter((f) => f.endsWith('.yaml')).map((f) => `pipelines/${f}`)])).toMatchObject({ code: 0, stderr: '' });
+    const dir = tempDir();
+    write(dir, 'p.yaml', 'sources: { lines: { in: "-" } }\nsinks: [{ from: lines }]\n');
+    const tests = write(dir, 'p.test.yaml', 'cases:\n  one:\n    ordered: maybe\n    input: { line: [[a]] }\n    expect: { lines: [[a]] }\n');
+    expect(await sluice(['lint', join(dir, 'p.yaml'), tests])).toMatchObject({
+      code: 78,
+      stderr: `${tests}:3:14: cases.one.ordered: needs true or false\n${tests}:4:14: input: no source 'line' (did you mean 'lines'?) (known: lines)\n`,
+    });
+  });
+
+  it('test takes a test file for its pipeline, and runs each pipeline once', async () => {
+    const r = await sluice(['test', 'pipelines/status-counts.yaml', 'pipelines/status-counts.test.yaml']);
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining('2 cases: 2 passed, 0 failed') });
+  });
+
+  it('a file that cannot be read does not hide the problems of the others (exit 2)', async () => {
+    const dir = tempDir();
+    const a = write(dir, 'a.yaml', 'sources: { l: { in: "-" } }\nsinks: [{ from: l }]\n');
+    const b = write(dir, 'b.yaml', 'sources: { l: { in: "-" } }\nsinks: [{ from: m }]\n');
+    const r = await sluice(['lint', a, join(dir, 'missing.yaml'), b]);
+    expect(r).toMatchObject({
+      code: 2,
+      stderr: `${b}:2:17: sinks[0].from: unknown stream 'm' (did you mean 'l'?)\nsluice: error: cannot read ${join(dir, 'missing.yaml')}: no such file\n`,
+    });
+    expect(await sluice(['test', a])).toMatchObject({ code: 2, stderr: `sluice: error: ${a}: no test file ${join(dir, 'a.test.yaml')} beside it\n` });
+  });
+});
+
+describe('sluice test: ordered: false', () => {
+  const dir = tempDir();
+  const pipeline = write(dir, 'w.yaml', 'sources: { l: { in: "-" } }\nstreams:\n  n:\n    from: l\n    ops: [{ map: "[x, 1]" }, { reduce-by-key: a + b }]\nsinks: [{ from: n }]\n');
+  const input = '    input: { l: [[b, a, b]] }\n';
+
+  it('compares a batch as a set, per case or per stream; a missing or extra record still fails', async () => {
+    write(
+      dir,
+      'w.test.yaml',
+      `cases:\n  case:\n    ordered: false\n${input}    expect: { n: [[[a, 1], [b, 2]]] }\n` +
+        `  stream:\n${input}    expect: { n: { ordered: false, batches: [[[a, 1], [b, 2]]] } }\n` +
+        `  ordered:\n${input}    expect: { n: [[[a, 1], [b, 2]]] }\n` +
+        `  missing:\n    ordered: false\n${input}    expect: { n: [[[a, 1], [b, 2], [c, 1]]] }\n`,
+    );
+    const r = await sluice(['test', pipeline]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`PASS  ${pipeline}: case\nPASS  ${pipeline}: stream\nFAIL  ${pipeline}: ordered\n`);
+    // the unordered diff shows only what differs
+    expect(r.stdout).toContain(`FAIL  ${pipeline}: missing\n      n: - expected, + actual\n        batch 1 (time 1000)\n          ["a",1]\n          ["b",2]\n      -   ["c",1]\n`);
+    expect(r.stdout).toContain('4 cases: 2 passed, 2 failed\n');
   });
 });
