@@ -96,3 +96,25 @@ describe('sluice test: ordered: false', () => {
     expect(r.stdout).toContain('4 cases: 2 passed, 2 failed\n');
   });
 });
+
+describe('--initial-state FILE: rows [k, state]', () => {
+  const dir = tempDir();
+  const count = (file: string) => sluice(['--map', '[x, 1]', '--update-state', '(values, state) => (values.length ? values.length + (state ?? 0) : state)', '--initial-state', file], 'a\nb\na\n');
+
+  it.each([
+    ['csv', 'a,5\nc,"{""n"": 1}"\n', 'a\t7\nc\t{"n":1}\nb\t1\n'],
+    ['tsv', 'a\t5\n', 'a\t7\nb\t1\n'],
+    ['json', '{"a": 5, "c": {"n": 1}}', 'a\t7\nc\t{"n":1}\nb\t1\n'],
+    ['ndjson', '["a", 5]\n', 'a\t7\nb\t1\n'],
+  ])('a .%s file gives each key its state', async (ext, text, out) => {
+    expect(await count(write(dir, `states.${ext}`, text))).toMatchObject({ code: 0, stdout: out, stderr: '' });
+  });
+
+  it('a CSV state that is not JSON stays text; a header or a third column is refused where it is', async () => {
+    expect((await count(write(dir, 'text.csv', 'a,x\n'))).stdout).toBe('a\t2x\nb\t1\n');
+    const header = write(dir, 'header.csv', 'word,count\na,5\n');
+    expect(await count(header)).toMatchObject({ code: 1, stderr: `sluice: error: ${header}:1: 'word', 'count' looks like a header; a file of initial states has none, only KEY,STATE lines\n` });
+    const wide = write(dir, 'wide.tsv', 'a\t5\nb\t1\t2\n');
+    expect(await count(wide)).toMatchObject({ code: 1, stderr: `sluice: error: ${wide}:2: 3 fields; a line of initial states is KEY<TAB>STATE\n` });
+  });
+});
