@@ -6,7 +6,7 @@ import { Cron } from 'croner';
 import { OnError } from '../core/on-error.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Field } from '../core/values.ts';
-import { createDecoder } from '../io/codecs/index.ts';
+import { CODECS, codecUsage, createDecoder } from '../io/codecs/index.ts';
 import { FORMATS } from '../io/render/format.ts';
 import { sinkFor } from '../io/sinks/index.ts';
 import { sourceFor } from '../io/sources/index.ts';
@@ -34,7 +34,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'batch', short: 'b', value: { kind: 'duration', metavar: 'DUR' }, summary: 'batch interval: 250ms, 1s, 1m', default: '1s' },
   { name: 'in', short: 'i', value: { kind: 'uri' }, repeat: true, summary: 'source; repeat for a union of several', default: '-', scope: 'source', check: (uri) => void sourceFor(uri) },
   { name: 'out', short: 'o', value: { kind: 'uri' }, repeat: true, summary: 'sink; repeat to fan out', default: '-', scope: 'sink', check: (uri) => void sinkFor(uri) },
-  { name: 'parse', value: { kind: 'string', metavar: 'CODEC' }, summary: 'decode input lines: json, csv[:header], tsv[:header], clf, split[:SEP], regex:RE', scope: 'source', check: (codec) => void createDecoder(codec) },
+  { name: 'parse', value: { kind: 'string', metavar: 'CODEC' }, summary: `decode input lines: ${CODECS.map(codecUsage).join(', ')}`, scope: 'source', check: (codec) => void createDecoder(codec) },
   { name: 'format', value: { kind: 'choice', choices: FORMATS, metavar: 'FMT' }, summary: 'output format', default: 'text', scope: 'sink' },
   { name: 'print', value: { kind: 'int', min: 0, metavar: 'N' }, bareValue: '10', summary: "Spark's print(): the first N (10) records of each batch under a Time header", scope: 'sink' },
   { name: 'with-time', value: { kind: 'flag' }, summary: 'prefix each output line with its batch time in ms and a TAB', scope: 'sink' },
