@@ -2,10 +2,13 @@
 // globs of pipeline and test files, unordered test cases, initial states from table files, and
 // the messages a user sees when something fails.
 
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, sluice, tempDir } from './support/cli.ts';
+import { ROOT, sluice, start, tempDir } from './support/cli.ts';
+import { eventually } from './support/eventually.ts';
 
 function write(dir: string, name: string, text: string): string {
   const file = join(dir, name);
@@ -116,5 +119,81 @@ describe('--initial-state FILE: rows [k, state]', () => {
     expect(await count(header)).toMatchObject({ code: 1, stderr: `sluice: error: ${header}:1: 'word', 'count' looks like a header; a file of initial states has none, only KEY,STATE lines\n` });
     const wide = write(dir, 'wide.tsv', 'a\t5\nb\t1\t2\n');
     expect(await count(wide)).toMatchObject({ code: 1, stderr: `sluice: error: ${wide}:2: 3 fields; a line of initial states is KEY<TAB>STATE\n` });
+  });
+});
+
+describe('messages say what failed, where, and what to do', () => {
+  it('an http sink refused names its URI once, and a dead letter keeps where and why apart', async () => {
+    const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(400).end('bad thing')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    try {
+      expect(await sluice(['-o', `${url}?token=s3cret`], 'hi\n')).toMatchObject({ code: 1, stderr: `sluice: error: ${url}: 400 Bad Request: bad thing\n` });
+      const dlq = join(tempDir(), 'dlq.ndjson');
+      const r = await sluice(['-o', url, '--on-error', `dlq:${dlq}`], 'hi\n');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`^sluice: ${url}: 400 Bad Request: bad thing \\(batch \\d+: its record is dead-lettered\\)\\nsluice: 1 bad record written to ${dlq}\\n$`));
+      expect(JSON.parse(readFileSync(dlq, 'utf8'))).toEqual({ where: url, reason: '400 Bad Request: bad thing', record: 'hi' });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a full disk under an append: sink is the sink failing, not a bad input line', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i}\n`).join('');
+    const message = 'append:/dev/full: cannot write to /dev/full: no space left on the device; free some space and run again';
+    expect(await sluice(['-o', 'append:/dev/full'], lines)).toMatchObject({ code: 1, stderr: `sluice: error: ${message}\n` });
+    const skipped = await sluice(['-b', '1h', '-o', 'append:/dev/full', '--on-error', 'skip'], lines);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toMatch(/its 20000 records are skipped\)\nsluice: 20000 bad records skipped\n$/);
+  });
+
+  it('file errors name the file the user gave, in words, not a temporary file or a Node error', async () => {
+    const dir = tempDir();
+    const file = write(dir, 'file', '');
+    expect(await sluice(['-o', join(file, 'out.txt')], 'hi\n')).toMatchObject({
+      code: 1,
+      stderr: `sluice: error: ${file}/out.txt: cannot create the directory ${file}: a file is in the way of a directory; check the path\n`,
+    });
+    // a directory where no file can be made (even by root): the batch's file is named, not the .tmp one
+    const r = await sluice(['-o', '/proc/self/out.txt'], 'hi\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^sluice: error: \/proc\/self\/out.txt: cannot write \/proc\/self\/out-\d+\.txt: no such file or directory; check the path\n$/);
+    expect(await sluice(['-o', `append:${dir}/no/out.txt`], 'hi\n')).toMatchObject({
+      stderr: `sluice: error: append:${dir}/no/out.txt: cannot open ${dir}/no/out.txt to append to it: no such file or directory; check the path\n`,
+    });
+    expect(await sluice(['--checkpoint', join(file, 'ck')], 'hi\n')).toMatchObject({
+      code: 1,
+      stderr: `sluice: error: --checkpoint ${file}/ck: cannot use the directory: a part of the path is a file, not a directory; check the path\n`,
+    });
+    expect(await sluice(['--on-error', `dlq:${dir}/no/dlq`, '--map', 'x.y.z'], 'hi\n')).toMatchObject({
+      code: 1,
+      stderr: `sluice: error: --on-error dlq:${dir}/no/dlq: cannot write the dead letter: no such file or directory; check the path\n`,
+    });
+  });
+
+  it('an event time that cannot be read is blamed on --event-time, not on the aggregate', async () => {
+    const r = await sluice(['--parse', 'json', '--window', '10s', '--event-time', 'x.t', '--count'], '{"t": 1000}\n{"t": "noon"}\n');
+    expect(r).toMatchObject({ code: 1, stderr: 'sluice: error: stdin:2: --window: event-time: TypeError: event time "noon" is not a time: use epoch ms, ISO 8601 or a CLF timestamp\n' });
+  });
+
+  it('a table that changes and cannot be read is named, and the last good one kept', async () => {
+    const table = write(tempDir(), 'users.json', '{"a": 1}');
+    const { child, done } = start(['-b', '100ms', '--key-by', 'x', '--join-with', table]);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d));
+    child.stderr!.on('data', (d: Buffer) => (err += d));
+    child.stdin!.write('a\n');
+    await eventually(() => out.includes('a\t["a",1]'), 'the first join');
+    writeFileSync(table, '{"a": ');
+    await eventually(() => err.includes('changed and cannot be read'), 'the note'); // at the next batch
+    child.stdin!.write('a\n');
+    await eventually(() => out.split('\n').length > 2, 'the second join');
+    child.stdin!.end();
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('a\t["a",1]\na\t["a",1]\n');
+    expect(r.stderr).toBe(`sluice: --join-with: ${table} changed and cannot be read (${table}:1:7: invalid JSON: Unexpected end of JSON input); joining with the table as it was until it reads again\n`);
   });
 });

@@ -52,3 +52,44 @@ export class IoError extends SluiceError {
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** What the operating system's refusals mean, and what to do about them. */
+const SYSTEM: Record<string, [meaning: string, todo: string]> = {
+  ENOENT: ['no such file or directory', 'check the path'],
+  EACCES: ['permission denied', 'check its permissions, or use another path'],
+  EPERM: ['permission denied', 'check its permissions, or use another path'],
+  ENOSPC: ['no space left on the device', 'free some space and run again'],
+  EDQUOT: ['disk quota exceeded', 'free some space and run again'],
+  EROFS: ['read-only file system', 'use a path on a writable file system'],
+  ENOTDIR: ['a part of the path is a file, not a directory', 'check the path'],
+  EEXIST: ['a file is in the way of a directory', 'check the path'],
+  EISDIR: ['it is a directory', 'give the path of a file'],
+  EMFILE: ['too many open files', 'raise the limit (ulimit -n)'],
+  ENFILE: ['too many open files', 'raise the limit (ulimit -n)'],
+  EADDRINUSE: ['the address is in use', 'stop what uses it or choose another port'],
+  EADDRNOTAVAIL: ['the address is not one of this machine', 'use one of its addresses, or 0.0.0.0'],
+};
+
+/**
+ * Why `err` happened, in words: a system error's code as what it means and what to do ("no space
+ * left on the device; free some space and run again"), without the file Node names (which may be
+ * a temporary one the user never gave); any other error's message.
+ */
+export function reasonOf(err: unknown): string {
+  const known = SYSTEM[(err as NodeJS.ErrnoException | undefined)?.code ?? ''];
+  return known ? `${known[0]}; ${known[1]}` : messageOf(err);
+}
+
+/** An IoError saying what failed (`cannot write out-1000.txt`) and why, in words. */
+export function ioFailure(what: string, err: unknown): IoError {
+  return new IoError(`${what}: ${reasonOf(err)}`, { cause: err });
+}
+
+/** `step()`, a failure of which is an ioFailure saying `what` failed. */
+export function failingAs<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    throw ioFailure(what, err);
+  }
+}

@@ -2,7 +2,7 @@
 // dead-letter file with the reason. Nothing is dropped without a trace.
 
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { BadRecordError, UsageError } from './errors.ts';
+import { BadRecordError, failingAs, UsageError } from './errors.ts';
 
 export class OnError {
   readonly mode: 'fail' | 'skip' | 'dlq';
@@ -37,8 +37,10 @@ export class OnError {
   }
 
   private deadLetter(reason: string, where: string, raw: unknown): void {
-    this.dlqFd ??= openSync(this.dlqPath!, 'a');
-    writeSync(this.dlqFd, `${JSON.stringify({ where, reason, record: raw })}\n`);
+    failingAs(`--on-error dlq:${this.dlqPath}: cannot write the dead letter`, () => {
+      this.dlqFd ??= openSync(this.dlqPath!, 'a');
+      writeSync(this.dlqFd, `${JSON.stringify({ where, reason, record: raw })}\n`);
+    });
   }
 
   /** Make dead letters durable; called after each batch. */

@@ -73,13 +73,14 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
       continue;
     } else if (window) {
       if (def.kind === 'aggregate' && !def.windowOf) {
-        ctx.window = window.value;
+        ctx.window = { ...window.value, eventTimeLabel: `${window.spec.label}: event-time` };
         inner = window.inner;
       } else if (def.kind === 'aggregate') problems.push({ at: window.spec, message: `${def.name} has a window of its own: leave out the window before it` });
       else problems.push({ at: window.spec, message: `window must be followed by an aggregate (count, reduce-by-key, ...), not ${def.name}` });
       window = undefined;
     } else if (def.kind === 'aggregate' && def.windowOf && 'value' in arg) {
-      ctx.window = def.windowOf(arg.value, options);
+      const value = def.windowOf(arg.value, options);
+      ctx.window = value && { ...value, eventTimeLabel: `${spec.label}: event-time` };
     }
     const problem = def.check?.(ctx);
     if (problem) problems.push({ at: spec, message: problem });

@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { note } from '../core/report.ts';
 import { CodecError, SKIP } from '../io/codecs/codec.ts';
 import { createDecoder } from '../io/codecs/index.ts';
-import { IoError, messageOf, UsageError } from '../core/errors.ts';
+import { IoError, ioFailure, messageOf, UsageError } from '../core/errors.ts';
 
 export type Row = [key: unknown, value: unknown];
 
@@ -36,7 +36,7 @@ export function readTable(path: string, shape: Shape = 'rows'): Row[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new IoError(`${path}: ${messageOf(err)}`, { cause: err });
+    throw ioFailure(`cannot read ${path}`, err);
   }
   return parse(text.replace(/^\uFEFF/, ''), path, shape); // a byte-order mark (as spreadsheets write) is not part of the first field
 }
@@ -44,12 +44,15 @@ export function readTable(path: string, shape: Shape = 'rows'): Row[] {
 /** A table file watched for changes: rows() reads it again when it has changed since the last read. */
 export class Table {
   private readonly path: string;
+  /** How messages name what reads the table (`--join-with`). */
+  private readonly label: string;
   private stamp: string;
   private current: Row[];
   private warned = '';
 
-  constructor(path: string) {
+  constructor(path: string, label: string) {
     this.path = path;
+    this.label = label;
     this.stamp = this.stat();
     this.current = readTable(path);
   }
@@ -65,7 +68,10 @@ export class Table {
       return { rows: this.current, changed: true };
     } catch (err) {
       // half written, or gone for a moment: keep the last good rows, say so once, and try again next batch
-      if (this.warned !== messageOf(err)) note(`keeping the last good table: ${(this.warned = messageOf(err))}`);
+      if (this.warned !== messageOf(err)) {
+        this.warned = messageOf(err);
+        note(`${this.label}: ${this.path} changed and cannot be read (${this.warned}); joining with the table as it was until it reads again`);
+      }
       return { rows: this.current, changed: false };
     }
   }

@@ -19,7 +19,8 @@ interface Running<S> {
 /** `inner` builds the per-record operators written between the window and its aggregate, in front of `into`. */
 export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstream, inner?: (into: Downstream) => Downstream): Downstream {
   const { lengthMs, slideMs, watermarkMs = 0 } = ctx.window!;
-  const eventTime = ctx.window!.eventTime && guard(ctx.label, ctx.window!.eventTime);
+  const timeLabel = ctx.window!.eventTimeLabel ?? ctx.label;
+  const eventTime = ctx.window!.eventTime && guard(timeLabel, ctx.window!.eventTime);
   const paneMs = eventTime ? gcd(lengthMs, slideMs) : ctx.batchMs;
   const save = agg.save ?? ((s: S) => s);
   const load = agg.load ?? ((saved: unknown) => saved as S);
@@ -119,7 +120,7 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
     const value = eventTime!(rec);
     const t = eventTimeOf(value);
     if (t === undefined) {
-      throw new ExpressionFailed(ctx.label, new TypeError(`event time ${preview(value)} is not a time: use epoch ms, ISO 8601 or a CLF timestamp`));
+      throw new ExpressionFailed(timeLabel, new TypeError(`event time ${preview(value)} is not a time: use epoch ms, ISO 8601 or a CLF timestamp`));
     }
     if (done !== undefined && t < done + slideMs - lengthMs) {
       ctx.onError.tooLate(`event time ${isoTime(t)} is behind the watermark: windows up to ${isoTime(done)} are already emitted`, ctx.label, rec);

@@ -13,7 +13,9 @@ import type { Sink, SinkOptions } from '../io/sinks/sink.ts';
 import { createSource } from '../io/sources/index.ts';
 import type { Source } from '../io/sources/source.ts';
 import { Intake } from './intake.ts';
-import { IoError, messageOf } from '../core/errors.ts';
+import { IoError, reasonOf } from '../core/errors.ts';
+import { note } from '../core/report.ts';
+import { redactedUri } from '../io/uri.ts';
 import { OnError } from '../core/on-error.ts';
 import { Pressure } from '../core/pressure.ts';
 import { fanIn, tee, type Downstream } from '../core/stream.ts';
@@ -66,9 +68,15 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
   const feed = (from: string, d: Downstream) => consumers.set(from, [...(consumers.get(from) ?? []), d]);
 
   for (const s of spec.sinks) {
-    const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure });
+    const label = redactedUri(s.out);
+    let sink: Sink;
+    try {
+      sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure });
+    } catch (err) {
+      throw new IoError(`${label}: ${reasonOf(err)}`, { cause: err });
+    }
     sinks.push(sink);
-    feed(s.from, guardSink(sink, s.out, onError, () => recordsOut++));
+    feed(s.from, guardSink(sink, label, onError, () => recordsOut++));
   }
   const fusedStreams = new Set([...fusions.values()].map((f) => f.stream));
   for (const { name, from, ops } of plan.streams.toReversed()) {
@@ -115,28 +123,46 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
 /**
  * A sink as the graph sees it: counts records, and when the sink fails a batch (after its own
  * retries) applies --on-error: fail the run (nothing is checkpointed, a restart redoes the batch),
- * or skip / dead-letter each of the batch's records with the error.
+ * or skip / dead-letter each of the batch's records with the error. A failure while the batch is
+ * written (a full disk) is the sink's, reported when the batch closes, never a record's: the
+ * rest of the batch is not written to it. Sinks' errors say what failed; `label` says which sink.
  */
-function guardSink(sink: Sink, uri: string, onError: OnError, counted: () => void): Downstream {
+function guardSink(sink: Sink, label: string, onError: OnError, counted: () => void): Downstream {
   const keep = onError.mode !== 'fail';
   let batch: unknown[] = [];
+  let time = 0;
+  let broken: unknown;
   const failed = (err: unknown) => {
-    const reason = `${uri}: ${messageOf(err)}`;
-    if (!keep) throw new IoError(reason, { cause: err });
-    for (const rec of batch) onError.bad(reason, uri, rec, err);
+    const reason = reasonOf(err);
+    if (!keep) throw new IoError(`${label}: ${reason}`, { cause: err });
+    const records = batch.length === 1 ? 'its record is' : `its ${batch.length} records are`;
+    note(`${label}: ${reason} (batch ${time}: ${records} ${onError.mode === 'dlq' ? 'dead-lettered' : 'skipped'})`);
+    for (const rec of batch) onError.bad(reason, label, rec, err);
     batch = [];
   };
   return {
-    begin(time) {
+    begin(t) {
       batch = [];
-      sink.begin(time);
+      time = t;
+      broken = undefined;
+      try {
+        sink.begin(t);
+      } catch (err) {
+        broken = err;
+      }
     },
     push(rec) {
       counted();
       if (keep) batch.push(rec);
-      sink.push(rec);
+      if (broken !== undefined) return;
+      try {
+        sink.push(rec); // no closure per record: this is the hot path
+      } catch (err) {
+        broken = err;
+      }
     },
     end() {
+      if (broken !== undefined) return failed(broken);
       try {
         const done = sink.end();
         if (!done) return void (batch = []);

@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncDir } from '../io/sinks/batch-files.ts';
-import { SluiceError } from '../core/errors.ts';
+import { failingAs, SluiceError } from '../core/errors.ts';
 
 const FORMAT = 1;
 /** Checkpoint files kept: the newest, and older ones to fall back on if it is damaged. */
@@ -40,9 +40,11 @@ export class CheckpointStore {
 
   constructor(dir: string) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true });
-    // a checkpoint half-written when the process died
-    for (const f of readdirSync(dir)) if (f.endsWith('.json.tmp')) rmSync(join(dir, f), { force: true });
+    failingAs(`--checkpoint ${dir}: cannot use the directory`, () => {
+      mkdirSync(dir, { recursive: true });
+      // a checkpoint half-written when the process died
+      for (const f of readdirSync(dir)) if (f.endsWith('.json.tmp')) rmSync(join(dir, f), { force: true });
+    });
   }
 
   /** The newest readable checkpoint, refusing one written by a different pipeline. */
@@ -75,16 +77,19 @@ export class CheckpointStore {
   save(saved: Saved): void {
     const file = join(this.dir, `checkpoint-${++this.seq}.json`);
     const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify({ format: FORMAT, ...saved }));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-    syncDir(this.dir);
-    for (const [, old] of this.files().slice(0, -KEEP)) rmSync(join(this.dir, old), { force: true });
+    // named by the checkpoint it writes, not the temporary file
+    failingAs(`--checkpoint ${this.dir}: cannot write ${file}`, () => {
+      const fd = openSync(tmp, 'w');
+      try {
+        writeSync(fd, JSON.stringify({ format: FORMAT, ...saved }));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, file);
+      syncDir(this.dir);
+      for (const [, old] of this.files().slice(0, -KEEP)) rmSync(join(this.dir, old), { force: true });
+    });
   }
 
   private files(): [number, string][] {

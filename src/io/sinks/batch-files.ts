@@ -4,6 +4,7 @@
 
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { failingAs } from '../../core/errors.ts';
 import { FileLines, type Sink, type SinkDef } from './sink.ts';
 
 
@@ -28,22 +29,26 @@ export const batchFiles: SinkDef = {
   summary: 'a file per batch, PATH-<batchTimeMs>[.ext], written atomically',
   create(path, _params, options): Sink {
     const dir = dirname(path) || '.';
-    mkdirSync(dir, { recursive: true });
+    failingAs(`cannot create the directory ${dir}`, () => mkdirSync(dir, { recursive: true }));
     const out = new FileLines(options);
     let tmp = '';
+    // messages name the batch's file, not the temporary one it is written to first
+    const writing = (step: () => void) => failingAs(`cannot write ${batchFileName(path, out.time)}`, step);
     return {
       begin(t) {
         out.time = t;
         tmp = join(dir, `.${basename(batchFileName(path, t))}.${process.pid}.tmp`);
-        out.fd = openSync(tmp, 'w');
+        writing(() => (out.fd = openSync(tmp, 'w')));
       },
-      push: (rec) => out.push(rec),
+      push: (rec) => writing(() => out.push(rec)),
       end() {
-        out.sync();
-        closeSync(out.fd);
-        out.fd = -1;
-        renameSync(tmp, batchFileName(path, out.time));
-        syncDir(dir);
+        writing(() => {
+          out.sync();
+          closeSync(out.fd);
+          out.fd = -1;
+          renameSync(tmp, batchFileName(path, out.time));
+          syncDir(dir);
+        });
       },
       async close() {},
       abort() {

@@ -70,7 +70,7 @@ const create: SinkDef<Target>['create'] = ({ url: target, headers }, params, opt
       if (res.status === 429) return { reason, waitMs: retryAfterMs(res.headers.get('retry-after')) ?? backoffMs(attempt) };
       if (res.status === 408 || res.status >= 500) return { reason, waitMs: backoffMs(attempt) };
       const moved = res.headers.get('location');
-      throw new IoError(`${label}: ${reason}${moved ? ` (redirects are not followed; post to ${moved})` : ''}`);
+      throw new IoError(`${reason}${moved ? ` (redirects are not followed; post to ${moved})` : ''}`);
     } catch (err) {
       if (err instanceof IoError || closed.signal.aborted) throw err;
       const timedOut = (err as Error).name === 'TimeoutError';
@@ -95,7 +95,7 @@ const create: SinkDef<Target>['create'] = ({ url: target, headers }, params, opt
           if (attempt) note(`${label}: delivered after ${attempt + 1} attempts`);
           return;
         }
-        if (attempt >= retries) throw new IoError(`${label}: ${failed.reason} (gave up after ${attempt + 1} attempts)`);
+        if (attempt >= retries) throw new IoError(`${failed.reason} (gave up after ${attempt + 1} attempts)`);
         note(`${label}: ${failed.reason}; retrying in ${(failed.waitMs / 1000).toFixed(1)}s`);
         if (!(await wait(failed.waitMs, closed.signal))) return;
       }

@@ -4,7 +4,7 @@
 
 import { createServer, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
-import { IoError, messageOf } from '../../core/errors.ts';
+import { ioFailure } from '../../core/errors.ts';
 import { hostPort, type HostPort } from '../uri.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
@@ -30,7 +30,7 @@ export const tcpListen: SinkDef<HostPort> = {
     const listen = () =>
       new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);
-        server.once('error', (err) => reject(new IoError(`${uri}: cannot listen: ${messageOf(err)}`, { cause: err })));
+        server.once('error', (err) => reject(ioFailure('cannot listen', err)));
         server.listen(port, host);
       });
     let time = 0;
