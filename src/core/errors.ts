@@ -53,19 +53,23 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+type Meaning = [meaning: string, todo: string];
+const DENIED: Meaning = ['permission denied', 'check its permissions, or use another path'];
+const TOO_MANY: Meaning = ['too many open files', 'raise the limit (ulimit -n)'];
+
 /** What the operating system's refusals mean, and what to do about them. */
-const SYSTEM: Record<string, [meaning: string, todo: string]> = {
+const SYSTEM: Record<string, Meaning> = {
   ENOENT: ['no such file or directory', 'check the path'],
-  EACCES: ['permission denied', 'check its permissions, or use another path'],
-  EPERM: ['permission denied', 'check its permissions, or use another path'],
+  EACCES: DENIED,
+  EPERM: DENIED,
   ENOSPC: ['no space left on the device', 'free some space and run again'],
   EDQUOT: ['disk quota exceeded', 'free some space and run again'],
   EROFS: ['read-only file system', 'use a path on a writable file system'],
   ENOTDIR: ['a part of the path is a file, not a directory', 'check the path'],
   EEXIST: ['a file is in the way of a directory', 'check the path'],
   EISDIR: ['it is a directory', 'give the path of a file'],
-  EMFILE: ['too many open files', 'raise the limit (ulimit -n)'],
-  ENFILE: ['too many open files', 'raise the limit (ulimit -n)'],
+  EMFILE: TOO_MANY,
+  ENFILE: TOO_MANY,
   EADDRINUSE: ['the address is in use', 'stop what uses it or choose another port'],
   EADDRNOTAVAIL: ['the address is not one of this machine', 'use one of its addresses, or 0.0.0.0'],
 };
