@@ -197,3 +197,43 @@ describe('messages say what failed, where, and what to do', () => {
     expect(r.stderr).toBe(`sluice: --join-with: ${table} changed and cannot be read (${table}:1:7: invalid JSON: Unexpected end of JSON input); joining with the table as it was until it reads again\n`);
   });
 });
+
+describe('file sources say what they are waiting for', () => {
+  /** A running sluice with its stdout and stderr so far. */
+  function watch(args: string[]) {
+    const run = start(['-b', '100ms', ...args]);
+    const seen = { out: '', err: '' };
+    run.child.stdout!.on('data', (d: Buffer) => (seen.out += d));
+    run.child.stderr!.on('data', (d: Buffer) => (seen.err += d));
+    return { ...run, seen };
+  }
+
+  it('tail: with a glob that matches nothing says once that it waits, then reads what appears', async () => {
+    const dir = tempDir();
+    const { child, done, seen } = watch(['-i', `tail:${dir}/*.log?from=start&poll=20ms`]);
+    const waiting = `sluice: tail:${dir}/*.log?from=start&poll=20ms: no file matches ${dir}/*.log yet; waiting for one to appear\n`;
+    await eventually(() => seen.err === waiting, 'the note');
+    write(dir, 'app.log', 'hello\n');
+    await eventually(() => seen.out === 'hello\n', 'the new file');
+    child.kill('SIGTERM');
+    expect(await done).toMatchObject({ code: 0, stderr: waiting });
+    expect(await sluice(['--once', '-i', `tail:${dir}/*.txt`])).toMatchObject({ code: 0, stderr: `sluice: tail:${dir}/*.txt: no file matches ${dir}/*.txt: nothing to read\n` });
+  });
+
+  it('dir: warns when a file it has read grows afterwards', async () => {
+    const dir = tempDir();
+    const { child, done, seen } = watch(['-i', `dir:${dir}?from=start&poll=20ms`]);
+    const file = write(dir, 'early.txt', 'first\n'); // moved in before its writer is done
+    await eventually(() => seen.out === 'first\n', 'the file');
+    writeFileSync(file, 'first\nsecond\n');
+    await eventually(() => seen.err.includes('grew'), 'the warning');
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('first\n');
+    expect(r.stderr).toBe(
+      `sluice: dir:${dir}?from=start&poll=20ms: early.txt grew after it was read (7 bytes more, which dir: does not read): it was moved in before it was complete; ` +
+        'write files under a name dir: leaves alone (.NAME, _NAME, NAME.tmp, NAME._COPYING_), then rename them\n',
+    );
+  });
+});

@@ -57,6 +57,8 @@ class Tail extends PollingSource<TailReplay> {
   private current = '';
   private lastScan = 0;
   private readonly unreadable = new Set<string>();
+  /** Said that the glob matches no file yet: said once until one appears. */
+  private waitingSaid = false;
 
   constructor(label: string, pattern: string, from: 'end' | 'start', pollMs: number) {
     super(label, pollMs);
@@ -198,6 +200,12 @@ class Tail extends PollingSource<TailReplay> {
       } else this.follow(cursor, first && !this.resumed && this.from === 'end' ? cursor.lastLineEnd() : 0);
     }
     for (const [key, file] of this.files) if (!matched.has(key)) file.orphanSince ??= this.lastScan;
+    if (matched.size) this.waitingSaid = false;
+    else if (!this.files.size && !this.waitingSaid) {
+      // a glob that matches nothing is silent otherwise: a typo and a log not written yet look alike
+      this.waitingSaid = true;
+      note(`${this.label}: no file matches ${this.pattern}${this.once ? ': nothing to read' : ' yet; waiting for one to appear'}`);
+    }
     for (const k of gone) this.findRotated(k);
     this.saved = undefined;
   }
