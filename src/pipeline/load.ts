@@ -240,7 +240,7 @@ function readSinks(yaml: YamlFile, node: Node | null, places: Places): SinkSpec[
 
 /** Where a problem of the plan is written in the file. */
 function placeOf(where: Where, spec: PipelineSpec, places: Places): Node | undefined {
-  if ('key' in where) return places.options.get(where.key);
+  if ('keys' in where) return where.keys.map((key) => places.options.get(key)).find((node) => node !== undefined);
   if ('sink' in where) return places.sinks.get(spec.sinks[where.sink]!);
   if ('op' in where) {
     const place = places.ops.get(where.op);

@@ -35,8 +35,8 @@ export type Where =
   | { op: OpSpec; option?: string }
   /** the `from` of the i-th sink */
   | { sink: number }
-  /** a top-level option, by its name */
-  | { key: string };
+  /** top-level options that do not go together, by name: at the first written in the file */
+  | { keys: string[] };
 
 export interface PlanProblem {
   where: Where;
@@ -54,7 +54,7 @@ export const ONCE_AND_SCHEDULE = '--once and --schedule: --schedule already make
 export function plan(spec: PipelineSpec): Planned {
   const problems: PlanProblem[] = [];
   if (spec.once && spec.schedule) {
-    problems.push({ where: { key: 'once' }, message: ONCE_AND_SCHEDULE });
+    problems.push({ where: { keys: ['once', 'schedule'] }, message: ONCE_AND_SCHEDULE });
   }
   const names = [...Object.keys(spec.sources), ...Object.keys(spec.streams)];
   for (const name of Object.keys(spec.streams)) {
