@@ -14,6 +14,8 @@ export interface UriParam extends Field {
   repeat?: boolean;
 }
 
+export type ParamValues = Record<string, unknown>;
+
 /** Where a scheme's target rule reports each thing wrong (a message without the URI, which is added). */
 export type Problem = (message: string) => void;
 
@@ -58,8 +60,6 @@ export function checkUri<D extends UriDef>(uri: string, registry: readonly D[], 
   if (problems.length) throw new UsageError(`${redactedUri(uri)}: ${problems.join('; ')}`);
   return { def, path, values, target };
 }
-
-export type ParamValues = Record<string, unknown>;
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/;
 

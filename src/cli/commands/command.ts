@@ -2,7 +2,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, UsageError } from '../../core/errors.ts';
+import { ConfigError, reasonOf, UsageError } from '../../core/errors.ts';
 import { flagKeyOf, optionsIn } from '../../pipeline/options.ts';
 import { ONCE_AND_SCHEDULE } from '../../pipeline/plan.ts';
 import { coreOption } from '../chain.ts';
@@ -57,7 +57,7 @@ export function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : reasonOf(err)}`);
   }
 }
 

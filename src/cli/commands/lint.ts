@@ -11,8 +11,8 @@ import { loadSuite } from './test.ts';
 
 export const lint: CommandDef = {
   name: 'lint',
-  usage: 'FILE.yaml... [--set KEY=VALUE]... [OPTIONS]',
-  summary: 'check pipeline files and their NAME.test.yaml files without running them (exit 78 if invalid)',
+  usage: 'FILE.yaml... [--set K=V] [OPTIONS]',
+  summary: 'check pipeline and test files without running them (exit 78 if invalid)',
   async run(argv) {
     const program = parseArgs(overrideOptions(new Command('sluice lint').argument('<files...>', 'pipeline files and test files').description(this.summary)), argv);
     if (!program) return EXIT.ok;

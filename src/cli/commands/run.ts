@@ -8,7 +8,7 @@ import { overrideOptions, overrides, parseArgs, readText, type CommandDef } from
 
 export const run: CommandDef = {
   name: 'run',
-  usage: 'PIPELINE.yaml [--set KEY=VALUE]... [OPTIONS]',
+  usage: 'PIPELINE.yaml [--set K=V] [OPTIONS]',
   summary: 'run a pipeline file (a DAG of named streams)',
   async run(argv) {
     const program = parseArgs(overrideOptions(new Command('sluice run').argument('<file>', 'the pipeline file').description(this.summary)), argv);
