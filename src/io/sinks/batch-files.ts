@@ -6,6 +6,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'n
 import { basename, dirname, extname, join } from 'node:path';
 import { failingAs } from '../../core/errors.ts';
 import { FileLines, type Sink, type SinkDef } from './sink.ts';
+import { requiredPath } from '../uri.ts';
 
 
 export function batchFileName(path: string, time: number): string {
@@ -27,6 +28,7 @@ export const batchFiles: SinkDef = {
   scheme: 'file',
   usage: 'PATH, file:PATH',
   summary: 'a file per batch, PATH-<batchTimeMs>[.ext], written atomically',
+  target: requiredPath('a path, e.g. file:out/batch.txt'),
   create(path, _params, options): Sink {
     const dir = dirname(path) || '.';
     failingAs(`cannot create the directory ${dir}`, () => mkdirSync(dir, { recursive: true }));

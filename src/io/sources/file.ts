@@ -3,6 +3,7 @@
 import { closeSync, globSync, openSync, statSync } from 'node:fs';
 import { IoError } from '../../core/errors.ts';
 import { FdReader, type Source, type SourceDef } from './source.ts';
+import { requiredPath } from '../uri.ts';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -25,6 +26,7 @@ export const file: SourceDef = {
   scheme: 'file',
   usage: 'PATH, file:PATH',
   summary: 'read the file, or every file a glob matches, once',
+  target: requiredPath('a file or a glob, e.g. file:access.log'),
   create(path): Source {
     const files = matchFiles(path);
     const reader = new FdReader();
