@@ -6,9 +6,26 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, sluice, start, tempDir } from './support/cli.ts';
 import { eventually } from './support/eventually.ts';
+
+/** Runs still going when a test ends (it failed midway) are killed, not left behind. */
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** A running sluice with 100 ms batches, and its stdout and stderr so far. */
+function watch(args: string[]) {
+  const run = start(['-b', '100ms', ...args]);
+  running.push(run.child);
+  const seen = { out: '', err: '' };
+  run.child.stdout!.on('data', (d: Buffer) => (seen.out += d));
+  run.child.stderr!.on('data', (d: Buffer) => (seen.err += d));
+  return { ...run, seen };
+}
 
 function write(dir: string, name: string, text: string): string {
   const file = join(dir, name);
@@ -179,17 +196,13 @@ describe('messages say what failed, where, and what to do', () => {
 
   it('a table that changes and cannot be read is named, and the last good one kept', async () => {
     const table = write(tempDir(), 'users.json', '{"a": 1}');
-    const { child, done } = start(['-b', '100ms', '--key-by', 'x', '--join-with', table]);
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d));
-    child.stderr!.on('data', (d: Buffer) => (err += d));
+    const { child, done, seen } = watch(['--key-by', 'x', '--join-with', table]);
     child.stdin!.write('a\n');
-    await eventually(() => out.includes('a\t["a",1]'), 'the first join');
+    await eventually(() => seen.out.includes('a\t["a",1]'), 'the first join');
     writeFileSync(table, '{"a": ');
-    await eventually(() => err.includes('changed and cannot be read'), 'the note'); // at the next batch
+    await eventually(() => seen.err.includes('changed and cannot be read'), 'the note'); // at the next batch
     child.stdin!.write('a\n');
-    await eventually(() => out.split('\n').length > 2, 'the second join');
+    await eventually(() => seen.out.split('\n').length > 2, 'the second join');
     child.stdin!.end();
     const r = await done;
     expect(r.code).toBe(0);
@@ -199,15 +212,6 @@ describe('messages say what failed, where, and what to do', () => {
 });
 
 describe('file sources say what they are waiting for', () => {
-  /** A running sluice with its stdout and stderr so far. */
-  function watch(args: string[]) {
-    const run = start(['-b', '100ms', ...args]);
-    const seen = { out: '', err: '' };
-    run.child.stdout!.on('data', (d: Buffer) => (seen.out += d));
-    run.child.stderr!.on('data', (d: Buffer) => (seen.err += d));
-    return { ...run, seen };
-  }
-
   it('tail: with a glob that matches nothing says once that it waits, then reads what appears', async () => {
     const dir = tempDir();
     const { child, done, seen } = watch(['-i', `tail:${dir}/*.log?from=start&poll=20ms`]);

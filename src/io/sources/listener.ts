@@ -3,7 +3,7 @@
 
 import type { Server } from 'node:net';
 import type { Readable } from 'node:stream';
-import { IoError, messageOf } from '../../core/errors.ts';
+import { ioFailure } from '../../core/errors.ts';
 
 export class Listener<S extends Readable> {
   /** True while the pipeline is paused: streams taken then start paused. */
@@ -24,7 +24,7 @@ export class Listener<S extends Readable> {
   /** Listen until stop(); fails if the address cannot be had. */
   listen(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', (err) => reject(new IoError(`${this.label}: cannot listen: ${messageOf(err)}`, { cause: err })));
+      this.server.once('error', (err) => reject(ioFailure(`${this.label}: cannot listen`, err)));
       this.server.once('close', resolve);
       // stop() came before run(): the server's 'close' has come and gone
       if (this.stopped) resolve();

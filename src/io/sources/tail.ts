@@ -6,7 +6,7 @@
 import { globSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { note } from '../../core/report.ts';
-import { IoError, messageOf } from '../../core/errors.ts';
+import { IoError, reasonOf } from '../../core/errors.ts';
 import { FileCursor, identify, isFull, type SavedFile } from './file-cursor.ts';
 import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
 import { requiredPath } from '../uri.ts';
@@ -216,7 +216,7 @@ class Tail extends PollingSource<TailReplay> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !this.unreadable.has(key)) {
         this.unreadable.add(key);
-        note(`${this.label}: cannot read ${path}: ${messageOf(err)}`);
+        note(`${this.label}: cannot read ${path}: ${reasonOf(err)}`);
       }
       return undefined;
     }
