@@ -101,7 +101,6 @@ export function parseChain(argv: string[]): PipelineSpec {
   const o = program.opts();
   const problems: string[] = [];
   const top = optionValues(o, 'top', '', problems) as Omit<PipelineSpec, 'sources' | 'streams' | 'sinks'>;
-  const batchOk = !problems.length;
   const ins = (o.in as string[]).map((uri) => optionValue(OPTIONS.find((d) => d.name === 'in')!, uri, problems) as string);
   const outs = (o.out as string[]).map((uri) => optionValue(OPTIONS.find((d) => d.name === 'out')!, uri, problems) as string);
   const source = optionValues(o, 'source', 'in', problems);
@@ -117,8 +116,8 @@ export function parseChain(argv: string[]): PipelineSpec {
     sinks: outs.map((out) => ({ from: 'main', out, ...sink, print: out === '-' ? sink.print : undefined })),
   };
   if (problems.length) {
-    // the operators' problems too, unless a bad top-level option (--batch) would make them wrong
-    const planned = batchOk ? plan(spec).problems : [];
+    // the operators' problems too, unless a bad --batch would make their windows' problems wrong
+    const planned = 'value' in checkValue(OPTIONS.find((d) => d.name === 'batch')!, o.batch) ? plan(spec).problems : [];
     throw new UsageError([...problems, ...planned.map((p) => p.message)].join('\n'));
   }
   return spec;
