@@ -19,7 +19,7 @@ export class OnError {
       this.mode = 'dlq';
       this.dlqPath = spec.slice(4);
     } else {
-      throw new UsageError(`--on-error: unknown mode '${spec}': use fail, skip or dlq:PATH`);
+      throw new UsageError(`unknown mode '${spec}': use fail, skip or dlq:PATH`);
     }
   }
 

@@ -26,7 +26,7 @@ export function checkCron(pattern: string): void {
   try {
     new Cron(pattern, { paused: true }).stop();
   } catch (err) {
-    throw new Error(`--schedule: bad cron pattern '${pattern}': ${messageOf(err)}`);
+    throw new Error(`bad cron pattern '${pattern}': ${messageOf(err)}`);
   }
 }
 
