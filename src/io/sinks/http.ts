@@ -7,7 +7,7 @@ import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, messageOf } from '../../core/errors.ts';
 import { redactedUri, type Problem } from '../uri.ts';
-import { lineOf, type Sink, type SinkDef } from './sink.ts';
+import { lineOf, type SinkDef } from './sink.ts';
 
 /** Milliseconds to wait from a Retry-After header: seconds, or an HTTP date. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
