@@ -45,6 +45,11 @@ running() {
   ps -p "$pid" -o args= 2>/dev/null | grep -q 'kafka\.Kafka'
 }
 
+# The pids listening on the broker's port (none: nothing listens there).
+listeners() {
+  { ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; } || true
+}
+
 # An open port is not enough: the broker must answer a metadata request. The port probe comes
 # first because it fails at once, whereas a metadata request waits out its timeout.
 ready() {
@@ -94,6 +99,12 @@ stop() {
 
 up() {
   if ! running; then
+    local taken
+    taken="$(listeners)"
+    if [ -n "$taken" ]; then
+      echo "kafka: port $port is taken by another process (pid $taken: $(ps -o args= -p "$taken" | cut -c1-60)); stop it or choose another port" >&2
+      exit 1
+    fi
     fetch_jars
     # Whatever is left is from a broker that died or was killed: start clean.
     rm -rf "$data"
@@ -108,8 +119,9 @@ up() {
   fi
   local deadline=$((SECONDS + 90))
   while ((SECONDS < deadline)); do
-    if ready; then echo "kafka: up on 127.0.0.1:$port"; return; fi
     running || break
+    # our own broker, not something else that took the port meanwhile
+    if listeners | grep -qx "$(cat "$pidfile")" && ready; then echo "kafka: up on 127.0.0.1:$port"; return; fi
     sleep 0.5
   done
   echo "kafka: broker on port $port did not come up; its logs ($data):" >&2
@@ -128,7 +140,7 @@ case "$cmd" in
     if [ "$cmd" = up ]; then up; else stop; rm -rf "$data"; fi
     ;;
   status)
-    if running && ready; then echo "kafka: up on 127.0.0.1:$port (pid $(cat "$pidfile"))"
+    if running && listeners | grep -qx "$(cat "$pidfile")" && ready; then echo "kafka: up on 127.0.0.1:$port (pid $(cat "$pidfile"))"
     else echo "kafka: not running on port $port"; exit 1; fi
     ;;
   *)

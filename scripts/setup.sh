@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Unix peers the tests compare with and the benchmarks race against; Java and Maven for the real
 # Kafka broker the kafka:// tests start (scripts/kafka.sh).
-packages=(mawk gawk jq miller hyperfine kcat time default-jre-headless maven)
+packages=(mawk gawk jq miller hyperfine kcat time default-jre-headless maven iproute2)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -145,7 +145,7 @@ describe('messages say what failed, where, and what to do', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
     try {
-      expect(await sluice(['-o', `${url}?token=s3cret`], 'hi\n')).toMatchObject({ code: 1, stderr: `sluice: error: ${url}: 400 Bad Request: bad thing\n` });
+      expect(await sluice(['-o', `${url}?token=s3cret`], 'hi\n')).toMatchObject({ code: 1, stderr: `sluice: error: ${url}?token=***: 400 Bad Request: bad thing\n` });
       const dlq = join(tempDir(), 'dlq.ndjson');
       const r = await sluice(['-o', url, '--on-error', `dlq:${dlq}`], 'hi\n');
       expect(r.code).toBe(0);
@@ -176,8 +176,9 @@ describe('messages say what failed, where, and what to do', () => {
     const r = await sluice(['-o', '/proc/self/out.txt'], 'hi\n');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^sluice: error: \/proc\/self\/out.txt: cannot write \/proc\/self\/out-\d+\.txt: no such file or directory; check the path\n$/);
-    expect(await sluice(['-o', `append:${dir}/no/out.txt`], 'hi\n')).toMatchObject({
-      stderr: `sluice: error: append:${dir}/no/out.txt: cannot open ${dir}/no/out.txt to append to it: no such file or directory; check the path\n`,
+    // append: creates missing directories, but a directory is no file to append to
+    expect(await sluice(['-o', `append:${dir}`], 'hi\n')).toMatchObject({
+      stderr: `sluice: error: append:${dir}: cannot open ${dir} to append to it: it is a directory; give the path of a file\n`,
     });
     expect(await sluice(['--checkpoint', join(file, 'ck')], 'hi\n')).toMatchObject({
       code: 1,
@@ -190,7 +191,7 @@ describe('messages say what failed, where, and what to do', () => {
   });
 
   it('an event time that cannot be read is blamed on --event-time, not on the aggregate', async () => {
-    const r = await sluice(['--parse', 'json', '--window', '10s', '--event-time', 'x.t', '--count'], '{"t": 1000}\n{"t": "noon"}\n');
+    const r = await sluice(['--parse', 'json', '--window', '10s', '--event-time', 'x.t', '--count'], '{"t": "2026-01-01T00:00:00Z"}\n{"t": "noon"}\n');
     expect(r).toMatchObject({ code: 1, stderr: 'sluice: error: stdin:2: --window: event-time: TypeError: event time "noon" is not a time: use epoch ms, ISO 8601 or a CLF timestamp\n' });
   });
 

@@ -4,7 +4,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SLUICE, sluice, start, tempDir } from './support/cli.ts';
+import { recordsTo, ROOT, shellStatus, SLUICE, sluice, start, tempDir } from './support/cli.ts';
+import { eventually, linesOf } from './support/eventually.ts';
 
 const ACCESS_LOG = join(ROOT, 'pipelines/data/access.log');
 const sorted = (text: string) => text.trimEnd().split('\n').sort().join('\n');
@@ -55,9 +56,9 @@ describe('sluice as a filter', () => {
   });
 
   it('runs empty batches while the input is quiet', async () => {
-    const { child, done } = start(['-b', '100ms', '--count']);
+    const { child, done, stdout } = start(['-b', '100ms', '--count']);
     child.stdin!.write('a\n');
-    await new Promise((r) => setTimeout(r, 450));
+    await eventually(() => stdout().split('\n').length > 3, 'three batches');
     child.stdin!.end();
     const r = await done;
     const counts = r.stdout.trim().split('\n').map(Number);
@@ -66,9 +67,10 @@ describe('sluice as a filter', () => {
   });
 
   it('on SIGTERM finishes the batch in flight, flushes it and exits 0', async () => {
-    const { child, done } = start(['-b', '1h', '--map', 'x.toUpperCase()']);
+    const marks = join(tempDir(), 'seen');
+    const { child, done } = start(['-b', '1h', '--filter', recordsTo(marks), '--map', 'x.toUpperCase()']);
     child.stdin!.write('one\ntwo\n');
-    await new Promise((r) => setTimeout(r, 400)); // let it read them; the batch stays open for an hour
+    await eventually(() => linesOf(marks).length === 2, 'both lines to be read'); // the batch stays open for an hour
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(0);
@@ -76,28 +78,30 @@ describe('sluice as a filter', () => {
   });
 
   it('a second signal exits at once while the batch in flight is stuck on a full pipe', async () => {
-    const { child, done } = start(['-b', '1h', '--map', 'x.repeat(100)']);
+    const marks = join(tempDir(), 'seen');
+    const { child, done } = start(['-b', '1h', '--filter', recordsTo(marks), '--map', 'x.repeat(100)']);
     child.stdout!.pause(); // nobody reads: sluice's writes fill the pipe and it waits for a drain
     child.stdin!.on('error', () => {});
     child.stdin!.write(`${'line\n'.repeat(20_000)}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(() => linesOf(marks).length === 20_000, 'the lines to be read');
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // what must not happen: exiting before the second signal
     expect(child.exitCode).toBeNull(); // still trying to finish the batch
     child.kill('SIGTERM');
     const r = await done;
-    expect(r.code).toBe(143);
+    expect(shellStatus(r)).toBe(143);
   });
 
   it('gives up a graceful stop after --shutdown-timeout', async () => {
-    const { child, done } = start(['-b', '1h', '--shutdown-timeout', '300ms', '--map', 'x.repeat(100)']);
+    const marks = join(tempDir(), 'seen');
+    const { child, done } = start(['-b', '1h', '--shutdown-timeout', '300ms', '--filter', recordsTo(marks), '--map', 'x.repeat(100)']);
     child.stdout!.pause();
     child.stdin!.on('error', () => {});
     child.stdin!.write(`${'line\n'.repeat(20_000)}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(() => linesOf(marks).length === 20_000, 'the lines to be read');
     child.kill('SIGTERM');
     const r = await done;
-    expect(r.code).toBe(143);
+    expect(shellStatus(r)).toBe(143);
     expect(r.stderr).toBe('sluice: error: the batch in flight did not finish within --shutdown-timeout 300ms; exiting\n');
   });
 

@@ -2,10 +2,12 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { start, tempDir } from './support/cli.ts';
+import { start, tempDir, type Result } from './support/cli.ts';
+import { eventually } from './support/eventually.ts';
 
 let server: Server | undefined;
 afterEach(() => server?.close());
@@ -41,32 +43,82 @@ function peakRss(pid: number): () => number {
   };
 }
 
+const LINE = `${'event '.repeat(12)}\n`;
+
+/** Write `lines` copies of LINE as fast as the pipe takes them, then end the input. */
+async function produce(stdin: Writable, lines: number): Promise<void> {
+  const block = LINE.repeat(10_000);
+  for (let sent = 0; sent < lines; sent += 10_000) {
+    if (!stdin.write(block)) await new Promise((r) => stdin.once('drain', r));
+  }
+  stdin.end();
+}
+
+const linesIn = (text: string) => text.split('\n').filter(Boolean).length;
+
+/** Run sluice on `lines` lines from a producer as fast as the pipe: its result and its peak memory in MB. */
+async function measured(args: string[], lines: number): Promise<Result & { peakMb: number }> {
+  const { child, done } = start(args);
+  const peak = peakRss(child.pid!);
+  await produce(child.stdin!, lines);
+  const r = await done;
+  return { ...r, peakMb: peak() };
+}
+
 describe('a sink slower than the batch interval', () => {
-  it('holds the fast producer back: every line of 110 MB arrives and memory stays under 200 MB', { timeout: 120_000 }, async () => {
+  it('holds the fast producer back: every line of 110 MB arrives and memory stays under 256 MB', { timeout: 120_000 }, async () => {
     const LINES = 1_500_000;
     let received = 0;
     let posts = 0;
     const url = await listen(async (body) => {
       posts++;
-      received += body.split('\n').filter(Boolean).length;
+      received += linesIn(body);
       await new Promise((r) => setTimeout(r, 500)); // 10x the batch interval
       return [200, 'ok'];
     });
-    const { child, done } = start(['-b', '50ms', '--map', 'x.toUpperCase()', '-o', url]);
-    const peak = peakRss(child.pid!);
-    const line = `${'event '.repeat(12)}\n`;
-    // the producer writes as fast as the pipe takes it; sluice's pauses push back on it
-    for (let sent = 0; sent < LINES; sent += 10_000) {
-      if (!child.stdin!.write(line.repeat(10_000))) await new Promise((r) => child.stdin!.once('drain', r));
-    }
-    child.stdin!.end();
-    const r = await done;
-    const peakMb = peak();
-    expect(r.code).toBe(0);
+    // sluice's pauses push back on the producer
+    const { code, peakMb } = await measured(['-b', '50ms', '--map', 'x.toUpperCase()', '-o', url], LINES);
+    expect(code).toBe(0);
     expect(received).toBe(LINES);
     expect(posts).toBeGreaterThan(1);
-    expect(peakMb).toBeLessThan(200);
+    expect(peakMb).toBeLessThan(256); // freed buffers wait for V8's next full collection: up to 64 MB of them
     console.log(`slow sink: ${LINES} lines in ${posts} POSTs of 0.5 s each, peak RSS ${peakMb.toFixed(0)} MB`);
+  });
+});
+
+describe('one batch of 292 MB', () => {
+  const LINES = 4_000_000;
+
+  it('goes to an HTTP server in POSTs of at most ?max-bytes while it is read, in bounded memory', { timeout: 120_000 }, async () => {
+    let received = 0;
+    let largest = 0;
+    const url = await listen(async (body) => {
+      received += linesIn(body);
+      largest = Math.max(largest, Buffer.byteLength(body));
+      return [200, 'ok'];
+    });
+    const { code, peakMb } = await measured(['-b', '1h', '--map', 'x.toUpperCase()', '-o', url], LINES);
+    expect(code).toBe(0);
+    expect(received).toBe(LINES);
+    expect(largest).toBeLessThanOrEqual(10_000_000);
+    expect(largest).toBeGreaterThan(9_000_000);
+    expect(peakMb).toBeLessThan(300); // the whole batch as one body took about 6 times the batch
+    console.log(`one batch over HTTP: ${LINES} lines, largest POST ${largest} bytes, peak RSS ${peakMb.toFixed(0)} MB`);
+  });
+
+  it('goes to a TCP peer while it is read, in bounded memory', { timeout: 120_000 }, async () => {
+    let bytes = 0;
+    const peer = createTcpServer((socket) => socket.on('data', (d: Buffer) => (bytes += d.length)));
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    try {
+      const { code, peakMb } = await measured(['-b', '1h', '--map', 'x.toUpperCase()', '-o', `tcp://127.0.0.1:${(peer.address() as AddressInfo).port}`], LINES);
+      expect(code).toBe(0);
+      await eventually(() => bytes === LINES * LINE.length, 'every byte at the peer');
+      expect(peakMb).toBeLessThan(300);
+      console.log(`one batch over TCP: ${bytes} bytes, peak RSS ${peakMb.toFixed(0)} MB`);
+    } finally {
+      peer.close();
+    }
   });
 });
 

@@ -45,9 +45,9 @@ describe('http:// sink', () => {
     const input = numbered('event', 0, 3000);
     const r = await sluice(['-b', '1h', '-o', `${server.url}?timeout=300ms`], input);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/ingest: 503 Service Unavailable: overloaded; retrying in/);
-    expect(r.stderr).toMatch(/ingest: no reply within 300 ms; retrying in/);
-    expect(r.stderr).toMatch(/ingest: 429 Too Many Requests: slow down; retrying in 1\.0s/);
+    expect(r.stderr).toMatch(/ingest\?timeout=300ms: 503 Service Unavailable: overloaded; retrying in/);
+    expect(r.stderr).toMatch(/ingest\?timeout=300ms: no reply within 300 ms; retrying in/);
+    expect(r.stderr).toMatch(/ingest\?timeout=300ms: 429 Too Many Requests: slow down; retrying in 1\.0s/);
     expect(r.stderr).toMatch(/delivered after 5 attempts/);
     expect(server.requests.map((q) => q.answer)).toEqual(['503', 'stall', '429', '503', 'ok']);
     const after429 = server.requests[3]!.at - server.requests[2]!.at;

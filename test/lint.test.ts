@@ -85,7 +85,7 @@ sinks:
       `${file}:3:12: sources.b.in: kafka://: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events`,
       `${file}:4:12: sources.c.in: tcp://127.0.0.1:99999: port 99999 is out of range: use 1 to 65535`,
       `${file}:5:12: sources.d.in: dir:.?bogus=1: unknown option 'bogus' (known: pattern, from, poll)`,
-      `${file}:7:21: sinks[0].out: http://127.0.0.1:9/x: unknown option 'timout' (did you mean 'timeout'?)`,
+      `${file}:7:21: sinks[0].out: http://127.0.0.1:9/x?timout=5s: unknown option 'timout' (did you mean 'timeout'?)`,
       `${file}:8:21: sinks[1].out: kafka://127.0.0.1:9/t?partitions=2: partitions is for a topic sluice creates: add create=true`,
       '',
     ].join('\n');
@@ -97,7 +97,7 @@ sinks:
       [
         'sluice: error: --in: kafka://: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events',
         'sluice: error: --in: tcp://127.0.0.1:99999: port 99999 is out of range: use 1 to 65535',
-        "sluice: error: --out: http://127.0.0.1:9/x: unknown option 'timout' (did you mean 'timeout'?)",
+        "sluice: error: --out: http://127.0.0.1:9/x?timout=5s: unknown option 'timout' (did you mean 'timeout'?)",
         'sluice: error: --map: syntax error: unexpected text after the expression at column 3',
         '',
       ].join('\n'),

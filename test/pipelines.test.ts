@@ -75,10 +75,10 @@ describe('sluice explain', () => {
   });
 
   it('refuses to explain a chain that would not run, as running it would', async () => {
-    const r = await sluice(['explain', '--window', '10s', '--map', 'x']);
+    const r = await sluice(['explain', '--window', '10s', '--count-by-window', '20s']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/--window: window must be followed by an aggregate/);
+    expect(r.stderr).toMatch(/--window: count-by-window has a window of its own/);
   });
 
   it('writes options, sources and sinks the way a person would', async () => {

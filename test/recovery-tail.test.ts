@@ -29,7 +29,7 @@ function tally(lines: string[]): { repeated: string[]; distinct: number } {
   return { repeated: [...seen].filter(([, n]) => n > 1).map(([line]) => line), distinct: seen.size };
 }
 
-// long lines: --max-rate holds a source between reads, so each batch gets a slice of the backlog
+// long lines at --max-rate: each batch gets a slice of the backlog, so a crash comes in the middle of it
 const pad = '.'.repeat(100);
 const padded = (tag: string, from: number, n: number) => numbered(tag, from, n).replaceAll('\n', `${pad}\n`);
 
@@ -76,7 +76,7 @@ const cases: Record<string, Case> = {
 describe.each(Object.keys(cases))('%s re-runs a batch killed after its sinks, before its checkpoint', (name) => {
   const { setUp, meanwhile } = cases[name]!;
 
-  /** Crash after batch 3's sinks, change the input, restart with `rerun`; the first 3 batch files and all lines. */
+  /** Crash after the sinks of the third batch with lines, change the input, restart with `rerun`; the files before and all lines. */
   async function crashAndRerun(once: boolean, rerun: (args: string[], dir: string, total: number) => Promise<Result>) {
     const dir = tempDir();
     const { uri, lines } = setUp(dir);
@@ -86,7 +86,7 @@ describe.each(Object.keys(cases))('%s re-runs a batch killed after its sinks, be
     const crashed = await sluice(args, '', { env: { SLUICE_FAULT: 'crash-after-sinks:3' } });
     expect(crashed.signal).toBe('SIGKILL');
     const before = batchFiles(out);
-    expect(before.size).toBe(3);
+    expect([...before.values()].filter(Boolean).length).toBe(3); // empty batches before them do not count
     expect(before.get([...before.keys()].sort().at(-1)!)).not.toBe(''); // the batch to re-run has lines
     expect(linesIn(before).length).toBeLessThan(lines); // the crash came in the middle of the input
     const total = lines + meanwhile(dir);
@@ -123,13 +123,13 @@ describe('recovery of tail: from kill -9', () => {
     writeFileSync(log, '');
     const args = ['-b', '50ms', '-i', `tail:${log}*?from=start&poll=20ms`, '--checkpoint', join(dir, 'cp'), '-o', join(out, 'part.txt')];
     const next = random(SEED);
-    // the application: 100 lines every 5 ms, the log renamed away (logrotate's create mode) every 20000
+    // the application: 100 lines every 5 ms, the log renamed away (logrotate's create mode) every 5000
     let written = 0;
     let rotations = 0;
     const writer = setInterval(() => {
       appendFileSync(log, numbered('line', written, 100));
       written += 100;
-      if (written % 20_000 === 0) renameSync(log, `${log}.${++rotations}`);
+      if (written % 5000 === 0) renameSync(log, `${log}.${++rotations}`);
     }, 5);
     let killed = 0;
     try {

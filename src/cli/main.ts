@@ -34,8 +34,14 @@ function exitQuietlyOnEpipe(): void {
   });
 }
 
+/** A closed stderr loses the messages, never the data: the run goes on, its exit status says how it ended. */
+function ignoreClosedStderr(): void {
+  process.stderr.on('error', () => {});
+}
+
 export async function entry(argv: string[]): Promise<void> {
   exitQuietlyOnEpipe();
+  ignoreClosedStderr();
   let status: number;
   try {
     status = await main(argv);

@@ -86,7 +86,7 @@ ${SOURCES.map(uriItem).join('')}.SH SINKS
 ${SINKS.map(uriItem).join('')}.SH CODECS
 ${CODECS.map((c) => item(`\\fB${roff(codecUsage(c))}\\fR`, `${c.summary}.`)).join('')}.SH EXIT STATUS
 0 done; 1 runtime failure; 2 command\\-line usage error; 78 invalid pipeline file;
-130 or 143 on a second SIGINT or SIGTERM.
+130, 143 or 129 on a second SIGINT, SIGTERM or SIGHUP (any second one of the three).
 .SH EXAMPLES
 ${EXAMPLES.map(([what, cmd]) => `${roff(what)}:\n.PP\n.nf\n.RS\n${roff(cmd)}\n.RE\n.fi\n`).join('.PP\n')}`;
 }

@@ -11,8 +11,9 @@ import { OnError } from '../core/on-error.ts';
 import { outline, type PipelineSpec } from '../pipeline/pipeline.ts';
 import type { Plan } from '../pipeline/plan.ts';
 import { createSource } from '../io/sources/index.ts';
-import { error, note } from '../core/report.ts';
+import { errorText, note } from '../core/report.ts';
 import { schedule } from './schedule.ts';
+import { endAfter, onStopSignal } from './signals.ts';
 
 /** What would make every --schedule pass fail, found now rather than at the first tick. */
 function checkSchedule(spec: PipelineSpec): void {
@@ -40,7 +41,7 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
   }
   const onError = new OnError(spec.onError);
   const store = spec.checkpoint ? new CheckpointStore(spec.checkpoint) : undefined;
-  const engine = new Engine((hooks) => buildGraph(plan, onError, undefined, hooks), {
+  const engine = new Engine((hooks) => buildGraph(plan, onError, undefined, hooks, store?.id), {
     batchMs: spec.batchMs,
     clock: options.clock,
     once: spec.once,
@@ -53,25 +54,22 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
       }
     },
   });
-  const signals = { SIGINT: 130, SIGTERM: 143 } as const;
-  const onSignal = (signal: keyof typeof signals) => {
-    // the first signal stops gracefully, within a bound; a second one means now
-    process.once(signal, () => process.exit(signals[signal]));
+  const unlisten = onStopSignal((signal) => {
     const timeoutMs = spec.shutdownTimeoutMs ?? 10 * spec.batchMs;
-    setTimeout(() => {
-      error(`the batch in flight did not finish within --shutdown-timeout ${formatDuration(timeoutMs)}; exiting`);
-      process.exit(signals[signal]);
-    }, timeoutMs).unref();
+    if (spec.verbose) note(`${signal}: finishing the batch in flight (at most ${formatDuration(timeoutMs)}); a second signal exits at once`);
+    endAfter(timeoutMs, signal, errorText(`the batch in flight did not finish within --shutdown-timeout ${formatDuration(timeoutMs)}; exiting`));
     engine.stop();
-  };
-  for (const signal of Object.keys(signals) as (keyof typeof signals)[]) process.once(signal, onSignal);
+  });
   try {
     await engine.run();
   } finally {
     for (const warning of store?.warnings ?? []) note(warning);
-    for (const signal of Object.keys(signals)) process.removeListener(signal, onSignal);
+    unlisten();
     onError.close();
     const summary = onError.summary();
     if (summary && !spec.quiet) note(summary);
+    for (const { label, bytes } of engine.replaced()) {
+      if (bytes && !spec.quiet) note(`${label}: ${bytes} ${bytes === 1 ? 'byte' : 'bytes'} not valid UTF-8, replaced by U+FFFD (--encoding latin1 keeps every byte)`);
+    }
   }
 }

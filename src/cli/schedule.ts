@@ -3,14 +3,15 @@
 // signal ends the process once the pass in flight, if any, has finished.
 
 import { Cron } from 'croner';
+import { onStopSignal } from './signals.ts';
 
-/** Run `pass` at each tick of `pattern` until SIGINT or SIGTERM; rejects with the first pass that fails. */
+/** Run `pass` at each tick of `pattern` until a stop signal; rejects with the first pass that fails. */
 export function schedule(pattern: string, pass: () => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     let running: Promise<void> | undefined;
     const finish = (err?: unknown) => {
       job.stop();
-      for (const signal of ['SIGINT', 'SIGTERM']) process.removeListener(signal, onSignal);
+      unlisten();
       if (err) reject(err);
       else resolve();
     };
@@ -25,12 +26,10 @@ export function schedule(pattern: string, pass: () => Promise<void>): Promise<vo
       }
     });
     // the pass in flight stops on the same signal (runPipeline listens too); no new pass starts
-    const onSignal = () => {
+    const unlisten = onStopSignal(() => {
       job.stop();
       if (running) running.then(() => finish(), finish);
       else finish();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    });
   });
 }

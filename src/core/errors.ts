@@ -48,6 +48,16 @@ export class IoError extends SluiceError {
   }
 }
 
+/**
+ * A sink that cannot work at all (credentials refused, a table whose schema cannot take the rows):
+ * it fails the run whatever --on-error says, since no record of any batch would get through.
+ */
+export class SinkRefusedError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'sink-refused', EXIT.runtime, options);
+  }
+}
+
 /** The message of any thrown value, without a stack. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -96,4 +106,26 @@ export function failingAs<T>(what: string, step: () => T): T {
   } catch (err) {
     throw ioFailure(what, err);
   }
+}
+
+/**
+ * Why retrying a network error cannot help, or undefined if it may: every failure under it is a host
+ * name that does not exist (NXDOMAIN). A temporary DNS failure (EAI_AGAIN) is worth retrying.
+ */
+export function lastingFailure(err: unknown): string | undefined {
+  const hosts = new Set<string>();
+  for (const leaf of leaves(err)) {
+    const e = (leaf ?? {}) as { code?: unknown; hostname?: unknown };
+    if (e.code !== 'ENOTFOUND' || typeof e.hostname !== 'string') return undefined;
+    hosts.add(e.hostname);
+  }
+  const names = [...hosts].map((h) => `'${h}'`).join(', ');
+  return hosts.size ? `host ${names} not found: the name does not resolve (check the host in the URI)` : undefined;
+}
+
+/** The errors at the bottom of `err`'s causes and aggregated errors. */
+function leaves(err: unknown): unknown[] {
+  if (err instanceof AggregateError && err.errors.length) return err.errors.flatMap(leaves);
+  if (err instanceof Error && err.cause !== undefined) return leaves(err.cause);
+  return [err];
 }

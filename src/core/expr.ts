@@ -1,8 +1,15 @@
 // Compiles the JavaScript expressions given to operators, once, into plain functions.
 // A bare expression sees its operator's named arguments (x, k, v / a, b / values, state);
 // an arrow or function expression is evaluated once and then called with them in order.
+// Every expression also sees `t`, the time of the batch being processed (epoch ms), as Spark
+// passes the batch time to transform and updateStateByKey.
+// Compiling runs none of the user's code: checking a pipeline file is safe on any file.
 
+import { Console } from 'node:console';
 import { parseExpressionAt, type Node } from 'acorn';
+
+/** The `console` expressions see: stdout carries the data, so what they log goes to stderr. */
+const stderrConsole = new Console({ stdout: process.stderr, stderr: process.stderr });
 
 /** What a compiled expression is called with, per operator kind. */
 export const ROLES = {
@@ -41,32 +48,99 @@ export type Fn = (...args: any[]) => any;
 
 /** Compile `text` for `role`; throws ExprSyntaxError with a position when it does not parse. */
 export function compileExpr(text: string, role: Role): Fn {
-  const node = parseWhole(text);
-  let inner = node;
-  while (inner.type === 'ParenthesizedExpression') inner = (inner as Node & { expression: Node }).expression;
+  const inner = unparenthesized(parseWhole(text));
   if (inner.type === 'ArrowFunctionExpression' || inner.type === 'FunctionExpression') {
-    const fn = evaluate(text);
-    if (typeof fn !== 'function') throw new ExprSyntaxError('not a function', 1, 1);
-    return fn as Fn;
+    // evaluating a function expression only makes the function: none of its code runs
+    return valueOf(text) as Fn;
   }
   const params = [...ROLES[role]];
-  const prelude: string[] = [];
-  if (role === 'record' && /\b[kv]\b/.test(text)) {
-    prelude.push('const k = Array.isArray(x) ? x[0] : undefined, v = Array.isArray(x) ? x[1] : undefined;');
-  }
-  if (role === 'value' && /\bx\b/.test(text)) prelude.push('const x = v;');
+  const body = `${preludeOf(text, role)}return (${text}\n);`;
   try {
-    return new Function(...params, `${prelude.join('')}return (${text}\n);`) as Fn;
+    const fn = `return function (${params.join(', ')}) { ${body} };`;
+    return (BATCH_TIME.test(text) ? withBatchTime(fn) : new Function('console', fn)(stderrConsole)) as Fn;
   } catch (err) {
     // acorn accepted it, V8 did not (rare: e.g. a strict-mode rule); no position to give
     throw new ExprSyntaxError((err as Error).message, 1, 1);
   }
 }
 
-/** Evaluate a constant expression (an arrow function, an array of them, a literal). */
+function preludeOf(text: string, role: Role): string {
+  const prelude: string[] = [];
+  if (role === 'record' && /\b[kv]\b/.test(text)) {
+    prelude.push('const k = Array.isArray(x) ? x[0] : undefined, v = Array.isArray(x) ? x[1] : undefined;');
+  }
+  if (role === 'value' && /\bx\b/.test(text)) prelude.push('const x = v;');
+  return prelude.join('');
+}
+
+/** Evaluate a constant expression (an arrow function, an array of them, a literal): this runs its code. */
 export function evaluate(text: string): unknown {
   parseWhole(text);
-  return new Function(`return (${text}\n);`)();
+  return valueOf(text);
+}
+
+/** The value of `text`, which has parsed, seeing `t` and the stderr console. */
+function valueOf(text: string): unknown {
+  const body = `return (${text}\n);`;
+  return BATCH_TIME.test(text) ? withBatchTime(body) : new Function('console', body)(stderrConsole);
+}
+
+/** An expression that may name `t` (a property `.t` does not count). */
+const BATCH_TIME = /(?<![.\w$])t(?![\w$])/;
+
+let batchTime = Number.NaN;
+/** Setters of the `t` of each expression that names it. */
+const batchTimeSetters = new Set<(ms: number) => void>();
+
+/** Run `body` where `t` is a variable that setBatchTime() sets: expressions that use it pay nothing per call. */
+function withBatchTime(body: string): unknown {
+  const setter = (set: (ms: number) => void) => {
+    set(batchTime);
+    batchTimeSetters.add(set);
+  };
+  return new Function('__setter', 'console', `let t = Number.NaN; __setter((ms) => { t = ms; }); ${body}`)(setter, stderrConsole);
+}
+
+/** The batch being processed is now the one at `ms`; returns the time before, to put back. */
+export function setBatchTime(ms: number): number {
+  const before = batchTime;
+  if (ms === before) return before;
+  batchTime = ms;
+  for (const set of batchTimeSetters) set(ms);
+  return before;
+}
+
+/**
+ * A constant expression (an array of functions, a literal), parsed when checked and evaluated only
+ * when a pipeline is built, so that checking one (lint, explain) runs none of its code.
+ */
+export interface Deferred {
+  readonly text: string;
+  /** For an array literal, what each element is as far as the text shows (a name or a call: unknown until run). */
+  readonly elements: ('function' | 'value' | 'unknown')[] | undefined;
+  evaluate(): unknown;
+}
+
+/** Parse `text` as a Deferred; throws ExprSyntaxError with a position when it does not parse. */
+export function deferExpr(text: string): Deferred {
+  const node = unparenthesized(parseWhole(text));
+  return {
+    text,
+    elements: node.type === 'ArrayExpression' ? (node as Node & { elements: (Node | null)[] }).elements.map(kindOf) : undefined,
+    evaluate: () => evaluate(text),
+  };
+}
+
+function unparenthesized(node: Node): Node {
+  while (node.type === 'ParenthesizedExpression') node = (node as Node & { expression: Node }).expression;
+  return node;
+}
+
+function kindOf(node: Node | null): 'function' | 'value' | 'unknown' {
+  if (!node) return 'value';
+  const inner = unparenthesized(node);
+  if (inner.type === 'ArrowFunctionExpression' || inner.type === 'FunctionExpression') return 'function';
+  return inner.type === 'Literal' || inner.type === 'ArrayExpression' || inner.type === 'ObjectExpression' || inner.type === 'TemplateLiteral' ? 'value' : 'unknown';
 }
 
 function parseWhole(text: string): Node {

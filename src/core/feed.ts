@@ -2,6 +2,7 @@
 // a downstream that keeps every batch it sees. `sluice test` and the unit tests both run on it, as
 // Spark's TestSuiteBase feeds input batches and collects output batches on a manual clock.
 
+import { setBatchTime } from './expr.ts';
 import type { Downstream, Rec } from './stream.ts';
 
 export interface Batch {
@@ -32,6 +33,7 @@ export interface FeedOptions {
 export async function feedBatches(target: Pick<Downstream, 'begin' | 'end'>, count: number, fill: (i: number) => void, options: FeedOptions): Promise<void> {
   const { batchMs, first = 1, inputEnds = false } = options;
   for (let i = 0; i < count; i++) {
+    setBatchTime((first + i) * batchMs);
     target.begin((first + i) * batchMs);
     fill(i);
     await target.end(inputEnds && i === count - 1);

@@ -8,6 +8,11 @@ export function note(message: string): void {
 }
 
 export function error(message: string): void {
+  process.stderr.write(errorText(message));
+}
+
+/** An error message as error() writes it, for a thread that writes it itself. */
+export function errorText(message: string): string {
   const prefix = chalkStderr.red.bold('sluice: error:');
-  process.stderr.write(`${message.split('\n').map((line) => `${prefix} ${line}`).join('\n')}\n`);
+  return `${message.split('\n').map((line) => `${prefix} ${line}`).join('\n')}\n`;
 }

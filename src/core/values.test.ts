@@ -20,6 +20,13 @@ describe('checkValue', () => {
     expect(checkValue(d, ' 1s')).toHaveProperty('error', "bad duration ' 1s': use a number and a unit, e.g. 250ms, 10s, 5m, 1h");
   });
 
+  it('sizes in bytes with coreutils suffixes', () => {
+    const z = field({ kind: 'size', min: 1 });
+    const sizes: [string | number, number][] = [['4096', 4096], [4096, 4096], ['64K', 65536], ['64KiB', 65536], ['10MB', 10_000_000], ['2M', 2 ** 21], ['1GiB', 2 ** 30], ['1GB', 1e9]];
+    for (const [text, bytes] of sizes) expect(checkValue(z, text)).toEqual({ value: bytes });
+    for (const bad of ['0', '1.5M', '10 MB', 'M', '-1', '5T']) expect(checkValue(z, bad)).toEqual({ error: `needs a size in bytes (at least 1) such as 64M, 10MB or 4096, not '${bad}'` });
+  });
+
   it('windows against the batch interval', () => {
     const w = field({ kind: 'window' });
     expect(checkValue(w, '4s/2s', { batchMs: 2000 })).toEqual({ value: { lengthMs: 4000, slideMs: 2000 } });

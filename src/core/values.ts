@@ -3,7 +3,7 @@
 
 import { formatDuration, parseDuration } from './duration.ts';
 import { messageOf } from './errors.ts';
-import { compileExpr, evaluate, ExprSyntaxError, type Fn, type Role } from './expr.ts';
+import { compileExpr, deferExpr, ExprSyntaxError, type Fn, type Role } from './expr.ts';
 import { didYouMean } from './suggest.ts';
 
 export type ValueKind =
@@ -13,12 +13,14 @@ export type ValueKind =
   | { kind: 'none' }
   | { kind: 'int'; min: number; max?: number; metavar?: string }
   | { kind: 'duration'; metavar?: string }
+  /** bytes, with coreutils' suffixes: K, M, G (and KiB, MiB, GiB) are powers of 1024, KB, MB, GB of 1000 */
+  | { kind: 'size'; min: number; metavar?: string }
   /** LEN[/SLIDE], both multiples of the batch interval */
   | { kind: 'window'; metavar?: string }
   | { kind: 'choice'; choices: readonly string[]; metavar?: string }
   /** JavaScript, compiled once, called with the arguments of its role */
   | { kind: 'expr'; role: Role; metavar?: string }
-  /** JavaScript evaluated once: a constant or a function factory (combine-by-key's three functions) */
+  /** JavaScript parsed when checked and evaluated when built (a Deferred): combine-by-key's three functions */
   | { kind: 'value'; metavar?: string }
   | { kind: 'path'; metavar?: string }
   | { kind: 'uri'; metavar?: string }
@@ -48,6 +50,8 @@ export interface WindowSpec {
   eventTimeLabel?: string;
   /** --watermark: how far the watermark trails the latest event time seen. */
   watermarkMs?: number;
+  /** --event-time-unit: what a numeric event time counts; not given, ms (and a note when it looks like seconds). */
+  eventTimeUnit?: 's' | 'ms';
 }
 
 /** A value after checking, or what is wrong; `at` is where a syntax error is inside an expression's text. */
@@ -62,7 +66,7 @@ export interface CheckContext {
 export function metavarOf(v: ValueKind): string {
   if (v.kind === 'flag' || v.kind === 'none') return '';
   if (v.metavar) return v.metavar;
-  const names: Record<string, string> = { int: 'N', duration: 'DUR', window: 'LEN[/SLIDE]', expr: 'E', value: 'E', path: 'PATH', uri: 'URI', stream: 'STREAM', string: 'VALUE' };
+  const names: Record<string, string> = { int: 'N', duration: 'DUR', size: 'SIZE', window: 'LEN[/SLIDE]', expr: 'E', value: 'E', path: 'PATH', uri: 'URI', stream: 'STREAM', string: 'VALUE' };
   return v.kind === 'choice' ? v.choices.join('|') : names[v.kind]!;
 }
 
@@ -102,6 +106,10 @@ function checkText(v: ValueKind, text: string, context: CheckContext): Checked {
       const ms = parseDuration(text);
       return typeof ms === 'number' ? { value: ms } : ms;
     }
+    case 'size': {
+      const bytes = parseSize(text);
+      return bytes !== undefined && bytes >= v.min ? { value: bytes } : { error: `needs a size in bytes (at least ${v.min}) such as 64M, 10MB or 4096, not '${text}'` };
+    }
     case 'window':
       return checkWindow(text, context.batchMs ?? 1);
     case 'choice':
@@ -109,10 +117,19 @@ function checkText(v: ValueKind, text: string, context: CheckContext): Checked {
     case 'expr':
       return compiled(() => compileExpr(text, v.role));
     case 'value':
-      return compiled(() => evaluate(text));
+      return compiled(() => deferExpr(text));
     default:
       return text ? { value: text } : { error: 'needs a non-empty value' };
   }
+}
+
+const SIZE = '(\\d+)(K|M|G|KiB|MiB|GiB|KB|MB|GB)?';
+const SIZE_FACTORS: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, KB: 1e3, MB: 1e6, GB: 1e9 };
+
+function parseSize(text: string): number | undefined {
+  const m = new RegExp(`^${SIZE}$`).exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] ? SIZE_FACTORS[m[2].replace('iB', '')]! : 1);
 }
 
 function compiled(compile: () => unknown): Checked {
@@ -165,6 +182,8 @@ export function valueSchema(field: Pick<Field, 'value' | 'summary' | 'default'>)
       return { ...base, type: ['integer', 'string'], minimum: v.min, ...(v.max !== undefined && { maximum: v.max }) };
     case 'duration':
       return { ...base, type: 'string', pattern: `^${DURATION}$` };
+    case 'size':
+      return { ...base, type: ['integer', 'string'], pattern: `^${SIZE}$` };
     case 'window':
       return { ...base, type: 'string', pattern: `^${DURATION}(/${DURATION})?$` };
     case 'choice':

@@ -1,8 +1,9 @@
 // What the kafka:// source and sink share: the BROKERS/TOPIC part of the URI, a look at which
-// topics exist, and which client errors mean the cluster is unreachable for now (worth retrying).
+// topics exist, and which client errors are worth retrying: the cluster unreachable for now, or up
+// but not ready yet (a coordinator still loading on a fresh broker, a leader moving).
 import { note } from '../core/report.ts';
 import { backoffMs, wait } from '../core/backoff.ts';
-import { IoError } from '../core/errors.ts';
+import { IoError, lastingFailure } from '../core/errors.ts';
 import type { ParamValues, Problem } from './uri.ts';
 
 export interface KafkaTarget {
@@ -34,6 +35,10 @@ export function kafkaTarget(path: string, _params: ParamValues, problem: Problem
   if (at === 0 || !topics.length) {
     problem(`expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events${at && !topics.length ? ': the topic is missing' : ''}`);
   }
+  if (path.slice(0, at).includes('@')) {
+    problem('a user and password in a kafka:// URI are not supported (sluice does not do SASL)');
+    return { brokers: [], topics };
+  }
   const brokers = (at ? path.slice(0, at).split(',') : []).map((broker) => {
     const m = BROKER.exec(broker);
     if (!m || (m[2] && Number(m[2]) > 65535)) problem(`'${broker}' is not a broker address; expected HOST[:PORT] (port 1 to 65535)`);
@@ -45,16 +50,65 @@ export function kafkaTarget(path: string, _params: ParamValues, problem: Problem
   return { brokers, topics };
 }
 
-/** The cluster cannot be reached or is not ready yet: a connection, a timeout, a leader moving. */
-export function transient(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+/** Why a failed request may succeed later: no connection or no reply, or a reply that the cluster is not ready yet. */
+export type Transient = 'unreachable' | 'not ready';
+
+/** Whether retrying may help, and why; never for a failure that lasts (a broker name that does not exist). */
+export function transient(err: unknown): Transient | undefined {
+  return lastingFailure(err) ? undefined : retriable(err);
+}
+
+function retriable(err: unknown): Transient | undefined {
+  if (!(err instanceof Error)) return undefined;
   const e = err as Error & { code?: string; canRetry?: boolean };
-  if (e.code === 'PLT_KFK_NETWORK' || e.code === 'PLT_KFK_TIMEOUT' || e.canRetry === true) return true;
-  return (err instanceof AggregateError && err.errors.some(transient)) || transient(err.cause);
+  if (e.code === 'PLT_KFK_NETWORK' || e.code === 'PLT_KFK_TIMEOUT') return 'unreachable';
+  // a protocol error is a reply: the broker is there (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, ...)
+  if (e.canRetry === true) return e.code === 'PLT_KFK_PROTOCOL' ? 'not ready' : 'unreachable';
+  const inner = [...(err instanceof AggregateError ? err.errors : []), err.cause].map(retriable);
+  return inner.find((t) => t === 'unreachable') ?? inner.find((t) => t === 'not ready');
+}
+
+/** How long a cluster may be up but not ready before sluice says so: a fresh broker takes seconds. */
+const NOT_READY_QUIET_MS = 30_000;
+
+/**
+ * What a retry loop says on stderr while the cluster is not there for it (as `label`): once that
+ * it cannot be reached, and that it is not ready only when that lasts; "connected" once it is.
+ */
+export class ClusterWait {
+  private readonly label: string;
+  private said = false;
+  private notReadySince: number | undefined;
+
+  constructor(label: string) {
+    this.label = label;
+  }
+
+  /** A request failed: true if it is worth retrying (and said so where due). */
+  failed(err: unknown): boolean {
+    const why = transient(err);
+    if (!why || this.said) return why !== undefined;
+    if (why === 'unreachable') {
+      note(`${this.label}: cannot reach the cluster (${reason(err)}); retrying with backoff until it is up`);
+      this.said = true;
+    } else if (Date.now() - (this.notReadySince ??= Date.now()) > NOT_READY_QUIET_MS) {
+      note(`${this.label}: the cluster is not ready (${reason(err)}); still retrying`);
+      this.said = true;
+    }
+    return true;
+  }
+
+  connected(): void {
+    if (this.said) note(`${this.label}: connected`);
+    this.said = false;
+    this.notReadySince = undefined;
+  }
 }
 
 /** The most specific message of a client error: the first cause at the bottom of its nested errors. */
 export function reason(err: unknown): string {
+  const lasting = lastingFailure(err);
+  if (lasting) return lasting;
   let e = err;
   while (e instanceof AggregateError && e.errors.length) e = e.errors[0];
   return e instanceof Error ? e.message.replace(/\.$/, '') : String(e);
@@ -81,20 +135,20 @@ export async function existingTopics(brokers: string[], topics: string[], create
 }
 
 /**
- * Run `attempt` until it succeeds, retrying with backoff while the cluster is unreachable and saying
- * so on stderr once (as `label`); any other failure is an IoError, for the caller to say where.
+ * Run `attempt` until it succeeds, retrying with backoff while the cluster is unreachable or not
+ * ready (said as ClusterWait says it); any other failure is an IoError, for the caller to say where.
  * Undefined if `signal` aborts first.
  */
 export async function whileUnreachable<T>(label: string, signal: AbortSignal, attempt: () => Promise<T>): Promise<T | undefined> {
+  const cluster = new ClusterWait(label);
   for (let failures = 0; !signal.aborted; failures++) {
     try {
       const result = await attempt();
-      if (failures) note(`${label}: connected`);
+      cluster.connected();
       return result;
     } catch (err) {
       if (err instanceof IoError) throw err;
-      if (!transient(err)) throw new IoError(reason(err), { cause: err });
-      if (!failures) note(`${label}: cannot reach the cluster (${reason(err)}); retrying with backoff until it is up`);
+      if (!cluster.failed(err)) throw new IoError(reason(err), { cause: err });
       await wait(backoffMs(failures, Math.random, RETRY), signal);
     }
   }

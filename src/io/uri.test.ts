@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ValueKind } from '../core/values.ts';
 import { SINKS, sinkFor } from './sinks/index.ts';
 import { SOURCES, sourceFor } from './sources/index.ts';
-import type { UriDef, UriParam } from './uri.ts';
+import { redactedUri, type UriDef, type UriParam } from './uri.ts';
 
 /** A URI of each scheme that takes parameters, to hang them on. */
 const EXAMPLE: Record<string, string> = {
@@ -20,12 +20,17 @@ const EXAMPLE: Record<string, string> = {
   kafka: 'kafka://127.0.0.1:9/events',
   http: 'http://127.0.0.1:9/ingest',
   https: 'https://127.0.0.1:9/ingest',
+  sqlite: 'sqlite:/tmp/x.db',
+  postgres: 'postgres://app@127.0.0.1:5432/test',
+  postgresql: 'postgresql://app@127.0.0.1:5432/test',
+  mysql: 'mysql://app@127.0.0.1/test',
+  mariadb: 'mariadb://app@127.0.0.1/test',
 };
 
 const SAMPLE: { [K in ValueKind['kind']]?: string } = { int: '3', duration: '2s', flag: 'true', string: 'x' };
 
-/** What a scheme's target rule needs a parameter to be, or to come with, as written in a query. */
-const GOOD: Record<string, string> = { header: 'A:1', partitions: '3&create=true' };
+/** What a scheme's target rule needs a parameter to be, or to come with, and string parameters that have a form of their own, as written in a query. */
+const GOOD: Record<string, string> = { header: 'A:1', partitions: '3&create=true', columns: 'key:text,value:int' };
 
 /** A good value of `p`, as written in a query. */
 function sample(p: UriParam): string {
@@ -61,17 +66,36 @@ describe.each(schemes)('%s', (_name, def, check) => {
 
 describe('parameters', () => {
   it('fill in their defaults and convert their values', () => {
-    expect(sourceFor('tail:/x.log').values).toEqual({ from: 'end', poll: 250 });
+    expect(sourceFor('tail:/x.log').values).toEqual({ from: undefined, poll: 250 });
     expect(sourceFor('dir:/d?poll=1s&from=start').values).toEqual({ pattern: '*', from: 'start', poll: 1000 });
     expect(sourceFor('kafka://h/t?meta=true').values).toMatchObject({ meta: true, 'session-timeout': 10_000, from: 'latest' });
+  });
+
+  it('show a database password as ***, in messages and in explain', () => {
+    expect(redactedUri('postgres://app:s3cret@db:5432/test?table=t')).toBe('postgres://app:***@db:5432/test?table=t');
+    expect(redactedUri('mysql://root:s3cret@db/test?table=t')).toBe('mysql://root:***@db/test?table=t');
+    expect(redactedUri('sqlite:/tmp/x.db?table=t')).toBe('sqlite:/tmp/x.db?table=t');
   });
 
   it("keep an HTTP target's own query, and none of sluice's own in any message", () => {
     const { path, values } = sinkFor('https://h/x?token=s3cret&header=A:1&header=B:2&page=2');
     expect(path).toBe('h/x?token=s3cret&page=2');
     expect(values).toMatchObject({ header: ['A:1', 'B:2'], timeout: 10_000, body: 'ndjson' });
-    expect(() => sinkFor('https://h/x?token=s3cret&timout=5s')).toThrow("https://h/x: unknown option 'timout' (did you mean 'timeout'?)");
-    expect(() => sinkFor('https://h/x?token=s3cret&retries=-1')).toThrow("https://h/x: retries: needs a whole number >= 0, not '-1'");
+    expect(() => sinkFor('https://h/x?token=s3cret&timout=5s')).toThrow("https://h/x?token=***&timout=5s: unknown option 'timout' (did you mean 'timeout'?)");
+    expect(() => sinkFor('https://h/x?token=s3cret&retries=-1')).toThrow("https://h/x?token=***&retries=-1: retries: needs a whole number >= 0, not '-1'");
+  });
+
+  it('shows URIs with their secrets redacted: passwords, header values, secret-looking query keys', () => {
+    const shown = {
+      'http://user:pw@h:1/x?header=Authorization:Bearer abc&timeout=1s&api_key=k': 'http://user:***@h:1/x?header=Authorization:***&timeout=1s&api_key=***',
+      'https://ghp_abc@github.com/x': 'https://***@github.com/x',
+      'kafka://u:p@ss@h:9092/t': 'kafka://u:***@h:9092/t',
+      'http://h/x?header=Authorization%3ABearer%20x&X-Amz-Signature=s&session-timeout=3s': 'http://h/x?header=Authorization:***&X-Amz-Signature=***&session-timeout=3s',
+      'http-listen://0.0.0.0:8080/hook?token=t&max-connections=9': 'http-listen://0.0.0.0:8080/hook?token=***&max-connections=9',
+      'http://h/x?header=Bearer abc': 'http://h/x?header=***',
+      'tail:/var/log/app?.log': 'tail:/var/log/app?.log',
+    };
+    for (const [uri, redacted] of Object.entries(shown)) expect(redactedUri(uri)).toBe(redacted);
   });
 
   it("are checked with the scheme's target rule, every problem of a URI at once", () => {
@@ -87,7 +111,7 @@ describe('parameters', () => {
     expect(() => sourceFor('dir:?poll=abc&bogus=1')).toThrow(
       "dir:?poll=abc&bogus=1: unknown option 'bogus' (known: pattern, from, poll); poll: bad duration 'abc': use a number and a unit, e.g. 250ms, 10s, 5m, 1h; needs a directory, e.g. dir:/data/incoming",
     );
-    expect(() => sinkFor('http://h/x?header=oops&timout=1s')).toThrow("http://h/x: unknown option 'timout' (did you mean 'timeout'?); header must be NAME:VALUE, not 'oops'");
+    expect(() => sinkFor('http://h/x?header=oops&timout=1s')).toThrow("http://h/x?header=***&timout=1s: unknown option 'timout' (did you mean 'timeout'?); header must be NAME:VALUE; this one has no ':'");
   });
 
   it('a glob keeps its own ? where no parameters follow', () => {

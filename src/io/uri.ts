@@ -70,7 +70,7 @@ function resolveUri<D extends UriDef>(uri: string, registry: readonly D[], fallb
   const def = m && registry.find((d) => d.scheme === m[1]);
   if (def) return { def, rest: uri.slice(m[0].length).replace(/^\/\/(?=[^/]|$)/, '') };
   if (m && uri.startsWith(`${m[1]}://`)) {
-    throw new UsageError(`unknown ${kind} '${uri}': no ${kind} for ${m[1]}:// (known: ${registry.map((d) => d.usage).join(', ')})`);
+    throw new UsageError(`unknown ${kind} '${redactedUri(uri)}': no ${kind} for ${m[1]}:// (known: ${registry.map((d) => d.usage).join(', ')})`);
   }
   return { def: fallback, rest: uri };
 }
@@ -123,15 +123,45 @@ function checkParams(query: URLSearchParams, table: readonly UriParam[], problem
   return { values, others };
 }
 
-/** A URI as messages may show it: an HTTP URL without its query and credentials, which may hold secrets. */
+/** Query keys whose values are secrets: a password, a token, an API key, a signature, credentials. */
+const SECRET_KEY = /(^|[-_.])(pass(word)?|passwd|pwd|secret|token|key|apikey|auth|authorization|sig|signature|credentials?)$/i;
+
+/**
+ * A URI as anything sluice writes may show it (messages, -v, explain, checkpoints, dead letters): the
+ * password of USER:PASSWORD@ (or a lone USER@, often a token), every `?header=` value and the value of
+ * every secret-looking query key replaced by `***`. The one place that decides what is secret in a URI.
+ */
 export function redactedUri(uri: string): string {
-  try {
-    const url = new URL(uri);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return `${url.origin}${url.pathname}`;
-  } catch {
-    // not a URL: shown as given
+  let out = uri;
+  const authority = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i.exec(uri);
+  const at = authority?.[2]!.lastIndexOf('@') ?? -1;
+  if (authority && at >= 0) {
+    const userinfo = authority[2]!.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    out = `${authority[1]}${colon >= 0 ? `${userinfo.slice(0, colon)}:***` : '***'}${uri.slice(authority[1]!.length + at)}`;
   }
-  return uri;
+  return out.replace(/([?&])([^=&#?]+)=([^&#]*)/g, (all, sep: string, key: string, value: string) => {
+    // a header's name stays, to say which one it is; without NAME: it is all value
+    if (key === 'header') return `${sep}header=${/^[^:]*:/.exec(decoded(value))?.[0] ?? ''}***`;
+    return SECRET_KEY.test(decoded(key)) ? `${sep}${key}=***` : all;
+  });
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** `${VAR}` in a parameter's value taken from the environment, so that a secret stays out of the command line (and `ps`). */
+export function fromEnvironment(text: string, what: string, problem: Problem, env = process.env): string {
+  return text.replace(/\$\{(\w+)\}/g, (_, variable: string) => {
+    const v = env[variable];
+    if (v === undefined) problem(`${what}: environment variable ${variable} is not set`);
+    return v ?? '';
+  });
 }
 
 /** A parameter as help and the man page write it: `?poll=DUR (250ms): how often ...`. */
@@ -146,11 +176,12 @@ export interface HostPort {
   path: string;
 }
 
-const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^[\]:/?#@]+):(\d+)(\/[^?#]*)?$/;
+// a USER[:PASSWORD]@ before the host is passed over, as a URL parser would
+const HOST_PORT = /^(?:[^/?#]*@)?(\[[0-9a-fA-F:.]+\]|[^[\]:/?#@]+):(\d+)(\/[^?#]*)?$/;
 
 /**
- * The target rule of a network URI: HOST:PORT[/PATH] after `scheme://`, IPv6 hosts in brackets; a
- * listener may take port 0 (any free port), a connection needs a real one.
+ * The target rule of a network URI: [USER@]HOST:PORT[/PATH] after `scheme://`, IPv6 hosts in
+ * brackets; a listener may take port 0 (any free port), a connection needs a real one.
  */
 export function hostPort(kind: 'connect' | 'listen'): (path: string, params: ParamValues, problem: Problem) => HostPort {
   return (rest, _params, problem) => {

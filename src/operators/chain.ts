@@ -8,6 +8,7 @@ import { didYouMean } from '../core/suggest.ts';
 import { checkValue } from '../core/values.ts';
 import { operator, OPERATORS } from './index.ts';
 import type { OpContext, OperatorDef, OpSpec, Stateful, WindowSpec } from './operator.ts';
+import { windowAlone } from './window.ts';
 import { windowStage } from './window-stage.ts';
 
 /** A per-record operator: it may run inside a window before its aggregate, or on repartition's threads. */
@@ -36,7 +37,12 @@ export interface OpProblem {
 export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[]; problems: OpProblem[] } {
   const resolved: ResolvedOp[] = [];
   const problems: OpProblem[] = [];
-  let window: { spec: OpSpec; value: WindowSpec; inner: ResolvedOp[] } | undefined;
+  let window: { spec: OpSpec; ctx: ResolvedOp['ctx']; inner: ResolvedOp[] } | undefined;
+  /** A window with no aggregate after it gives the window's records themselves (Spark's window()). */
+  const windowRecords = () => {
+    if (window) resolved.push({ def: windowAlone, ctx: window.ctx, spec: window.spec, ...(window.inner.length && { inner: window.inner }) });
+    window = undefined;
+  };
   for (const spec of ops) {
     const def = operator(spec.op);
     if (!def) {
@@ -63,9 +69,9 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
     const ctx: ResolvedOp['ctx'] = { arg: 'value' in arg ? arg.value : undefined, options, label: spec.label, batchMs };
     let inner: ResolvedOp[] = [];
     if (def.kind === 'window') {
-      if (window) problems.push({ at: window.spec, message: 'window must be followed by an aggregate, not another window' });
+      if (window) problems.push({ at: window.spec, message: 'a window right after another one: leave one out' });
       const value = 'value' in arg ? def.windowOf(arg.value, options) : undefined;
-      if (value) window = { spec, value, inner: [] };
+      if (value) window = { spec, ctx: { ...ctx, window: { ...value, eventTimeLabel: `${spec.label}: event-time` } }, inner: [] };
     } else if (window && isPerRecord(def)) {
       // as in Spark, window(...).map(...).reduceByKey(...): per-record operators see each record
       // inside the window, after its event time has been read from it as it entered
@@ -73,11 +79,13 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
       continue;
     } else if (window) {
       if (def.kind === 'aggregate' && !def.windowOf) {
-        ctx.window = { ...window.value, eventTimeLabel: `${window.spec.label}: event-time` };
+        ctx.window = window.ctx.window;
         inner = window.inner;
-      } else if (def.kind === 'aggregate') problems.push({ at: window.spec, message: `${def.name} has a window of its own: leave out the window before it` });
-      else problems.push({ at: window.spec, message: `window must be followed by an aggregate (count, reduce-by-key, ...), not ${def.name}` });
-      window = undefined;
+        window = undefined;
+      } else if (def.kind === 'aggregate') {
+        problems.push({ at: window.spec, message: `${def.name} has a window of its own: leave out the window before it` });
+        window = undefined;
+      } else windowRecords();
     } else if (def.kind === 'aggregate' && def.windowOf && 'value' in arg) {
       const value = def.windowOf(arg.value, options);
       ctx.window = value && { ...value, eventTimeLabel: `${spec.label}: event-time` };
@@ -87,7 +95,7 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
     if (def.kind === 'window') continue;
     resolved.push({ def, ctx, spec, ...(inner.length && { inner }) });
   }
-  if (window) problems.push({ at: window.spec, message: 'window must be followed by an aggregate (count, reduce-by-key, ...)' });
+  windowRecords();
   return { ops: resolved, problems };
 }
 

@@ -2,9 +2,11 @@
 // [createCombiner(v), mergeValue(c, v), mergeCombiners(c1, c2)].
 
 import { KeyMap, savedAsEntries } from './keymap.ts';
-import { type Fn } from '../core/expr.ts';
+import type { Deferred, Fn } from '../core/expr.ts';
 import type { Aggregator } from '../core/stream.ts';
-import { asPair, guard, type AggregateOperator } from './operator.ts';
+import { asPair, ExpressionFailed, guard, type AggregateOperator } from './operator.ts';
+
+const NEEDS = 'needs an array of three functions [create, add, merge]';
 
 export const combineByKey: AggregateOperator = {
   name: 'combine-by-key',
@@ -13,11 +15,19 @@ export const combineByKey: AggregateOperator = {
   group: 'aggregate',
   arg: { kind: 'value', metavar: '[C,A,M]' },
   example: `--combine-by-key '[v => [v, 1], (c, v) => [c[0] + v, c[1] + 1], (a, b) => [a[0] + b[0], a[1] + b[1]]]'`,
+  check({ arg }) {
+    // what the text shows, without running it; the rest is known when the pipeline is built
+    const elements = (arg as Deferred | undefined)?.elements;
+    if (elements && (elements.length !== 3 || elements.includes('value'))) return NEEDS;
+  },
   aggregate(ctx) {
-    const fns = ctx.arg;
-    if (!Array.isArray(fns) || fns.length !== 3 || !fns.every((f) => typeof f === 'function')) {
-      throw new TypeError(`${ctx.label}: needs an array of three functions [create, add, merge]`);
+    let fns: unknown;
+    try {
+      fns = (ctx.arg as Deferred).evaluate();
+    } catch (err) {
+      throw new ExpressionFailed(ctx.label, err);
     }
+    if (!Array.isArray(fns) || fns.length !== 3 || !fns.every((f) => typeof f === 'function')) throw new ExpressionFailed(ctx.label, NEEDS);
     const [create, add, merge] = fns.map((f: Fn) => guard(ctx.label, f)) as [Fn, Fn, Fn];
     return keyedCombiner(ctx.label, create, add, merge);
   },

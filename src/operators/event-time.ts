@@ -1,18 +1,21 @@
-// A record's own time (--event-time) as ms since the epoch: a number of ms, a Date, an ISO 8601
-// text, or a Common Log Format timestamp. A time without a zone is UTC, so results never depend
-// on the machine's time zone.
+// A record's own time (--event-time) as ms since the epoch: a number of ms (or of seconds, with
+// --event-time-unit s), a Date, an ISO 8601 text, or a Common Log Format timestamp. A time without a
+// zone is UTC, so results never depend on the machine's time zone.
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 const CLF = /^(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})$/;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
-/** The time in ms, or undefined when `value` is not a time. */
-export function eventTimeOf(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+/** Below this a time in ms is before March 1973: more likely epoch seconds. */
+export const SECONDS_LIKELY_BELOW = 1e11;
+
+/** The time in ms, or undefined when `value` is not a time; a number counts `msPerUnit` ms. */
+export function eventTimeOf(value: unknown, msPerUnit = 1): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value * msPerUnit : undefined;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * msPerUnit;
   const iso = ISO.exec(text);
   if (iso) {
     const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = iso;
@@ -30,4 +33,9 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number,
   const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
   const offset = z ? (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3])) * 60_000 : 0;
   return Date.UTC(y, mo, d, h, mi, s, ms) - offset;
+}
+
+/** Whether `value` is a time given as a number (a number, or a text of digits), not a date. */
+export function isNumericTime(value: unknown): boolean {
+  return typeof value === 'number' || (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value));
 }

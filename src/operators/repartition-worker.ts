@@ -3,12 +3,20 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { messageOf } from '../core/errors.ts';
+import { setBatchTime } from '../core/expr.ts';
 import { buildChain, resolveOps } from './chain.ts';
 import type { OpSpec } from './operator.ts';
 
 export interface WorkerSetup {
   ops: OpSpec[];
   batchMs: number;
+}
+
+export interface WorkerChunk {
+  id: number;
+  /** The batch the records belong to: the `t` of the workers' expressions. */
+  time: number;
+  records: unknown[];
 }
 
 export interface WorkerReply {
@@ -22,7 +30,8 @@ if (parentPort) {
   let out: unknown[] = [];
   const chain = buildChain(resolveOps(ops, batchMs).ops, { begin() {}, push: (rec) => void out.push(rec), end() {} });
   chain.begin(0);
-  parentPort.on('message', ({ id, records }: { id: number; records: unknown[] }) => {
+  parentPort.on('message', ({ id, time, records }: WorkerChunk) => {
+    setBatchTime(time);
     out = [];
     const errors: WorkerReply['errors'] = [];
     for (const record of records) {

@@ -1,11 +1,14 @@
 // repartition N: run the per-record operators that follow on N worker threads. Records travel in
-// chunks, round-robin; results are put back in arrival order, so a batch keeps its order.
+// chunks, round-robin; results are put back in arrival order, so a batch keeps its order. N is
+// capped at the cores available: more threads than cores only cost memory and start-up time.
 
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { note } from '../core/report.ts';
 import type { Downstream, Rec } from '../core/stream.ts';
 import type { OpSpec } from './operator.ts';
 import { ExpressionFailed, type OpContext, type ParallelOperator } from './operator.ts';
-import type { WorkerReply, WorkerSetup } from './repartition-worker.ts';
+import type { WorkerChunk, WorkerReply, WorkerSetup } from './repartition-worker.ts';
 
 const CHUNK = 4096;
 /** Chunks in flight per worker before the sources are held: keeps memory bounded. */
@@ -18,13 +21,16 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 export const repartition: ParallelOperator = {
   name: 'repartition',
   kind: 'parallel',
-  summary: 'run the per-record operators after it on N worker threads (order kept)',
+  summary: 'run the per-record operators after it on N worker threads (order kept; at most one per core)',
   group: 'stateless',
   arg: { kind: 'int', min: 1, metavar: 'N' },
   example: `--repartition 2 --map 'x.toUpperCase()'`,
   parallel(ctx: OpContext, following: OpSpec[], next: Downstream): Downstream {
     const setup: WorkerSetup = { ops: following, batchMs: ctx.batchMs };
-    const workers = Array.from({ length: ctx.arg as number }, () => {
+    const cores = availableParallelism();
+    const asked = ctx.arg as number;
+    if (asked > cores) note(`${ctx.label} ${asked}: this machine has ${cores} core${cores === 1 ? '' : 's'}; running ${cores} worker thread${cores === 1 ? '' : 's'}`);
+    const workers = Array.from({ length: Math.min(asked, cores) }, () => {
       const worker = new Worker(WORKER_URL, { workerData: setup });
       worker.unref(); // idle workers must not keep a finished run alive
       worker.on('message', (reply: WorkerReply) => receive(reply));
@@ -32,6 +38,8 @@ export const repartition: ParallelOperator = {
       return worker;
     });
     let chunk: Rec[] = [];
+    /** The open batch's time: the workers' expressions see it as `t`. */
+    let time = 0;
     let sent = 0;
     let emitted = 0;
     const done = new Map<number, WorkerReply>();
@@ -45,7 +53,7 @@ export const repartition: ParallelOperator = {
     };
     const send = () => {
       if (!chunk.length) return;
-      workers[sent % workers.length]!.postMessage({ id: sent, records: chunk });
+      workers[sent % workers.length]!.postMessage({ id: sent, time, records: chunk } satisfies WorkerChunk);
       sent++;
       chunk = [];
       if (!unblock && sent - emitted >= IN_FLIGHT * workers.length) {
@@ -71,7 +79,10 @@ export const repartition: ParallelOperator = {
     };
 
     return {
-      begin: (time) => next.begin(time),
+      begin(t) {
+        time = t;
+        next.begin(t);
+      },
       push(rec) {
         chunk.push(rec);
         if (chunk.length >= CHUNK) send();

@@ -56,15 +56,12 @@ describe("Spark's WindowOperationsSuite", () => {
   // as Spark's testOperation, run as many batches as the expected outputs need, empty past the input
   const windowOf = async (input: unknown[][], window: string, outputs: number) => {
     const slide = Number(/\/(\d)s/.exec(window)?.[1] ?? 1);
-    const batches = Array.from({ length: outputs * slide }, (_, i) => (input[i] ?? []).map((x) => ['w', x]));
-    return sorted(await runBatches(batches, [['window', window], ['group-by-key']])).map(({ time, records }) => ({
-      time,
-      records: records.flatMap((r) => (r as [string, unknown[]])[1]),
-    }));
+    const batches = Array.from({ length: outputs * slide }, (_, i) => input[i] ?? []);
+    return runBatches(batches, [['window', window]]);
   };
   const numbers = [[0], [1], [2], [3], [4], [5]];
 
-  it('window: basic, tumbling, larger, non-overlapping', async () => {
+  it('window on its own gives every record of the window: basic, tumbling, larger, non-overlapping', async () => {
     expect(await windowOf(numbers, '2s', 6)).toEqual(spark([[0], [0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]));
     expect(await windowOf(numbers, '2s/2s', 3)).toEqual(spark([[0, 1], [2, 3], [4, 5]], 2000));
     expect(await windowOf(numbers, '4s/2s', 4)).toEqual(spark([[0, 1], [0, 1, 2, 3], [2, 3, 4, 5], [4, 5]], 2000));
@@ -193,7 +190,23 @@ describe('windows in event time', () => {
     const inside = await runBatches(input, [['window', '2s'], ['map', '[x, 1]'], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]]);
     const before = await runBatches(input, [['map', '[x, 1]'], ['window', '2s'], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]]);
     expect(sorted(inside)).toEqual(sorted(before));
-    await expect(runBatches([], [['window', '2s'], ['map', 'x'], ['update-state', 'state']])).rejects.toThrow(/window must be followed by an aggregate .*not update-state/);
+    // with no aggregate after them, they run on the window's records as they enter it
+    const records = await runBatches([[1], [2], [3]], [['window', '2s'], ['map', 'x * 10'], ['transform', 'x.toReversed()']]);
+    expect(records).toEqual([{ time: 1000, records: [10] }, { time: 2000, records: [20, 10] }, { time: 3000, records: [30, 20] }]);
+  });
+
+  it('--event-time-unit s reads numeric times as epoch seconds, fractions and digit texts too', async () => {
+    const s = (iso: string) => at(iso) / 1000;
+    const out = await runBatches(
+      [[s('10:00:01'), String(s('10:00:59')), s('10:01:00') + 0.5]],
+      [['window', '1m', { 'event-time': 'x', 'event-time-unit': 's' }], ['count']],
+      { inputEnds: true },
+    );
+    expect(out).toEqual([
+      { time: minute('10:01'), records: [2] },
+      { time: minute('10:02'), records: [1] },
+    ]);
+    await expect(runBatches([], [['window', '1m', { 'event-time-unit': 's' }], ['count']])).rejects.toThrow(/event-time-unit needs event-time/);
   });
 
   it('a record without a readable time is a bad record', async () => {
@@ -228,6 +241,7 @@ function groups(pairs: [unknown, unknown][]): [unknown, unknown[]][] {
 }
 
 const PROCESSING: [string, (w: string) => Op[], Agg][] = [
+  ['window alone', (w) => [['window', w]], (rs) => rs],
   ['count', (w) => [['window', w], ['count']], count],
   ['count-by-window', (w) => [['count-by-window', w]], count],
   ['count-by-value', (w) => [['window', w], ['count-by-value']], countByValue],
@@ -263,62 +277,90 @@ describe('processing-time windows equal a recomputation over random batches', ()
   }
 });
 
-describe('event-time windows equal a simulation of watermark and lateness over random batches', () => {
+describe('event-time windows equal a simulation of watermark and lateness, record by record', () => {
   // records are [key, time in s]; times wander forward with some arriving out of order
   const timedBatches = fc.array(fc.array(fc.tuple(key, fc.integer({ min: 0, max: 40 })), { maxLength: 5 }), { maxLength: 12 }).map((batches) =>
     batches.map((batch, i) => batch.map(([k, t]): [unknown, number] => [k, Math.max(0, i * 3 + t - 20) * 1000])),
   );
   const EVENT: [string, (w: string, o: Record<string, unknown>) => Op[], Agg][] = [
+    ['window alone', (w, o) => [['window', w, o]], (rs) => rs],
     ['count-by-window', (w, o) => [['count-by-window', w, o]], count],
     ['count-by-value', (w, o) => [['window', w, o], ['count-by-value']], countByValue],
     ['reduce-by-key --inverse', (w, o) => [['window', w, o], ['reduce-by-key', 'a + b', { inverse: 'a - b' }]], sumByKey],
     ['group-by-key', (w, o) => [['window', w, o], ['group-by-key']], groupByKey],
   ];
+  const run = async (batches: unknown[][], chain: Op[], inputEnds: boolean) => {
+    const onError = new OnError('skip');
+    const out = await runBatches(batches, chain, { inputEnds, onError });
+    return { windows: sorted(out), late: onError.late };
+  };
+
+  /**
+   * Each record in input order: late if every window holding it is complete, else added; a window
+   * is complete once the watermark (latest time so far less wm) passes its end.
+   */
+  function simulate(records: [unknown, number][], L: number, S: number, wm: number, inputEnds: boolean, agg: Agg) {
+    const windows: Output[] = [];
+    const accepted: [unknown, number][] = [];
+    let done = -Infinity;
+    let latest = -Infinity;
+    let late = 0;
+    const completeBy = (until: number) => {
+      const ends = [...new Set(accepted.map(([, t]) => Math.floor(t / S) * S + S))].flatMap((first) =>
+        Array.from({ length: Math.ceil(L / S) + 1 }, (_, j) => first + j * S),
+      );
+      for (const end of [...new Set(ends)].sort((a, b) => a - b)) {
+        // a window is merged pane by pane: records in time order by pane, in arrival order within one
+        const pane = gcd(L, S);
+        const held = accepted.filter(([, t]) => t >= end - L && t < end).sort((a, b) => Math.floor(a[1] / pane) - Math.floor(b[1] / pane));
+        if (end > done && end <= until && held.length) {
+          windows.push({ time: end, records: agg(held) });
+          done = end;
+        }
+      }
+      if (Number.isFinite(until)) done = Math.max(done, Math.floor(until / S) * S);
+    };
+    for (const rec of records) {
+      if (rec[1] < done + S - L) {
+        late++;
+        continue;
+      }
+      if (rec[1] > latest) completeBy((latest = rec[1]) - wm);
+      accepted.push(rec);
+    }
+    if (inputEnds) completeBy(Infinity);
+    return { windows: sorted(windows), late };
+  }
+
   for (const [name, chain, agg] of EVENT) {
     it(name, async () => {
       await fc.assert(
         fc.asyncProperty(timedBatches, windowShape, fc.integer({ min: 0, max: 6 }), fc.boolean(), async (batches, { len, slide }, wm, inputEnds) => {
-          const L = len * 1000;
-          const S = slide * 1000;
-          const onError = new OnError('skip');
           const options = wm ? { 'event-time': 'x[1]', watermark: `${wm}s` } : { 'event-time': 'x[1]' };
-          const out = await runBatches(batches, chain(`${len}s/${slide}s`, options), { inputEnds, onError });
-
-          const expected: Output[] = [];
-          const accepted: [unknown, number][] = [];
-          let done = -Infinity;
-          let latest = -Infinity;
-          let late = 0;
-          batches.forEach((batch, i) => {
-            for (const rec of batch) {
-              if (rec[1] < done + S - L) late++;
-              else {
-                accepted.push(rec);
-                latest = Math.max(latest, rec[1]);
-              }
-            }
-            const until = inputEnds && i === batches.length - 1 ? Infinity : latest - wm * 1000;
-            const ends = [...new Set(accepted.map(([, t]) => Math.floor(t / S) * S + S))].flatMap((first) =>
-              Array.from({ length: Math.ceil(L / S) + 1 }, (_, j) => first + j * S),
-            );
-            for (const end of [...new Set(ends)].sort((a, b) => a - b)) {
-              // a window is merged pane by pane: records in time order by pane, in arrival order within one
-              const pane = gcd(L, S);
-              const records = accepted.filter(([, t]) => t >= end - L && t < end).sort((a, b) => Math.floor(a[1] / pane) - Math.floor(b[1] / pane));
-              if (end > done && end <= until && records.length) {
-                expected.push({ time: end, records: agg(records) });
-                done = end;
-              }
-            }
-            if (Number.isFinite(until)) done = Math.max(done, Math.floor(until / S) * S);
-          });
-          expect(sorted(out)).toEqual(sorted(expected));
-          expect(onError.late).toBe(late);
+          const actual = await run(batches, chain(`${len}s/${slide}s`, options), inputEnds);
+          expect(actual).toEqual(simulate(batches.flat(), len * 1000, slide * 1000, wm * 1000, inputEnds, agg));
         }),
         { numRuns: 150 },
       );
     });
   }
+
+  it('gives the same windows and late records whatever the batch boundaries', async () => {
+    // the same records cut into batches at random places, as read sizes, rates and intervals cut a file
+    const cuts = fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 12 });
+    await fc.assert(
+      fc.asyncProperty(timedBatches, cuts, windowShape, fc.integer({ min: 0, max: 6 }), fc.constantFrom(...EVENT), async (batches, at, { len, slide }, wm, [, chain]) => {
+        const records = batches.flat();
+        const bounds = [...new Set(at.map((i) => Math.min(i, records.length)))].sort((a, b) => a - b);
+        const recut = [...bounds, records.length].map((end, i) => records.slice(i ? bounds[i - 1] : 0, end));
+        const ops = chain(`${len}s/${slide}s`, wm ? { 'event-time': 'x[1]', watermark: `${wm}s` } : { 'event-time': 'x[1]' });
+        const [a, b, one] = await Promise.all([run(batches, ops, true), run(recut, ops, true), run([records], ops, true)]);
+        expect(b).toEqual(a);
+        expect(one).toEqual(a);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 function gcd(a: number, b: number): number {

@@ -1,12 +1,17 @@
 // Runs an aggregator over sliding windows: in processing time over the batches a window spans, or
 // in event time over the records' own times, each window emitted once the watermark passes its end.
+// In event time each record is judged against the watermark of the records before it, and a window
+// is complete the moment the watermark passes its end, so a file gives the same windows and the
+// same late records however its lines fall into batches (read sizes, rates, batch intervals).
 // A window is cut into panes (a batch; in event time the longest span dividing length and slide)
 // holding one partial result each. An aggregator that can subtract keeps a running result that
 // adds the panes entering and subtracts those leaving, so a batch costs the same whatever the
 // window's length; any other aggregator merges a window's panes when the window is emitted.
 
 import { ExpressionFailed, guard, preview, type OpContext } from './operator.ts';
-import { eventTimeOf } from './event-time.ts';
+import { eventTimeOf, isNumericTime, SECONDS_LIKELY_BELOW } from './event-time.ts';
+import { note } from '../core/report.ts';
+import { setBatchTime } from '../core/expr.ts';
 import type { Aggregator, Downstream, Rec } from '../core/stream.ts';
 
 interface Running<S> {
@@ -21,10 +26,13 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
   const { lengthMs, slideMs, watermarkMs = 0 } = ctx.window!;
   const timeLabel = ctx.window!.eventTimeLabel ?? ctx.label;
   const eventTime = ctx.window!.eventTime && guard(timeLabel, ctx.window!.eventTime);
+  const unit = ctx.window!.eventTimeUnit;
+  const msPerUnit = unit === 's' ? 1000 : 1;
+  /** Said once: numeric times that look like epoch seconds while no unit was given. */
+  let toldSeconds = false;
   const paneMs = eventTime ? gcd(lengthMs, slideMs) : ctx.batchMs;
   const save = agg.save ?? ((s: S) => s);
   const load = agg.load ?? ((saved: unknown) => saved as S);
-  const out = (rec: Rec) => next.push(rec);
   const panes = new Map<number, S>();
   /** The end of the last window emitted (or, in event time, passed over for want of records). */
   let done: number | undefined;
@@ -37,6 +45,8 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
   let records = 0;
   /** Event time: the pane that the record going through the inner operators belongs to. */
   let target = 0;
+  /** Windows complete but not yet passed on: they go out, a batch each, when this stage's batch ends. */
+  let ready: { end: number; records: Rec[] }[] = [];
   const into: Downstream = {
     begin() {},
     push: eventTime ? addToPane : (rec) => {
@@ -92,19 +102,38 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
     return best;
   }
 
-  async function emit(end: number, inputEnded: boolean): Promise<void> {
+  /** The window ending at `end` is complete: its result is taken now, what arrives later is not in it. */
+  function complete(end: number): void {
     const result = resultFor(end);
     done = end;
-    next.begin(end);
-    agg.emit(result, out);
-    await next.end(inputEnded);
+    const records: Rec[] = [];
+    agg.emit(result, (rec) => records.push(rec));
+    ready.push({ end, records });
   }
 
-  /** Emit the windows ending by `until`; with `last` (the input has ended) the partial window up to it too. */
-  async function emitUntil(until: number, last: number | undefined, inputEnded: boolean): Promise<void> {
-    for (let end = nextEnd(); end !== undefined && end <= until; end = nextEnd()) await emit(end, inputEnded);
-    if (last !== undefined && done !== last) await emit(last, inputEnded);
+  /** Complete the windows ending by `until`; with `last` (the input has ended) the partial window up to it too. */
+  function completeUntil(until: number, last?: number): void {
+    for (let end = nextEnd(); end !== undefined && end <= until; end = nextEnd()) complete(end);
+    if (last !== undefined && done !== last) complete(last);
     prune(until);
+  }
+
+  /** Pass the complete windows on, each as the batch of its end, which its expressions see as `t`. */
+  async function emitReady(inputEnded: boolean): Promise<void> {
+    const windows = ready;
+    ready = [];
+    for (const { end, records } of windows) {
+      const before = setBatchTime(end);
+      let handled: void | Promise<void>;
+      try {
+        next.begin(end);
+        for (const rec of records) next.push(rec);
+        handled = next.end(inputEnded);
+      } finally {
+        setBatchTime(before);
+      }
+      await handled;
+    }
   }
 
   /** Forget what no later window needs; in event time, records for it are late from now on. */
@@ -118,15 +147,24 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
 
   function pushEventTime(rec: Rec): void {
     const value = eventTime!(rec);
-    const t = eventTimeOf(value);
+    const t = eventTimeOf(value, msPerUnit);
     if (t === undefined) {
       throw new ExpressionFailed(timeLabel, new TypeError(`event time ${preview(value)} is not a time: use epoch ms, ISO 8601 or a CLF timestamp`));
+    }
+    if (!toldSeconds && unit === undefined && t < SECONDS_LIKELY_BELOW && isNumericTime(value)) {
+      toldSeconds = true;
+      note(`${ctx.label}: event time ${preview(value)} is ${isoTime(t)} as epoch ms; if the times are epoch seconds, add --event-time-unit s`);
     }
     if (done !== undefined && t < done + slideMs - lengthMs) {
       ctx.onError.tooLate(`event time ${isoTime(t)} is behind the watermark: windows up to ${isoTime(done)} are already emitted`, ctx.label, rec);
       return;
     }
-    if (latest === undefined || t > latest) latest = t;
+    if (latest === undefined || t > latest) {
+      const before = latest;
+      latest = t;
+      // the watermark passed the end of a slide: the windows ending by it are complete now
+      if (before === undefined || Math.floor((t - watermarkMs) / slideMs) > Math.floor((before - watermarkMs) / slideMs)) completeUntil(t - watermarkMs);
+    }
     target = Math.floor(t / paneMs) * paneMs;
     head.push(rec);
   }
@@ -166,17 +204,15 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
     end(inputEnded = false) {
       void head.end(inputEnded); // per-record operators hold nothing back
       if (eventTime) {
-        const until = inputEnded ? Infinity : latest === undefined ? -Infinity : latest - watermarkMs;
-        const due = nextEnd();
-        if (due === undefined || due > until) return prune(until);
-        return emitUntil(until, undefined, inputEnded);
+        if (inputEnded) completeUntil(Infinity);
+      } else {
+        if (records) panes.set(time - ctx.batchMs, current);
+        current = agg.empty();
+        // the input has ended: the partial window up to this batch is emitted too
+        if (nextEnd()! <= time || inputEnded) completeUntil(time, inputEnded ? time : undefined);
+        else prune(time);
       }
-      if (records) panes.set(time - ctx.batchMs, current);
-      current = agg.empty();
-      // the input has ended: the partial window up to this batch is emitted too
-      const last = inputEnded ? time : undefined;
-      if (nextEnd()! > time && last === undefined) return prune(time);
-      return emitUntil(time, last, inputEnded);
+      if (ready.length) return emitReady(inputEnded);
     },
   };
 }

@@ -1,8 +1,10 @@
 // window: makes the aggregate after it run over the last LEN, every SLIDE; with --event-time, over
-// the records' own times. The windowed forms (count-by-window, reduce-by-key-and-window...) are made
-// here from their per-batch aggregates, with the same event-time options.
+// the records' own times. With no aggregate after it, it gives every record of the window at each
+// slide (Spark's window()). The windowed forms (count-by-window, reduce-by-key-and-window...) are
+// made here from their per-batch aggregates, with the same event-time options.
 
 import type { Fn } from '../core/expr.ts';
+import type { Aggregator, Rec } from '../core/stream.ts';
 import type { AggregateOperator, ArgSpec, ArgValue, ModifierOperator, OpContext, WindowSpec } from './operator.ts';
 
 export const EVENT_TIME_OPTIONS: Record<string, { arg: ArgSpec; summary: string }> = {
@@ -13,6 +15,10 @@ export const EVENT_TIME_OPTIONS: Record<string, { arg: ArgSpec; summary: string 
   watermark: {
     arg: { kind: 'duration', metavar: 'DUR' },
     summary: 'with --event-time: how far behind the latest time a window still waits for late records (0)',
+  },
+  'event-time-unit': {
+    arg: { kind: 'choice', choices: ['ms', 's'], metavar: 'ms|s' },
+    summary: 'with --event-time: what a numeric time counts, epoch ms (the default) or epoch seconds (fractions kept)',
   },
 };
 
@@ -34,19 +40,22 @@ export function withEventTime(spec: WindowSpec | undefined, options: Record<stri
     slideMs: spec.slideOmitted ? spec.lengthMs : spec.slideMs,
     eventTime: options['event-time'] as Fn,
     watermarkMs: (options.watermark as number | undefined) ?? 0,
+    eventTimeUnit: options['event-time-unit'] as 's' | 'ms' | undefined,
   };
 }
 
-/** The options' own problem: a watermark without an event time means nothing. */
+/** The options' own problem: a watermark or a unit without an event time means nothing. */
 export function checkEventTime({ options }: Pick<OpContext, 'options'>): string | undefined {
-  if (options.watermark !== undefined && options['event-time'] === undefined) return 'watermark needs event-time: a watermark only applies to event time';
+  if (options['event-time'] !== undefined) return undefined;
+  if (options.watermark !== undefined) return 'watermark needs event-time: a watermark only applies to event time';
+  if (options['event-time-unit'] !== undefined) return 'event-time-unit needs event-time: it says what the event time counts';
   return undefined;
 }
 
 export const window: ModifierOperator = {
   name: 'window',
   kind: 'window',
-  summary: 'run the next aggregate over the last LEN, every SLIDE (default: the batch interval)',
+  summary: 'run the next aggregate over the last LEN, every SLIDE (default: the batch interval); with no aggregate next, emit every record of the window',
   group: 'window',
   arg: { kind: 'window', metavar: 'LEN[/SLIDE]' },
   options: EVENT_TIME_OPTIONS,
@@ -54,6 +63,26 @@ export const window: ModifierOperator = {
   windowOf: (arg, options) => withEventTime(arg as WindowSpec, options),
   check: checkEventTime,
 };
+
+/** The records themselves as a window's aggregate, in the order the window holds them. */
+const records: Aggregator<Rec[]> = {
+  empty: () => [],
+  add(state, rec) {
+    state.push(rec);
+    return state;
+  },
+  // the window stage merges into a fresh empty() or its own running result, never into a pane
+  merge(into, pane) {
+    for (const rec of pane) into.push(rec);
+    return into;
+  },
+  emit(state, out) {
+    for (const rec of state) out(rec);
+  },
+};
+
+/** window with no aggregate after it (Spark's WindowedDStream): the chain runs it as this aggregate. */
+export const windowAlone: AggregateOperator = { ...window, kind: 'aggregate', aggregate: () => records };
 
 /**
  * A per-batch aggregate's windowed form. One that takes no argument gets the window as its argument

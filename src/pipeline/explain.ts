@@ -4,6 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isSeq, type Node } from 'yaml';
 import { defaultValue } from '../core/values.ts';
+import { redactedUri } from '../io/uri.ts';
 import { fieldOf, optionsIn, type OptionDef } from './options.ts';
 import { formatDuration } from '../core/duration.ts';
 import type { OpSpec, PipelineSpec } from './pipeline.ts';
@@ -14,7 +15,9 @@ function given(options: OptionDef[], values: object): Record<string, unknown> {
   for (const option of options) {
     const value = (values as Record<string, unknown>)[fieldOf(option)];
     if (value === undefined || isDeepStrictEqual(value, defaultValue(option))) continue;
-    out[option.name] = option.value.kind === 'duration' ? formatDuration(value as number) : value;
+    if (option.value.kind === 'duration') out[option.name] = formatDuration(value as number);
+    else if (option.value.kind === 'uri') out[option.name] = Array.isArray(value) ? value.map(redactedUri) : redactedUri(value as string);
+    else out[option.name] = value;
   }
   return out;
 }

@@ -212,7 +212,8 @@ sinks:
 `;
     const r = load(text);
     expect(r.problems).toEqual([]);
-    expect(r.plan?.spec?.sources).toEqual({ a: { in: 'a.log', parse: 'json' }, b: { in: 'b.log', parse: 'json' } });
+    const lines = { maxLineBytes: 64 * 2 ** 20 }; // the default
+    expect(r.plan?.spec?.sources).toEqual({ a: { in: 'a.log', parse: 'json', ...lines }, b: { in: 'b.log', parse: 'json', ...lines } });
     expect(r.plan?.spec?.sinks.map((k) => [k.from, k.format])).toEqual([['a', 'json'], ['b', 'json']]);
     expect(load('sources:\n  a: { <<: 5, in: x }\nsinks: [{ from: a }]\n').problems).toEqual([
       'p.yaml:2:12: sources.a.<<: needs a map to merge, e.g. <<: *defaults',

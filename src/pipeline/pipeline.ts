@@ -2,6 +2,7 @@
 // named streams (each read from sources or other streams through a list of operators), and sinks.
 
 import type { Format } from '../io/render/format.ts';
+import { redactedUri } from '../io/uri.ts';
 import type { OpSpec } from '../operators/operator.ts';
 
 export type { OpSpec };
@@ -12,6 +13,8 @@ export interface SourceSpec {
   parse?: string;
   /** At most this many records a second (--max-rate). */
   maxRate?: number;
+  /** A longer line is a bad record (--max-line-bytes). */
+  maxLineBytes?: number;
 }
 
 export interface StreamSpec {
@@ -38,6 +41,8 @@ export interface PipelineSpec {
   shutdownTimeoutMs?: number;
   /** Where positions and state are saved after each batch, and resumed from (--checkpoint). */
   checkpoint?: string;
+  /** Of input and output text (--encoding); utf8 when absent. */
+  encoding?: 'utf8' | 'latin1';
   /** Read what is there now, then end (--once). */
   once?: boolean;
   /** A cron pattern: a --once pass at each tick (--schedule). */
@@ -52,7 +57,7 @@ export function outline(spec: PipelineSpec): string[] {
   const ops = (s: StreamSpec) => s.ops.map((o) => [o.op, o.arg === true || o.arg === undefined ? '' : ` ${JSON.stringify(o.arg)}`, ...Object.entries(o.options).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)].join(''));
   return [
     `batch ${spec.batchMs} ms`,
-    ...Object.entries(spec.sources).map(([name, s]) => `source ${name}: ${s.in}${s.parse ? ` parsed as ${s.parse}` : ''}`),
+    ...Object.entries(spec.sources).map(([name, s]) => `source ${name}: ${redactedUri(s.in)}${s.parse ? ` parsed as ${s.parse}` : ''}`),
     ...Object.entries(spec.streams).map(([name, s]) => `stream ${name} from ${s.from.join(', ')}: ${ops(s).join(' | ') || '(no operators)'}`),
   ];
 }

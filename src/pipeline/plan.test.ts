@@ -11,7 +11,7 @@ import { loadPipeline } from './load.ts';
 
 vi.mock('../core/expr.ts', async (original) => {
   const actual = await original<typeof import('../core/expr.ts')>();
-  return { ...actual, compileExpr: vi.fn(actual.compileExpr), evaluate: vi.fn(actual.evaluate) };
+  return { ...actual, compileExpr: vi.fn(actual.compileExpr), deferExpr: vi.fn(actual.deferExpr) };
 });
 
 const DIR = join(import.meta.dirname, '../../pipelines');
@@ -34,6 +34,6 @@ describe('plan', () => {
       })
       .filter(Boolean).length;
     expect(expressions).toBeGreaterThan(0);
-    expect(vi.mocked(expr.compileExpr).mock.calls.length + vi.mocked(expr.evaluate).mock.calls.length).toBe(expressions);
+    expect(vi.mocked(expr.compileExpr).mock.calls.length + vi.mocked(expr.deferExpr).mock.calls.length).toBe(expressions);
   });
 });

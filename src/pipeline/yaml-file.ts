@@ -1,7 +1,7 @@
 // A YAML file read for checking: parsed keeping every node's place in the file, with helpers that
 // walk maps and lists and record a positioned problem, instead of throwing, where the shape is wrong.
 
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Parser, visit, type CST, type Document, type Node } from 'yaml';
 import { interpolate } from './interpolate.ts';
 import { Problems } from './problems.ts';
 
@@ -10,6 +10,24 @@ export interface Entry {
   keyNode: Node;
   /** null for `key:` with nothing after it */
   value: Node | null;
+}
+
+/** Levels of maps and lists a file may nest: far more than any pipeline or test file needs. */
+const MAX_DEPTH = 200;
+
+/** The offset of the first node nested deeper than MAX_DEPTH in `tokens`, walked without recursion. */
+function tooDeep(tokens: Iterable<CST.Token>): number | undefined {
+  const stack: [CST.Token | undefined, number][] = [...tokens].map((t) => [t, 0]);
+  while (stack.length) {
+    const [token, depth] = stack.pop()!;
+    if (!token) continue;
+    if (depth > MAX_DEPTH) return token.offset;
+    if (token.type === 'document') stack.push([token.value, depth]);
+    if ('items' in token && (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection')) {
+      for (const item of token.items) stack.push([(item as { key?: CST.Token | null }).key ?? undefined, depth + 1], [item.value, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /** What `scalar()` returns for a map or a list. */
@@ -22,6 +40,17 @@ export class YamlFile {
   private readonly doc: Document.Parsed;
 
   constructor(file: string, text: string) {
+    // YAML's composer, and the checks after it, recurse once per level: too deep a file is refused
+    // from its syntax tree, which is built without recursion
+    const cstLines = new LineCounter();
+    const deep = tooDeep(new Parser(cstLines.addNewLine).parse(text));
+    if (deep !== undefined) {
+      this.doc = parseDocument('');
+      this.problems = new Problems(file, text, cstLines);
+      this.problems.atOffset(deep, `nested more than ${MAX_DEPTH} levels deep; a pipeline needs a few`);
+      this.root = null;
+      return;
+    }
     const lines = new LineCounter();
     this.doc = parseDocument(text, { keepSourceTokens: true, lineCounter: lines, prettyErrors: false });
     this.problems = new Problems(file, text, lines);

@@ -7,17 +7,18 @@ import { buildChain } from '../operators/chain.ts';
 import type { Stateful } from '../operators/operator.ts';
 import type { SinkSpec, SourceSpec } from '../pipeline/pipeline.ts';
 import type { Plan } from '../pipeline/plan.ts';
-import { renderer } from '../io/render/format.ts';
+import { RenderError, renderer } from '../io/render/format.ts';
 import { createSink } from '../io/sinks/index.ts';
+import { redactedUri } from '../io/uri.ts';
 import type { Sink, SinkOptions } from '../io/sinks/sink.ts';
 import { createSource } from '../io/sources/index.ts';
 import type { Source } from '../io/sources/source.ts';
 import { Intake } from './intake.ts';
-import { IoError, reasonOf } from '../core/errors.ts';
+import { BadRecordError, IoError, SinkRefusedError, UsageError, reasonOf } from '../core/errors.ts';
 import { note } from '../core/report.ts';
-import { redactedUri } from '../io/uri.ts';
 import { OnError } from '../core/on-error.ts';
 import { Pressure } from '../core/pressure.ts';
+import { setBatchTime } from '../core/expr.ts';
 import { fanIn, tee, type Downstream } from '../core/stream.ts';
 
 export interface Graph {
@@ -58,7 +59,8 @@ export interface GraphHooks {
   onPressure?: (held: boolean) => void;
 }
 
-export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, hooks: GraphHooks = {}): Graph {
+/** `checkpointId`: the --checkpoint run's identity, for sinks that record the batches they wrote. */
+export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, hooks: GraphHooks = {}, checkpointId?: string): Graph {
   const { spec, fusions } = plan;
   let recordsOut = 0;
   const stateful = new Map<string, Stateful>();
@@ -71,8 +73,9 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
     const label = redactedUri(s.out);
     let sink: Sink;
     try {
-      sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure });
+      sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure, encoding: spec.encoding, onError, checkpointId });
     } catch (err) {
+      if (err instanceof UsageError) throw err; // a URI the sink refuses, named by it
       throw new IoError(`${label}: ${reasonOf(err)}`, { cause: err });
     }
     sinks.push(sink);
@@ -92,7 +95,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
     roots.push(root);
     const source = io.source(name, s);
     const decoder = fusions.get(name)?.decoder ?? rangeDecoder(s.parse ? createDecoder(s.parse) : undefined);
-    const intake = new Intake(source.label, decoder, root, onError, { afterText: () => hooks.afterText?.(i), onFail: hooks.onFail });
+    const intake = new Intake(source.label, decoder, root, onError, { afterText: () => hooks.afterText?.(i), onFail: hooks.onFail }, { maxLineBytes: s.maxLineBytes, encoding: spec.encoding });
     return { name, source, intake, maxRate: s.maxRate };
   });
 
@@ -101,6 +104,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
     stateful,
     pressure,
     begin(time) {
+      setBatchTime(time); // the `t` of every expression
       for (const root of roots) root.begin(time);
     },
     async end(last = false) {
@@ -121,7 +125,8 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
 }
 
 /**
- * A sink as the graph sees it: counts records, and when the sink fails a batch (after its own
+ * A sink as the graph sees it: counts records, refuses those the format cannot write (--on-error),
+ * and when the sink fails a batch (after its own
  * retries) applies --on-error: fail the run (nothing is checkpointed, a restart redoes the batch),
  * or skip / dead-letter each of the batch's records with the error. A failure while the batch is
  * written (a full disk) is the sink's, reported when the batch closes, never a record's: the
@@ -133,8 +138,10 @@ function guardSink(sink: Sink, label: string, onError: OnError, counted: () => v
   let time = 0;
   let broken: unknown;
   const failed = (err: unknown) => {
+    if (err instanceof BadRecordError) throw err; // a record of the batch, already named
     const reason = reasonOf(err);
-    if (!keep) throw new IoError(`${label}: ${reason}`, { cause: err });
+    // a sink that refuses everything fails the run: skipping would drop every batch
+    if (!keep || err instanceof SinkRefusedError) throw new IoError(`${label}: ${reason}`, { cause: err });
     const records = batch.length === 1 ? 'its record is' : `its ${batch.length} records are`;
     note(`${label}: ${reason} (batch ${time}: ${records} ${onError.mode === 'dlq' ? 'dead-lettered' : 'skipped'})`);
     for (const rec of batch) onError.bad(reason, label, rec, err);
@@ -152,14 +159,17 @@ function guardSink(sink: Sink, label: string, onError: OnError, counted: () => v
       }
     },
     push(rec) {
+      if (broken === undefined) {
+        try {
+          sink.push(rec); // no closure per record: this is the hot path
+        } catch (err) {
+          // a record the format cannot write is a bad record, wherever in the batch it comes
+          if (err instanceof RenderError) return onError.bad(err.message, label, rec, err);
+          broken = err;
+        }
+      }
       counted();
       if (keep) batch.push(rec);
-      if (broken !== undefined) return;
-      try {
-        sink.push(rec); // no closure per record: this is the hot path
-      } catch (err) {
-        broken = err;
-      }
     },
     end() {
       if (broken !== undefined) return failed(broken);

@@ -3,7 +3,8 @@
 // run — the batch's time and input range, so an unfinished batch is re-run with the same time and
 // the same input (as Spark re-runs the pending batches in its checkpoint).
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncDir } from '../io/sinks/batch-files.ts';
 import { failingAs, SluiceError } from '../core/errors.ts';
@@ -20,6 +21,8 @@ export interface Saved {
   time: number;
   /** Source positions after that batch, by source name. */
   positions: Record<string, unknown>;
+  /** What each source's intake knew of the files read at those positions (line counts, CSV headers), by source name. */
+  intakes?: Record<string, unknown>;
   /** Operator state after that batch, by stable operator id. */
   state: Record<string, unknown>;
   /** A batch whose sinks had started: re-run it with this time, up to these positions. */
@@ -34,16 +37,21 @@ export class CheckpointError extends SluiceError {
 
 export class CheckpointStore {
   private readonly dir: string;
+  /** Names this checkpoint's run for sinks that record its batches in their own store (a database's sluice_batches). */
+  readonly id: string;
   private seq = 0;
   /** Problems met while loading that did not stop it (a damaged newest file), for stderr. */
   readonly warnings: string[] = [];
 
   constructor(dir: string) {
     this.dir = dir;
-    failingAs(`--checkpoint ${dir}: cannot use the directory`, () => {
+    this.id = failingAs(`--checkpoint ${dir}: cannot use the directory`, () => {
       mkdirSync(dir, { recursive: true });
       // a checkpoint half-written when the process died
-      for (const f of readdirSync(dir)) if (f.endsWith('.json.tmp')) rmSync(join(dir, f), { force: true });
+      for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+      const idFile = join(dir, 'id');
+      if (!existsSync(idFile)) writeAtomically(dir, idFile, `${randomUUID()}\n`);
+      return readFileSync(idFile, 'utf8').trim();
     });
   }
 
@@ -76,18 +84,9 @@ export class CheckpointStore {
   /** Write a checkpoint and prune the oldest. */
   save(saved: Saved): void {
     const file = join(this.dir, `checkpoint-${++this.seq}.json`);
-    const tmp = `${file}.tmp`;
     // named by the checkpoint it writes, not the temporary file
     failingAs(`--checkpoint ${this.dir}: cannot write ${file}`, () => {
-      const fd = openSync(tmp, 'w');
-      try {
-        writeSync(fd, JSON.stringify({ format: FORMAT, ...saved }));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, file);
-      syncDir(this.dir);
+      writeAtomically(this.dir, file, JSON.stringify({ format: FORMAT, ...saved }));
       for (const [, old] of this.files().slice(0, -KEEP)) rmSync(join(this.dir, old), { force: true });
     });
   }
@@ -98,6 +97,20 @@ export class CheckpointStore {
       .filter(([seq]) => Number.isInteger(seq))
       .sort((a, b) => a[0] - b[0]);
   }
+}
+
+/** Temporary file, fsync, rename, fsync of the directory: `file` is there whole or not at all. */
+function writeAtomically(dir: string, file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  syncDir(dir);
 }
 
 function differences(before: string[], now: string[]): string[] {

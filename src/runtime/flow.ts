@@ -1,13 +1,12 @@
 // Flow control: when each source reads. A source is paused while the text queued for the next batch
 // is over its bound as a batch closes, while a sink holds the sources back (backpressure), or while
-// it is ahead of its --max-rate; --adaptive-rate steers those rates after every batch.
+// the batch it fills has taken its --max-rate budget; --adaptive-rate steers those rates after every batch.
 
-import type { Clock } from '../core/clock.ts';
 import type { Pressure } from '../core/pressure.ts';
 import type { Graph } from './build.ts';
 import { RateEstimator } from './rate-estimator.ts';
 
-/** Read size for a rate-limited source: a few dozen lines a read, so the limit holds closely. */
+/** Read size for a rate-limited source: what waits over its budget in the intake stays small. */
 const RATE_READ_BYTES = 4096;
 
 /** Where --adaptive-rate starts a source with no --max-rate, records a second. */
@@ -19,21 +18,14 @@ const ADAPTIVE_START = 10_000;
  */
 const HOLD_LIMIT = 4 * 1024 * 1024;
 
-/** A source as flow control steers it: paused or not, and its rate budget (records a second). */
+/** A source as flow control steers it: paused or not, and its rate (records a second). */
 type Flow = Graph['inputs'][number] & {
   paused: boolean;
-  throttled: boolean;
   rate: number | undefined;
-  /** Records the source may still deliver now; negative when it ran ahead. */
-  tokens: number;
-  /** intake.total and the clock when the budget was last brought up to date. */
-  counted: number;
-  at: number;
 };
 
 export interface FlowOptions {
   batchMs: number;
-  clock: Clock;
   /** --adaptive-rate: steer source rates so that a batch takes about one interval to process. */
   adaptiveRate?: boolean;
 }
@@ -42,50 +34,58 @@ export class FlowControl {
   private readonly flows: Flow[];
   private readonly pressure: Pressure;
   private readonly batchMs: number;
-  private readonly clock: Clock;
   private readonly estimator: RateEstimator | undefined;
   /** A batch is being closed: intakes hold what still arrives, for the next batch. */
   private closing = false;
   /** ...and they hold so much that the sources are paused. */
   private queueFull = false;
+  /** A crashed batch is being re-run: it takes what it took the first time, whatever the budget. */
+  private replaying = false;
 
   constructor(graph: Pick<Graph, 'inputs' | 'pressure'>, options: FlowOptions) {
     this.pressure = graph.pressure;
     this.batchMs = options.batchMs;
-    this.clock = options.clock;
     this.estimator = options.adaptiveRate ? new RateEstimator(this.batchMs) : undefined;
-    this.flows = graph.inputs.map((input) => ({
-      ...input,
-      paused: false,
-      throttled: false,
-      rate: input.maxRate ?? (this.estimator ? ADAPTIVE_START : undefined),
-      tokens: 0,
-      counted: 0,
-      at: this.clock.now(),
-    }));
-    for (const flow of this.flows) if (flow.rate) flow.source.readSize?.(RATE_READ_BYTES);
+    this.flows = graph.inputs.map((input) => ({ ...input, paused: false, rate: input.maxRate ?? (this.estimator ? ADAPTIVE_START : undefined) }));
+    for (const flow of this.flows) {
+      if (!flow.rate) continue;
+      flow.source.readSize?.(RATE_READ_BYTES);
+      this.budget(flow);
+    }
   }
 
   /** Input `i` took in or held a piece of text. */
   afterText(i: number): void {
     const flow = this.flows[i]!;
-    if (flow.rate) this.throttle(flow, flow.rate);
-    if (this.closing && !this.queueFull && this.held() > HOLD_LIMIT) this.update();
+    // a Kafka source may have been given more partitions since the budget was set
+    if (flow.rate && flow.intake.full && !flow.paused) this.budget(flow);
+    if ((flow.rate && flow.intake.full !== flow.paused) || (this.closing && !this.queueFull && this.held() > HOLD_LIMIT)) this.update();
   }
 
-  /** A batch starts closing (true) or the next one has opened (false); update() then acts on it. */
+  /**
+   * A batch starts closing (true: what arrives from now on is the next batch's, with a budget of
+   * its own) or the next one has opened (false); update() then acts on it.
+   */
   setClosing(closing: boolean): void {
     this.closing = closing;
+    if (closing) for (const flow of this.flows) if (flow.rate) this.budget(flow);
+  }
+
+  /** A crashed batch is re-run up to where it ended (true), or that is done (false). */
+  setReplaying(replaying: boolean): void {
+    this.replaying = replaying;
+    for (const flow of this.flows) if (flow.rate) this.budget(flow);
+    this.update();
   }
 
   /**
    * Pause or resume each source for whichever reason holds now: the queue for the next batch full
-   * while one closes, a sink behind (backpressure), or the source ahead of its --max-rate.
+   * while one closes, a sink behind (backpressure), or the batch it fills at its --max-rate budget.
    */
   update(): void {
     this.queueFull = this.closing && this.held() > HOLD_LIMIT;
     for (const flow of this.flows) {
-      const paused = this.queueFull || this.pressure.held || flow.throttled;
+      const paused = this.queueFull || this.pressure.held || flow.intake.full;
       if (paused === flow.paused) continue;
       flow.paused = paused;
       if (paused) flow.source.pause();
@@ -99,31 +99,21 @@ export class FlowControl {
   }
 
   /**
-   * --max-rate, --adaptive-rate: a token bucket per source, filled at its rate (times its parts: a
-   * Kafka source's partitions) up to one batch's worth; a source that ran ahead is held until its
-   * budget is back to zero.
+   * --max-rate, --adaptive-rate: a batch takes at most rate × interval records of a source (times
+   * its parts: a Kafka source's partitions, as Spark's maxRatePerPartition), at least one.
    */
-  private throttle(flow: Flow, perPart: number): void {
-    const rate = perPart * Math.max(1, flow.source.rateParts?.() ?? 1);
-    const now = this.clock.now();
-    const burst = Math.max(1, (rate * this.batchMs) / 1000);
-    flow.tokens = Math.min(burst, flow.tokens + (rate * (now - flow.at)) / 1000) - (flow.intake.total - flow.counted);
-    flow.counted = flow.intake.total;
-    flow.at = now;
-    if (flow.throttled || flow.tokens >= 0) return;
-    flow.throttled = true;
-    this.update();
-    this.clock.at(now + (-flow.tokens / rate) * 1000, () => {
-      flow.throttled = false;
-      this.throttle(flow, flow.rate ?? perPart);
-      this.update();
-    });
+  private budget(flow: Flow): void {
+    const rate = flow.rate! * Math.max(1, flow.source.rateParts?.() ?? 1);
+    flow.intake.setBudget(this.replaying ? Infinity : Math.max(1, Math.round((rate * this.batchMs) / 1000)));
   }
 
   /** --adaptive-rate: after batch `time`, steer every source's rate, never above its --max-rate. */
   adapt(time: number, recordsIn: number, processingMs: number, delayMs: number): void {
     const rate = this.estimator?.next(time, recordsIn, processingMs, delayMs);
     if (rate === undefined) return;
-    for (const flow of this.flows) flow.rate = Math.min(rate, flow.maxRate ?? Infinity);
+    for (const flow of this.flows) {
+      flow.rate = Math.min(rate, flow.maxRate ?? Infinity);
+      this.budget(flow);
+    }
   }
 }

@@ -2,7 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,8 +16,19 @@ export interface Result {
   stderr: string;
 }
 
-/** Start sluice; the caller writes to its stdin and waits with `done`. */
-export function start(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): { child: ChildProcess; done: Promise<Result> } {
+/** A --filter expression that lets every record through and appends it to `file`: proof that sluice has read it. */
+export const recordsTo = (file: string) => `process.getBuiltinModule("fs").appendFileSync(${JSON.stringify(file)}, x + "\\n") ?? true`;
+
+/** The status a shell gives a finished run: its exit code, or 128 + the number of the signal that ended it. */
+export function shellStatus(r: Pick<Result, 'code' | 'signal'>): number {
+  return r.code ?? 128 + constants.signals[r.signal!];
+}
+
+/** Start sluice; the caller writes to its stdin, may look at its output so far, and waits with `done`. */
+export function start(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): { child: ChildProcess; done: Promise<Result>; stdout: () => string; stderr: () => string } {
   const child = spawn(SLUICE, args, {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
@@ -30,7 +41,7 @@ export function start(args: string[], options: { cwd?: string; env?: Record<stri
   const done = new Promise<Result>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Run sluice to completion with `input` on stdin. */

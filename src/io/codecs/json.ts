@@ -1,11 +1,13 @@
 // json: each line is one JSON value (NDJSON).
 
-import { CodecError, type CodecDef } from './codec.ts';
+import { CodecError, SKIP, type CodecDef } from './codec.ts';
 
 export const json: CodecDef = {
   name: 'json',
-  summary: 'each line is a JSON value (NDJSON)',
+  summary: 'each line is a JSON value (NDJSON); blank lines are skipped',
   create: () => (line) => {
+    // a line of JSON whitespace holds no value: skipped, as jq does
+    if (line === '' || (isJsonSpace(line.charCodeAt(0)) && /^[ \t\r]*$/.test(line))) return SKIP;
     try {
       return JSON.parse(line);
     } catch (err) {
@@ -27,4 +29,8 @@ export function jsonReason(message: string): string {
   return message
     .replace(/ in JSON at position \d+.*$|, .*is not valid JSON$/s, '')
     .replace(/[\x00-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function isJsonSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13;
 }

@@ -1,4 +1,5 @@
 // regex:RE: the named groups of RE as an object; a line that does not match is a bad record.
+// A trailing CR (a CRLF line) is left out before matching.
 
 import { CodecError, type CodecDef } from './codec.ts';
 
@@ -12,7 +13,8 @@ export const regex: CodecDef = {
     const re = new RegExp(source);
     if (!/\(\?<[A-Za-z_$]/.test(source)) throw new CodecError('regex has no named groups (?<name>...)');
     return (line) => {
-      const m = re.exec(line);
+      // a CRLF line ending is not part of the line, as for the other codecs: `$` matches before it
+      const m = re.exec(line.endsWith('\r') ? line.slice(0, -1) : line);
       if (!m) throw new CodecError(`does not match /${source}/`);
       return { ...m.groups };
     };

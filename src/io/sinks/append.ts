@@ -1,7 +1,11 @@
-// `append:PATH`: every batch appended to one file, made durable (fsync) before the batch counts as done.
+// `append:PATH`: every batch appended to one file, made durable (fsync) before the batch counts as
+// done; missing directories are created. A FIFO, a device or a descriptor (/dev/stdout) is written
+// the same way, without the fsync it cannot have: it is also what a per-batch PATH that is one becomes.
 
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { failingAs } from '../../core/errors.ts';
+import { namedDescriptor } from '../descriptors.ts';
 import { FileLines, type Sink, type SinkDef } from './sink.ts';
 import { requiredPath } from '../uri.ts';
 
@@ -11,17 +15,21 @@ export const append: SinkDef = {
   summary: 'append each batch to one file, fsync per batch',
   target: requiredPath('a file, e.g. append:counts.tsv'),
   create(path, _params, options): Sink {
-    const out = new FileLines(options);
-    out.fd = failingAs(`cannot open ${path} to append to it`, () => openSync(path, 'a'));
-    const writing = (step: () => void) => failingAs(`cannot write to ${path}`, step);
+    const out = new FileLines(options, () => `cannot write to ${path}`);
+    const named = namedDescriptor(path);
+    if (named === undefined) failingAs(`cannot create the directory ${dirname(path)}`, () => mkdirSync(dirname(path), { recursive: true }));
+    const fd = named ?? failingAs(`cannot open ${path} to append to it`, () => openSync(path, 'a'));
+    const stat = fstatSync(fd);
+    const durable = stat.isFile();
+    out.open(fd, !durable || stat.size === 0); // a file that has lines has its header
     return {
       begin(t) {
         out.time = t;
       },
-      push: (rec) => writing(() => out.push(rec)),
-      end: () => writing(() => out.sync()),
+      push: (rec) => out.push(rec),
+      end: () => out.sync(durable),
       async close() {
-        closeSync(out.fd);
+        if (named === undefined) closeSync(out.fd);
       },
     };
   },

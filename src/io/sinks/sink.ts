@@ -1,7 +1,9 @@
 // What a sink is: the last stage of a stream, plus close(). The registry (index.ts) maps URIs to sinks.
 
 import { fsyncSync, writeSync } from 'node:fs';
+import { failingAs } from '../../core/errors.ts';
 import type { ParamValues, UriDef } from '../uri.ts';
+import type { OnError } from '../../core/on-error.ts';
 import type { Pressure } from '../../core/pressure.ts';
 import type { Downstream } from '../../core/stream.ts';
 import type { Render } from '../render/format.ts';
@@ -21,10 +23,24 @@ export interface SinkOptions {
   print?: number;
   /** Where a sink that falls behind within a batch pauses the sources. */
   pressure: Pressure;
+  /** --encoding of the text written to files and stdout; utf8 when absent. */
+  encoding?: 'utf8' | 'latin1';
+  /** Where a record the sink cannot take goes (a field its table has no column for). */
+  onError: OnError;
+  /** With --checkpoint, the run's identity: a sink that records which batches it wrote (a database) keys them by it. */
+  checkpointId?: string;
+}
+
+/** Text as files and stdout get it: UTF-8, or with --encoding latin1 a byte a character ('?' for one beyond Latin-1). */
+export function encoded(text: string, options: SinkOptions): Buffer {
+  return options.encoding === 'latin1' ? Buffer.from(text.replace(/[^\x00-\xff]/g, '?'), 'latin1') : Buffer.from(text);
 }
 
 export interface SinkDef<T = string> extends UriDef<T> {
-  /** `target` is the URI after its scheme, less its parameters (as `target` parsed it), whose checked values (defaults filled in) are `params`. */
+  /**
+   * `target` is the URI after its scheme, less its parameters (as `target` parsed it), whose checked values
+   * (defaults filled in) are `params`; `uri` is as messages show it, its secrets redacted.
+   */
   create(target: T, params: ParamValues, options: SinkOptions, uri: string): Sink;
 }
 
@@ -33,29 +49,71 @@ export function lineOf(options: SinkOptions, rec: unknown, time: number): string
   return options.withTime ? `${time}\t${options.render(rec)}\n` : `${options.render(rec)}\n`;
 }
 
+/**
+ * The lines of one output file (or stream): before the first, the format's header if it has one
+ * (csv:header). The header comes after the first record is rendered, which fixes the columns.
+ */
+export class Lines {
+  private headerDue: boolean;
+  private readonly options: SinkOptions;
+
+  /** `fresh`: the output is empty so far (an append: file that already holds lines has its header). */
+  constructor(options: SinkOptions, fresh = true) {
+    this.options = options;
+    this.headerDue = fresh;
+  }
+
+  /** A new file begins. */
+  restart(fresh = true): void {
+    this.headerDue = fresh;
+  }
+
+  of(rec: unknown, time: number): string {
+    const line = lineOf(this.options, rec, time);
+    if (!this.headerDue || !this.options.render.header) return line;
+    const header = this.options.render.header();
+    this.headerDue = false;
+    return header === undefined ? line : `${this.options.withTime ? 'time\t' : ''}${header}\n${line}`;
+  }
+}
+
 const FLUSH_AT = 1 << 16;
 
-/** Records of a batch written as lines to a file descriptor, in pieces of 64 KiB; sync() makes them durable. */
+/**
+ * Records of a batch written as lines to a file descriptor, in pieces of 64 KiB; sync() makes them
+ * durable. A write that fails is an IoError saying `failure()` (what the user's file is); a record
+ * the format cannot write stays a RenderError, a bad record.
+ */
 export class FileLines {
   fd = -1;
   /** The batch being written, for --with-time. */
   time = 0;
   private buffered = '';
   private readonly options: SinkOptions;
+  private readonly lines: Lines;
+  private readonly failure: () => string;
 
-  constructor(options: SinkOptions) {
+  constructor(options: SinkOptions, failure: () => string) {
     this.options = options;
+    this.lines = new Lines(options);
+    this.failure = failure;
+  }
+
+  /** Write to `fd` from now on, a new file (`fresh`: empty, so the format's header comes first). */
+  open(fd: number, fresh = true): void {
+    this.fd = fd;
+    this.lines.restart(fresh);
   }
 
   push(rec: unknown): void {
-    this.buffered += lineOf(this.options, rec, this.time);
+    this.buffered += this.lines.of(rec, this.time);
     if (this.buffered.length >= FLUSH_AT) this.write();
   }
 
-  /** Write what is buffered and fsync. */
-  sync(): void {
+  /** Write what is buffered and fsync (unless the file cannot be synced: a FIFO, a device). */
+  sync(durable = true): void {
     this.write();
-    fsyncSync(this.fd);
+    if (durable) failingAs(this.failure(), () => fsyncSync(this.fd));
   }
 
   /** Drop what is buffered (the batch is abandoned). */
@@ -64,7 +122,7 @@ export class FileLines {
   }
 
   private write(): void {
-    if (this.buffered) writeSync(this.fd, this.buffered);
+    if (this.buffered) failingAs(this.failure(), () => writeSync(this.fd, encoded(this.buffered, this.options)));
     this.buffered = '';
   }
 }

@@ -2,7 +2,7 @@
 // (or the buffer fills), so each batch appears as soon as it is done.
 
 import { printHeader, sparkText } from '../render/format.ts';
-import { lineOf, type Sink, type SinkDef, type SinkOptions } from './sink.ts';
+import { encoded, Lines, type Sink, type SinkDef, type SinkOptions } from './sink.ts';
 
 const FLUSH_AT = 1 << 16;
 
@@ -15,12 +15,13 @@ export const stdout: SinkDef = {
     // a full pipe holds the sources until it drains; a closed one (EPIPE) ends the process quietly
     let drained: Promise<void> | undefined;
     const write = (text: string) => {
-      if (process.stdout.write(text) || drained) return;
+      if (process.stdout.write(encoded(text, options)) || drained) return;
       drained = new Promise<void>((resolve) => process.stdout.once('drain', resolve)).then(() => {
         drained = undefined;
       });
       options.pressure.hold(drained);
     };
+    const lines = new Lines(options);
     let time = 0;
     let buffered = '';
     let shown = 0;
@@ -37,7 +38,7 @@ export const stdout: SinkDef = {
           else if (shown === limit + 1) buffered += '...\n';
           return;
         }
-        buffered += lineOf(options, rec, time);
+        buffered += lines.of(rec, time);
         if (buffered.length >= FLUSH_AT) {
           write(buffered);
           buffered = '';

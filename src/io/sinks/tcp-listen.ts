@@ -6,18 +6,23 @@ import { createServer, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { ioFailure } from '../../core/errors.ts';
 import { hostPort, type HostPort } from '../uri.ts';
+import { capConnections, MAX_CONNECTIONS } from '../sources/listener.ts';
+import { Segments } from './segments.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
 /** Unsent bytes after which a client counts as stuck. */
 const MAX_BEHIND = 16 << 20;
 
+/** What is written to the clients at a time while a batch goes on. */
+const SEGMENT_BYTES = 1 << 20;
+
 export const tcpListen: SinkDef<HostPort> = {
   scheme: 'tcp-listen',
   usage: 'tcp-listen://HOST:PORT',
   summary: "serve each batch's lines to every connected client",
-  params: [],
+  params: [MAX_CONNECTIONS],
   target: hostPort('listen'),
-  create({ host, port }, _params, options, uri): Sink {
+  create({ host, port }, params, options, uri): Sink {
     const clients = new Set<Socket>();
     const server = createServer((socket) => {
       clients.add(socket);
@@ -25,6 +30,7 @@ export const tcpListen: SinkDef<HostPort> = {
       socket.on('close', () => clients.delete(socket));
       socket.resume(); // what clients send is not read
     });
+    capConnections(server, params['max-connections'] as number, uri);
     /** Listening starts with the first batch, so that nothing is left open if the run fails before. */
     let listening: Promise<void> | undefined;
     const listen = () =>
@@ -34,7 +40,16 @@ export const tcpListen: SinkDef<HostPort> = {
         server.listen(port, host);
       });
     let time = 0;
-    let batch: string[] = [];
+    const broadcast = async (pieces: Buffer<ArrayBuffer>[]) => {
+      await listening;
+      for (const socket of clients) {
+        if (socket.writableLength > MAX_BEHIND) {
+          note(`${uri}: dropping client ${socket.remoteAddress}:${socket.remotePort}: it stopped reading`);
+          socket.destroy();
+        } else for (const piece of pieces) socket.write(piece);
+      }
+    };
+    const segments = new Segments(SEGMENT_BYTES, broadcast, options.pressure);
     const shutdown = () => {
       server.close();
       for (const socket of clients) socket.destroy();
@@ -42,23 +57,16 @@ export const tcpListen: SinkDef<HostPort> = {
     return {
       begin(t) {
         time = t;
-        batch = [];
+        segments.reset();
         listening ??= listen();
         listening.catch(() => {}); // reported by end()
       },
       push(rec) {
-        batch.push(lineOf(options, rec, time));
+        segments.add(lineOf(options, rec, time));
       },
       async end() {
         await listening;
-        if (!batch.length) return;
-        const text = batch.join('');
-        for (const socket of clients) {
-          if (socket.writableLength > MAX_BEHIND) {
-            note(`${uri}: dropping client ${socket.remoteAddress}:${socket.remotePort}: it stopped reading`);
-            socket.destroy();
-          } else socket.write(text);
-        }
+        await segments.end();
       },
       async close() {
         server.close();

@@ -1,13 +1,18 @@
-// `tcp://HOST:PORT`: write each batch's lines to one connection. While the peer is down the batch
-// waits, reconnecting with exponential backoff, and is sent again whole: a batch counts as done
-// once the kernel has taken all of it (at least once; TCP itself cannot say more).
+// `tcp://HOST:PORT`: write each batch's lines to one connection, in segments of 1 MiB sent while
+// the batch goes on. While the peer is down a segment waits, reconnecting with exponential backoff,
+// and is sent again whole: a batch counts as done once the kernel has taken all of it (at least
+// once; TCP itself cannot say more).
 
 import { connect, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
-import { messageOf } from '../../core/errors.ts';
+import { IoError, lastingFailure, messageOf } from '../../core/errors.ts';
 import { hostPort, type HostPort } from '../uri.ts';
+import { Segments } from './segments.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
+
+/** What one write carries; the peer gets a segment again whole after a reconnection. */
+const SEGMENT_BYTES = 1 << 20;
 
 export const tcp: SinkDef<HostPort> = {
   scheme: 'tcp',
@@ -19,7 +24,6 @@ export const tcp: SinkDef<HostPort> = {
     const closed = new AbortController();
     let socket: Socket | undefined;
     let time = 0;
-    let batch: string[] = [];
 
     /** The open connection, or a new one; rejects when it cannot be made. */
     const connection = (): Promise<Socket> => {
@@ -35,33 +39,39 @@ export const tcp: SinkDef<HostPort> = {
         s.once('error', reject);
       });
     };
-    const send = (s: Socket, text: string) =>
-      new Promise<void>((resolve, reject) => s.write(text, (err) => (err ? reject(err) : resolve())));
+    /** Resolves once the kernel has taken every piece; a failed write fails the last one too. */
+    const send = (s: Socket, pieces: Buffer<ArrayBuffer>[]) =>
+      new Promise<void>((resolve, reject) => {
+        for (const piece of pieces.slice(0, -1)) s.write(piece);
+        s.write(pieces.at(-1)!, (err) => (err ? reject(err) : resolve()));
+      });
+    const deliver = async (pieces: Buffer<ArrayBuffer>[]) => {
+      for (let failures = 0; !closed.signal.aborted; failures++) {
+        try {
+          await send(await connection(), pieces);
+          if (failures) note(`${uri}: connected`);
+          return;
+        } catch (err) {
+          socket?.destroy();
+          socket = undefined;
+          const lasting = lastingFailure(err);
+          if (lasting) throw new IoError(`cannot connect: ${lasting}`, { cause: err });
+          if (failures === 0) note(`${uri}: cannot write (${messageOf(err)}); retrying with backoff until the peer is up`);
+          await wait(backoffMs(failures), closed.signal);
+        }
+      }
+    };
+    const segments = new Segments(SEGMENT_BYTES, deliver, options.pressure);
 
     return {
       begin(t) {
         time = t;
-        batch = [];
+        segments.reset();
       },
       push(rec) {
-        batch.push(lineOf(options, rec, time));
+        segments.add(lineOf(options, rec, time));
       },
-      async end() {
-        if (!batch.length) return;
-        const text = batch.join('');
-        for (let failures = 0; !closed.signal.aborted; failures++) {
-          try {
-            await send(await connection(), text);
-            if (failures) note(`${uri}: connected`);
-            return;
-          } catch (err) {
-            socket?.destroy();
-            socket = undefined;
-            if (failures === 0) note(`${uri}: cannot write (${messageOf(err)}); retrying with backoff until the peer is up`);
-            await wait(backoffMs(failures), closed.signal);
-          }
-        }
-      },
+      end: () => segments.end(),
       async close() {
         const s = socket;
         socket = undefined;

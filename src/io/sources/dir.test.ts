@@ -24,7 +24,7 @@ describe('dir:', () => {
   it('reads each new file once, whole, and leaves files being written alone', async () => {
     const dir = tempDir();
     moveIn(dir, 'old.txt', 'old\n');
-    const first = await pass(`dir:${dir}`);
+    const first = await pass(`dir:${dir}?from=end`);
     expect(first.lines).toEqual([]);
     moveIn(dir, 'a.txt', 'a1\na2');
     writeFileSync(join(dir, 'b.txt._COPYING_'), 'not yet\n');
@@ -37,11 +37,12 @@ describe('dir:', () => {
     expect((await pass(`dir:${dir}`, third.position)).lines).toEqual([]);
   });
 
-  it('reads what is there at the first start with ?from=start, only names matching ?pattern', async () => {
+  it('reads what is there at the first start with ?from=start, the default of a --once pass, only names matching ?pattern', async () => {
     const dir = tempDir();
     moveIn(dir, 'a.log', 'a\n');
     moveIn(dir, 'b.csv', 'b\n');
     expect((await pass(`dir:${dir}?from=start&pattern=*.log`)).lines).toEqual(['a']);
+    expect((await pass(`dir:${dir}?pattern=*.log`)).lines).toEqual(['a']);
   });
 
   it('reads a file again when a new one is moved in under the same name', async () => {

@@ -1,4 +1,5 @@
-// `dir:PATH`: Spark's textFileStream: every file moved into the directory is read once, whole.
+// `dir:PATH`: Spark's textFileStream: every file moved into the directory is read once, whole (a
+// gzip file as the text it holds).
 // Names that start with '.' or '_' or end in `_COPYING_` or `.tmp` are files still being written
 // and are left alone; position() remembers which files were read, and how far into the current one.
 
@@ -33,7 +34,7 @@ export const dir: SourceDef = {
   params: [{ name: 'pattern', value: { kind: 'string', metavar: 'GLOB' }, default: '*', summary: 'only the files whose names match' }, FROM_PARAM, POLL_PARAM],
   target: requiredPath('a directory, e.g. dir:/data/incoming'),
   create(path, params, uri) {
-    return new Dir(uri, path, params.pattern as string, params.from as 'end' | 'start', params.poll as number);
+    return new Dir(uri, path, params.pattern as string, params.from as 'end' | 'start' | undefined, params.poll as number);
   },
 };
 
@@ -46,7 +47,6 @@ interface DirReplay {
 class Dir extends PollingSource<DirReplay> {
   private readonly path: string;
   private readonly pattern: string;
-  private readonly from: 'end' | 'start';
   private read = new Map<string, string>();
   /** How big the files read in this run were once read: one that grows after was picked up too soon. */
   private readSizes = new Map<string, number>();
@@ -57,11 +57,10 @@ class Dir extends PollingSource<DirReplay> {
   private resumeAt: SavedFile | undefined;
   private resumed = false;
 
-  constructor(label: string, path: string, pattern: string, from: 'end' | 'start', pollMs: number) {
-    super(label, pollMs);
+  constructor(label: string, path: string, pattern: string, from: 'end' | 'start' | undefined, pollMs: number) {
+    super(label, pollMs, from);
     this.path = path;
     this.pattern = pattern;
-    this.from = from;
   }
 
   position(): DirPosition {
@@ -119,13 +118,16 @@ class Dir extends PollingSource<DirReplay> {
       const r = this.resumeAt;
       if (r?.path === name && `${r.dev}:${r.ino}` === `${cursor.dev}:${cursor.ino}` && cursor.startsWith(r.fingerprint)) cursor.offset = r.offset;
       this.resumeAt = undefined;
-      this.intake.file(join(this.path, name));
+      this.intake.file(join(this.path, name), { start: cursor.offset === 0 });
     }
     const { name, cursor } = this.reading;
     const last = this.replay?.last;
     const end = last?.path === name && last.dev === cursor.dev && last.ino === cursor.ino ? last.offset : Infinity;
-    const n = cursor.read((text) => this.intake.text(text), { final: true, end, chunk: this.chunk });
-    if (n === 0 && end === Infinity) {
+    const n = cursor.read((text) => this.intake.some(text), { final: true, end, chunk: this.chunk, rules: this.intake });
+    // paused while reading: --max-rate may have left text to read, so the file is not done yet
+    if (n === 0 && end === Infinity && !this.paused) {
+      if (cursor.damage) this.intake.damaged(cursor.damage); // after its good lines
+      this.intake.finish(); // a file moved in is complete: nothing of it goes on in the next one
       this.read.delete(name); // so that the order of `read` is the order files were read in
       this.read.set(name, `${cursor.dev}:${cursor.ino}`);
       this.readSizes.set(name, cursor.offset);
@@ -138,7 +140,7 @@ class Dir extends PollingSource<DirReplay> {
 
   private open(name: string): FileCursor | undefined {
     try {
-      return new FileCursor(join(this.path, name));
+      return new FileCursor(join(this.path, name), 0, { damaged: 'read' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // gone again before it was read
       throw err;
@@ -168,7 +170,7 @@ class Dir extends PollingSource<DirReplay> {
       present.add(name);
       if (this.read.get(name) === key) this.checkGrowth(name, id.size);
       if (this.read.get(name) === key || name === this.reading?.name || this.queue.includes(name)) continue;
-      if (first && !this.resumed && this.from === 'end') this.read.set(name, key);
+      if (first && !this.resumed && this.skipsWhatIsThere()) this.read.set(name, key);
       else found.push({ name, key, mtimeMs: id.mtimeMs });
     }
     for (const name of this.read.keys()) {

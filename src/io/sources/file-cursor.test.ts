@@ -9,7 +9,12 @@ import { FileCursor } from './file-cursor.ts';
 
 function drain(cursor: FileCursor, options: { final?: boolean; end?: number } = {}): string {
   let text = '';
-  while (cursor.read((t) => (text += t), options) > 0);
+  while (
+    cursor.read((t) => {
+      text += t;
+      return t.length;
+    }, options) > 0
+  );
   return text;
 }
 
@@ -75,5 +80,15 @@ describe('FileCursor', () => {
     const cursor = new FileCursor(path);
     expect(cursor.lastLineEnd()).toBe(8);
     cursor.close();
+  });
+
+  it('moves past what its reader took only, so the rest is read again (--max-rate)', () => {
+    const path = join(tempDir(), 'a.log');
+    writeFileSync(path, 'é1\né2\né3\n');
+    const cursor = new FileCursor(path);
+    expect(cursor.read((t) => t.indexOf('\n') + 1)).toBe(4); // 'é1\n' is 4 bytes, 3 characters
+    expect(cursor.offset).toBe(4);
+    expect(cursor.read(() => 0)).toBe(0);
+    expect(drain(cursor)).toBe('é2\né3\n');
   });
 });

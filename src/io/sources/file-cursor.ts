@@ -3,11 +3,26 @@
 // is complete), so `offset` is exactly what a checkpoint must save.
 
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { GzipError, inflate, isGzip } from './gzip.ts';
+import { bytesOfLines, HEAD_BYTES, type Intake } from './source.ts';
 
 const CHUNK = 1 << 18;
 /** How many leading bytes tell apart two files with the same inode (a reused inode, a rewrite). */
 const FINGERPRINT_BYTES = 256;
+
+/** How the bytes of a file become lines: the intake's rules (--max-line-bytes, --encoding). */
+export type LineRules = Pick<Intake, 'maxLineBytes' | 'overlong' | 'decode'>;
+
+/** Plain UTF-8 lines of any length. */
+const UTF8: LineRules = { maxLineBytes: Infinity, overlong: () => {}, decode: (buf, start, end) => buf.toString('utf8', start, end) };
+
+interface ReadOptions {
+  final?: boolean;
+  end?: number;
+  chunk?: number;
+  rules?: LineRules;
+}
 
 /** What a checkpoint keeps of a file: where it was, which file it is, how far it was read. */
 export interface SavedFile {
@@ -40,10 +55,32 @@ export class FileCursor {
   /** `LENGTH:SHA1` of the file's first bytes (as many as it had, up to FINGERPRINT_BYTES). */
   fingerprint: string;
   private readonly fd: number;
+  /** A gzip file's text, decompressed whole when opened (rotated logs: written once, read once). */
+  private readonly inflated: Buffer | undefined;
+  /** What is wrong with a gzip file that ends early, when its good text was kept (`damaged: 'read'`). */
+  readonly damage: string | undefined;
+  /** How far the end of a line too long to keep was looked for, while it is still being written. */
+  private skipped: { offset: number; to: number } | undefined;
 
-  constructor(path: string, offset = 0) {
+  /**
+   * A gzip file is read as the text it holds; one that ends early or is damaged throws GzipError,
+   * or with `damaged: 'read'` keeps what could be read of it and says what is wrong in `damage`.
+   */
+  constructor(path: string, offset = 0, { damaged = 'throw' }: { damaged?: 'throw' | 'read' } = {}) {
     this.path = path;
     this.fd = openSync(path, 'r');
+    if (isGzip(this.fd)) {
+      try {
+        ({ text: this.inflated, damage: this.damage } = inflate(readFileSync(this.fd)));
+      } catch (err) {
+        closeSync(this.fd);
+        throw err;
+      }
+      if (this.damage && damaged === 'throw') {
+        closeSync(this.fd);
+        throw new GzipError(this.damage);
+      }
+    }
     const st = fstatSync(this.fd, { bigint: true });
     this.dev = String(st.dev);
     this.ino = String(st.ino);
@@ -51,8 +88,20 @@ export class FileCursor {
     this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
   }
 
+  /** A gzip file, read as the text it holds. */
+  get isCompressed(): boolean {
+    return this.inflated !== undefined;
+  }
+
+  /** Its size: of the text it holds, for a gzip file. */
   size(): number {
-    return fstatSync(this.fd).size;
+    return this.inflated?.length ?? fstatSync(this.fd).size;
+  }
+
+  /** readSync at `position`, of the decompressed text for a gzip file. */
+  private readAt(buf: Buffer, offset: number, length: number, position: number): number {
+    if (!this.inflated) return readSync(this.fd, buf, offset, length, position);
+    return position >= this.inflated.length ? 0 : this.inflated.copy(buf, offset, position, position + length);
   }
 
   /** Whether the file still begins with the bytes of `fingerprint` (by default, those it began with). */
@@ -77,7 +126,7 @@ export class FileCursor {
     const from = Math.max(0, end - 4096);
     const a = Buffer.alloc(end - from);
     const b = Buffer.alloc(end - from);
-    return readSync(this.fd, a, 0, a.length, from) === a.length && readSync(other.fd, b, 0, b.length, from) === b.length && a.equals(b);
+    return this.readAt(a, 0, a.length, from) === a.length && other.readAt(b, 0, b.length, from) === b.length && a.equals(b);
   }
 
   /** The offset just after the last complete line: where to begin when skipping what a file holds. */
@@ -85,34 +134,77 @@ export class FileCursor {
     const size = this.size();
     const from = Math.max(0, size - CHUNK);
     const buf = Buffer.allocUnsafe(size - from);
-    const n = readSync(this.fd, buf, 0, buf.length, from);
+    const n = this.readAt(buf, 0, buf.length, from);
     const nl = buf.subarray(0, n).lastIndexOf(10);
     return nl < 0 ? from : from + nl + 1;
   }
 
   /**
    * Hand the complete lines after the offset, up to byte `end`, to `out`, one chunk at a time;
-   * returns how many bytes that was (0: nothing complete yet). With `final` the file is complete
-   * and its text after the last newline, or up to `end`, is a line too. `chunk`: bytes read at a
-   * time (more for a longer line).
+   * returns how many bytes `out` took (0: nothing complete yet, or nothing taken). `out` returns
+   * the characters it took (--max-rate): the offset moves past those only, the rest is read again.
+   * With `final` the file is complete and its text after the last newline, or up to `end`, is a
+   * line too. `chunk`: bytes read at a time (more for a longer line, up to `rules.maxLineBytes`: a
+   * longer line is skipped and reported to `rules.overlong`); `rules.decode` makes text of the bytes.
    */
-  read(out: (text: string) => void, { final = false, end = Infinity, chunk = CHUNK } = {}): number {
+  read(out: (text: string) => number, { final = false, end = Infinity, chunk = CHUNK, rules = UTF8 }: ReadOptions = {}): number {
     for (let size = chunk; ; size *= 2) {
       const want = Math.min(size, end - this.offset);
       if (want <= 0) return 0;
       const buf = Buffer.allocUnsafe(want);
-      const got = buf.subarray(0, readSync(this.fd, buf, 0, want, this.offset));
+      const got = buf.subarray(0, this.readAt(buf, 0, want, this.offset));
       const fileEnded = got.length < want;
-      const cut = final && (fileEnded || this.offset + want === end) ? got.length : got.lastIndexOf(10) + 1;
+      const last = got.lastIndexOf(10);
+      if (last < 0 && got.length > rules.maxLineBytes) return this.skipLine(got, final, end, rules);
+      const cut = final && (fileEnded || this.offset + want === end) ? got.length : last + 1;
       if (cut > 0) {
-        out(got.toString('utf8', 0, cut));
-        this.offset += cut;
-        if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
-        return cut;
+        const lines = got.subarray(0, cut);
+        const text = rules.decode(lines);
+        return this.advance(bytesOfLines(lines, text, out(text)));
       }
       // no newline: the file ends, the end is reached, or a line is longer than the buffer
       if (fileEnded || want < size) return 0;
     }
+  }
+
+  /**
+   * Skip a line longer than `rules.maxLineBytes`, whose first bytes are `head`, without holding it:
+   * look for its end a chunk at a time (going on where the last look stopped while it is still
+   * being written) and report it; returns the bytes skipped, 0 while its end has not come.
+   */
+  private skipLine(head: Buffer, final: boolean, end: number, rules: LineRules): number {
+    let at = this.offset + head.length;
+    if (this.skipped?.offset === this.offset) at = Math.max(at, this.skipped.to);
+    const piece = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const n = this.readAt(piece, 0, Math.min(CHUNK, end - at), at);
+      const nl = piece.subarray(0, n).indexOf(10);
+      if (nl >= 0 || ((n === 0 || at + n >= end) && final)) {
+        const lineEnd = nl >= 0 ? at + nl : at + n;
+        rules.overlong(lineEnd - this.offset, head.subarray(0, HEAD_BYTES));
+        this.skipped = undefined;
+        return this.advance(lineEnd + (nl >= 0 ? 1 : 0) - this.offset);
+      }
+      at += n;
+      if (n === 0 || at >= end) {
+        this.skipped = { offset: this.offset, to: at };
+        return 0;
+      }
+    }
+  }
+
+  private advance(bytes: number): number {
+    this.offset += bytes;
+    if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
+    return bytes;
+  }
+
+  /** The file's first line (at most a chunk of it), without its newline. */
+  firstLine(): string {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const head = buf.subarray(0, this.readAt(buf, 0, CHUNK, 0));
+    const nl = head.indexOf(10);
+    return head.toString('utf8', 0, nl < 0 ? head.length : nl);
   }
 
   saved(): SavedFile {
@@ -126,7 +218,7 @@ export class FileCursor {
   /** `LENGTH:SHA1` of the first `length` bytes, or of fewer when the file is shorter. */
   private fingerprintOf(length: number): string {
     const buf = Buffer.allocUnsafe(length);
-    const head = buf.subarray(0, readSync(this.fd, buf, 0, length, 0));
+    const head = buf.subarray(0, this.readAt(buf, 0, length, 0));
     return `${head.length}:${createHash('sha1').update(head).digest('hex')}`;
   }
 }

@@ -1,6 +1,6 @@
 // The registry of sources, by URI scheme; a URI with no known scheme is a file path.
 
-import { checkUri } from '../uri.ts';
+import { checkUri, redactedUri } from '../uri.ts';
 import { dir } from './dir.ts';
 import { file } from './file.ts';
 import { httpListen } from './http-listen.ts';
@@ -20,5 +20,5 @@ export function sourceFor(uri: string) {
 
 export function createSource(uri: string): Source {
   const { def, target, values } = sourceFor(uri);
-  return def.create(target, values, uri);
+  return def.create(target, values, redactedUri(uri));
 }

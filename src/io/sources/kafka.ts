@@ -9,7 +9,7 @@ import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError } from '../../core/errors.ts';
 import type { Intake } from './source.ts';
-import { CLIENT, existingTopics, kafkaClient, kafkaTarget, reason, RETRY, transient, type KafkaTarget } from '../kafka-cluster.ts';
+import { CLIENT, ClusterWait, existingTopics, kafkaClient, kafkaTarget, reason, RETRY, type KafkaTarget } from '../kafka-cluster.ts';
 import type { Source, SourceDef } from './source.ts';
 
 export const kafka: SourceDef<KafkaTarget> = {
@@ -108,29 +108,25 @@ class KafkaSource implements Source {
     this.intake = intake;
     const { signal } = this.stopped;
     let failures = 0;
-    /** What the source is waiting for, said once on stderr each time it changes. */
-    let waiting: string | undefined;
+    const cluster = new ClusterWait(this.label);
+    /** Waiting for the topic to be created, said once on stderr. */
+    let waitingForTopic = false;
     try {
       while (!signal.aborted) {
         try {
           await this.session(intake, () => {
-            if (waiting) note(`${this.label}: ${waiting === 'topic' ? 'the topic is there' : 'connected'}`);
+            if (waitingForTopic) note(`${this.label}: the topic is there`);
+            cluster.connected();
             failures = 0;
-            waiting = undefined;
+            waitingForTopic = false;
           });
           return;
         } catch (err) {
           if (signal.aborted) return;
-          if (!(err instanceof TopicMissing) && !transient(err)) throw new IoError(`${this.label}: ${reason(err)}`, { cause: err });
-          const now = err instanceof TopicMissing ? 'topic' : 'cluster';
-          if (now !== waiting) {
-            note(
-              err instanceof TopicMissing
-                ? `${this.label}: ${err.message}; waiting for it`
-                : `${this.label}: cannot reach the cluster (${reason(err)}); retrying with backoff until it is up`,
-            );
-          }
-          waiting = now;
+          if (err instanceof TopicMissing) {
+            if (!waitingForTopic) note(`${this.label}: ${err.message}; waiting for it`);
+            waitingForTopic = true;
+          } else if (!cluster.failed(err)) throw new IoError(`${this.label}: ${reason(err)}`, { cause: err });
           await this.closeConsumer();
           await wait(backoffMs(failures++, Math.random, RETRY), signal);
         }
@@ -242,7 +238,7 @@ class KafkaSource implements Source {
     if (!next) this.next.set(topic, (next = []));
     next[partition] = offset + 1n;
     const where = () => `${topic}-${partition}@${offset}`;
-    const text = m.value?.toString() ?? '';
+    const text = m.value ? intake.decode(m.value) : ''; // --encoding, and counted when not UTF-8
     if (!this.settings.meta) return intake.message(text, where);
     intake.message(text, where, (value) => ({
       key: m.key?.toString() ?? null,

@@ -1,9 +1,37 @@
-// What tcp-listen: and http-listen: share: a server that listens until stop(), and the streams it is
-// reading, paused and resumed with the pipeline.
+// What tcp-listen: and http-listen: share: a server that listens until stop(), the streams it is
+// reading, paused and resumed with the pipeline, and the cap on connections open at once.
 
 import type { Server } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ioFailure } from '../../core/errors.ts';
+import { note } from '../../core/report.ts';
+import type { UriParam } from '../uri.ts';
+
+/** `?max-connections=N` of every listener: a listener open to anyone must not be exhausted by it. */
+export const MAX_CONNECTIONS: UriParam = {
+  name: 'max-connections',
+  value: { kind: 'int', min: 1, metavar: 'N' },
+  default: '1024',
+  summary: 'connections open at once; one more is refused, with a line on stderr',
+};
+
+/** How often, at most, refused connections are said on stderr. */
+const SAY_EVERY_MS = 10_000;
+
+/** Refuse connections to `server` past `max` open, saying so on stderr (at most every 10 s, with how many). */
+export function capConnections(server: Server, max: number, label: string): void {
+  server.maxConnections = max;
+  let refused = 0;
+  let saidAt = -Infinity;
+  server.on('drop', (peer?: { remoteAddress?: string }) => {
+    refused++;
+    if (Date.now() - saidAt < SAY_EVERY_MS) return;
+    const what = refused === 1 ? `a connection from ${peer?.remoteAddress ?? 'a client'}` : `${refused} connections`;
+    note(`${label}: refused ${what}: ${max} are open, the most ?max-connections=${max} allows`);
+    saidAt = Date.now();
+    refused = 0;
+  });
+}
 
 export class Listener<S extends Readable> {
   /** True while the pipeline is paused: streams taken then start paused. */

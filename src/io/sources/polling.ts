@@ -9,15 +9,24 @@ import type { Intake, Source } from './source.ts';
 /** Bytes read in one go before the event loop gets a turn (timers, the batch clock). */
 const SLICE = 1 << 22;
 
-/** `Replay`: what a subclass needs to re-run a crashed batch (limit()) exactly as far as it went. */
-/** Where tail: and dir: start in what is there at the first start. */
-export const FROM_PARAM: UriParam = { name: 'from', value: { kind: 'choice', choices: ['end', 'start'] }, default: 'end', summary: 'where the first start begins in what is already there' };
+/**
+ * Where tail: and dir: start in what is there at the first start: by default at its end when
+ * following, and from the start under --once and --schedule, so that a first pass counts it.
+ */
+export const FROM_PARAM: UriParam = {
+  name: 'from',
+  value: { kind: 'choice', choices: ['end', 'start'] },
+  summary: 'where the first start begins in what is already there (end; start with --once or --schedule)',
+};
 /** How often tail: and dir: look again once nothing is left to read. */
 export const POLL_PARAM: UriParam = { name: 'poll', value: { kind: 'duration', metavar: 'DUR' }, default: '250ms', summary: 'how often to look for more once all is read' };
 
+/** `Replay`: what a subclass needs to re-run a crashed batch (limit()) exactly as far as it went. */
 export abstract class PollingSource<Replay> implements Source {
   readonly label: string;
   protected readonly pollMs: number;
+  /** ?from as given, if it was. */
+  private readonly from: 'end' | 'start' | undefined;
   protected once = false;
   protected intake!: Intake;
   protected paused = false;
@@ -29,9 +38,15 @@ export abstract class PollingSource<Replay> implements Source {
   private cancel: (() => void) | undefined;
   private settle!: (err?: unknown) => void;
 
-  constructor(label: string, pollMs: number) {
+  constructor(label: string, pollMs: number, from: 'end' | 'start' | undefined) {
     this.label = label;
     this.pollMs = pollMs;
+    this.from = from;
+  }
+
+  /** A first start skips what the files hold then (?from=end, or following without ?from). */
+  protected skipsWhatIsThere(): boolean {
+    return (this.from ?? (this.once ? 'start' : 'end')) === 'end';
   }
 
   /** Look for files; `first` on the first look of this run (?from=end skips what is there then). */
@@ -115,6 +130,7 @@ export abstract class PollingSource<Replay> implements Source {
       if (!this.once && this.scanDue()) this.scan(false);
       let read = 0;
       for (let n = 1; n > 0 && read < SLICE && !this.paused && !this.stopped; read += n) n = this.readSome();
+      if (this.paused) return; // resume() goes on (--max-rate may have stopped a read short)
       if (read > 0) this.wake(0);
       else if (this.replay) this.replay.reached(); // and read on only once limit(undefined) lifts it
       else if (this.once) this.stop();

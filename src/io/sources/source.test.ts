@@ -1,4 +1,5 @@
-// FdReader: reads by position from where it is told, and stops at a replay limit.
+// FdReader: reads by position from where it is told, stops at a replay limit, and reads again what
+// --max-rate did not let in.
 
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,11 +8,18 @@ import type { Intake } from './source.ts';
 import { tempDir } from '../../../test/support/cli.ts';
 import { FdReader } from './source.ts';
 
+/** What an intake tells a reader of lines: no length limit, UTF-8. */
+const LINES = { maxLineBytes: Infinity, decode: (b: Buffer, s?: number, e?: number) => b.toString('utf8', s, e) };
+
 function reading(text: string) {
   const path = join(tempDir(), 'in.txt');
   writeFileSync(path, text);
   const got: string[] = [];
-  const intake = { text: (t: string) => void got.push(t) } as unknown as Intake;
+  const take = (t: string) => {
+    got.push(t);
+    return t.length;
+  };
+  const intake = { ...LINES, text: take, some: take } as unknown as Intake;
   return { fd: openSync(path, 'r'), got, intake };
 }
 
@@ -40,5 +48,27 @@ it('reads on from an offset, and past a lifted limit', async () => {
   expect(await done).toBe(true);
   expect(got.join('')).toBe('bbb\nccc\n');
   expect(reader.delivered).toBe(12);
+  closeSync(fd);
+});
+
+it('reads again from the first line the intake did not take, its position that of what was taken', async () => {
+  const { fd } = reading('é1\né2\né3');
+  const reader = new FdReader();
+  const got: string[] = [];
+  const positions: number[] = [];
+  // one line a call, then paused, as --max-rate does when a batch has taken its budget
+  const some = (t: string) => {
+    const line = t.slice(0, t.indexOf('\n') + 1 || t.length);
+    got.push(line);
+    reader.pause();
+    queueMicrotask(() => {
+      positions.push(reader.delivered);
+      reader.resume();
+    });
+    return line.length;
+  };
+  expect(await reader.run(fd, { ...LINES, text: some, some } as unknown as Intake, 0)).toBe(true);
+  expect(got).toEqual(['é1\n', 'é2\n', 'é3']);
+  expect(positions).toEqual([4, 8, 11]);
   closeSync(fd);
 });

@@ -1,23 +1,51 @@
 // What a source is: something that delivers text into an Intake until it ends or is stopped.
 // The registry (index.ts) maps URI schemes to source definitions.
 
-import { read } from 'node:fs';
+import { closeSync, read } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { UsageError } from '../../core/errors.ts';
+import { IoError, UsageError } from '../../core/errors.ts';
 import type { ParamValues, UriDef } from '../uri.ts';
 
 /** Where a source delivers what it reads: the runtime's intake cuts, decodes and counts it. */
 export interface Intake {
-  /** Text from here on comes from file `name` (for messages that say where a bad record is). */
-  file(name: string): void;
-  /** Whole lines of text. */
+  /**
+   * Text from here on comes from file `name` (for messages that say where a bad record is, and for
+   * what the codec learns per file: a CSV header). `at.id` tells files apart (by default the name;
+   * tail: gives `dev:ino`, stable across a rename); `at.start` false: going on inside a file read
+   * before, not at its first byte.
+   */
+  file(name: string, at?: FileAt): void;
+  /** Whole lines of text, all of it taken (what is over --max-rate waits in the intake: a pipe or socket cannot be read again). */
   text(chunk: string): void;
+  /**
+   * Whole lines of text, as many as --max-rate lets in now: returns how many characters were
+   * taken. A source that can read again (a file) gives the rest again later, so that its position
+   * is always that of what was taken.
+   */
+  some(chunk: string): number;
   /** One record's text, newlines and all (a Kafka message); `where` names it, `wrap` makes the record from the decoded value. */
   message(text: string, where: () => string, wrap?: (rec: unknown) => unknown): void;
+  /** The most bytes a line may have (--max-line-bytes): a source drops a longer one as it comes. */
+  readonly maxLineBytes: number;
+  /** A line of `bytes` bytes, longer than maxLineBytes, was dropped; `head` is its start: a bad record. */
+  overlong(bytes: number, head: Buffer): void;
+  /** What was delivered is complete (a dir: file read whole): a record still open in it (a CSV quote never closed) is refused. */
+  finish(): void;
+  /** The input is damaged here (a truncated archive): a bad record at this place, saying `reason`. */
+  damaged(reason: string): void;
+  /** Bytes of input as text, in the input's encoding. */
+  decode(buf: Buffer, start?: number, end?: number): string;
+}
+
+export interface FileAt {
+  id?: string;
+  start?: boolean;
+  /** The file's first line, for a codec that learns from it (a header) when reading begins past it. */
+  head?: () => string;
 }
 
 export interface Source {
-  /** How messages name it: the URI as given. */
+  /** How messages name it: the URI as given, its secrets redacted. */
   readonly label: string;
   /** Read until the input ends (a finite source) or stop() is called. */
   run(intake: Intake): Promise<void>;
@@ -48,14 +76,17 @@ export interface Source {
    * once everything up to it is delivered. limit(undefined) lifts it.
    */
   limit?(until: unknown): Promise<void>;
-  /** Read at most this many bytes at a time: small reads let a rate limit hold a source close to its rate. */
+  /** Read at most this many bytes at a time: small reads keep what waits over --max-rate small. */
   readSize?(bytes: number): void;
   /** How many parts --max-rate applies to, each (a Kafka member's partitions); 1 when absent. */
   rateParts?(): number;
 }
 
 export interface SourceDef<T = string> extends UriDef<T> {
-  /** `target` is the URI after its scheme, less its parameters (as `target` parsed it), whose checked values (defaults filled in) are `params`. */
+  /**
+   * `target` is the URI after its scheme, less its parameters (as `target` parsed it), whose checked values
+   * (defaults filled in) are `params`; `uri` is as messages show it, its secrets redacted.
+   */
   create(target: T, params: ParamValues, uri: string): Source;
 }
 
@@ -66,47 +97,92 @@ export function noOnce(uri: string): UsageError {
 
 /**
  * Cuts a byte stream into text made of whole lines: '\n' never occurs inside a UTF-8 sequence,
- * so decoding up to the last newline of a chunk never splits a character.
+ * so decoding up to the last newline of a chunk never splits a character. The start of a line
+ * still arriving is kept as the pieces it came in and joined once, at its end (linear however long
+ * the line); past the intake's maxLineBytes it is dropped as it comes and reported as overlong.
  */
 export class LineChunker {
-  private carry: Buffer | undefined;
+  private readonly intake: Intake;
+  private parts: Buffer[] = [];
+  /** Bytes of the line being assembled (or dropped, once past the limit). */
+  private pending = 0;
+  private dropping = false;
+
+  constructor(intake: Intake) {
+    this.intake = intake;
+  }
 
   /**
    * Text of the complete lines so far, in at most two pieces; call `out` for each. `buf` may be
    * reused by the caller afterwards: what is kept of it is copied.
    */
-  push(buf: Buffer, out: (text: string) => void): void {
-    const last = buf.lastIndexOf(10);
-    if (last < 0) {
-      this.carry = this.carry ? Buffer.concat([this.carry, buf]) : Buffer.from(buf);
-      return;
-    }
+  push(buf: Buffer, out: LineOut): void {
+    const first = buf.indexOf(10);
+    if (first < 0) return this.keep(buf);
     let from = 0;
-    if (this.carry) {
-      const first = buf.indexOf(10);
-      out(Buffer.concat([this.carry, buf.subarray(0, first + 1)]).toString('utf8'));
-      this.carry = undefined;
+    if (this.pending) {
+      this.keep(buf.subarray(0, first + 1));
+      this.endLine(out, 1);
       from = first + 1;
     }
-    if (from <= last) out(buf.toString('utf8', from, last + 1));
-    if (last + 1 < buf.length) this.carry = Buffer.from(buf.subarray(last + 1));
+    const last = buf.lastIndexOf(10);
+    if (from <= last) out(this.intake.decode(buf, from, last + 1), buf.subarray(from, last + 1));
+    if (last + 1 < buf.length) this.keep(buf.subarray(last + 1));
   }
 
   /** Bytes kept back: the start of a line whose end has not arrived yet. */
   get carried(): number {
-    return this.carry?.length ?? 0;
+    return this.pending;
   }
 
   /** The last line, if the input did not end with a newline. */
-  end(out: (text: string) => void): void {
-    if (this.carry?.length) out(this.carry.toString('utf8'));
-    this.carry = undefined;
+  end(out: LineOut): void {
+    if (this.pending) this.endLine(out, 0);
+  }
+
+  private keep(piece: Buffer): void {
+    this.pending += piece.length;
+    if (this.dropping) return;
+    this.parts.push(Buffer.from(piece));
+    if (this.pending > this.intake.maxLineBytes + 1) {
+      // only its start is kept, to show
+      this.dropping = true;
+      this.parts = [Buffer.from(Buffer.concat(this.parts).subarray(0, HEAD_BYTES))];
+    }
+  }
+
+  /** The line kept so far is complete; `newline`: 1 if it ends with one. */
+  private endLine(out: LineOut, newline: number): void {
+    const line = Buffer.concat(this.parts);
+    if (this.dropping) this.intake.overlong(this.pending - newline, line);
+    else out(this.intake.decode(line), line);
+    this.parts = [];
+    this.pending = 0;
+    this.dropping = false;
   }
 }
 
+/** Where LineChunker hands text: the text of whole lines, and the bytes it was decoded from (valid during the call). */
+type LineOut = (text: string, raw: Buffer) => void;
+
+/**
+ * The bytes of `raw` that the first `chars` characters of its text came from, `chars` ending a line
+ * (or the whole text): counted by newlines, one byte in any encoding, so a character that was not
+ * valid UTF-8 cannot skew it.
+ */
+export function bytesOfLines(raw: Buffer, text: string, chars: number): number {
+  if (chars === text.length) return raw.length;
+  let at = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0 && nl < chars; nl = text.indexOf('\n', nl + 1)) at = raw.indexOf(10, at) + 1;
+  return at;
+}
+
+/** How much of a line too long to keep is shown of it (its start) in the bad-record report. */
+export const HEAD_BYTES = 256;
+
 /** Read a byte stream into an intake; resolves at its end or once destroyed by stop(). */
 export function readStream(stream: Readable, intake: Intake): Promise<void> {
-  const lines = new LineChunker();
+  const lines = new LineChunker(intake);
   const text = (t: string) => intake.text(t);
   return new Promise((resolve, reject) => {
     stream.on('data', (buf: Buffer) => lines.push(buf, text));
@@ -120,6 +196,9 @@ export function readStream(stream: Readable, intake: Intake): Promise<void> {
 }
 
 const CHUNK = 1 << 17;
+
+/** Read up to `want` bytes at `offset` into `buf`; 0 at the end. */
+export type ReadAt = (buf: Buffer, want: number, offset: number) => Promise<number>;
 
 /**
  * Reads file descriptors into an intake with one reused buffer (no allocation per chunk), each
@@ -141,33 +220,52 @@ export class FdReader {
   }
 
   /**
-   * Read `fd` to its end; false if stopped first. With `from`, read by position starting there
-   * (a file resumed from a checkpoint); without, read on from wherever the descriptor is (a pipe).
+   * Read `fd` (or what `fd` reads: decompressed bytes) to its end; false if stopped first. With
+   * `from`, read by position starting there (a file resumed from a checkpoint); without, read on
+   * from wherever the descriptor is (a pipe).
    */
-  async run(fd: number, intake: Intake, from?: number): Promise<boolean> {
+  async run(fd: number | ReadAt, intake: Intake, from?: number): Promise<boolean> {
+    const read: ReadAt = typeof fd === 'number' ? (buf, want, offset) => readSome(fd, buf, want, from === undefined ? null : offset) : fd;
     const buf = this.buf;
-    const lines = new LineChunker();
-    const text = (t: string) => intake.text(t);
+    const lines = new LineChunker(intake);
+    // read by position (a file), only what --max-rate lets in is handed on: the rest waits here, as
+    // bytes not yet delivered, so that the position is always that of what the intake took
+    const waiting: { text: string; raw: Buffer }[] = [];
+    let waitingBytes = 0;
+    const offer = (text: string, raw: Buffer) => {
+      if (from === undefined) return intake.text(text);
+      const took = waiting.length ? 0 : intake.some(text);
+      if (took === text.length) return;
+      const rest = Buffer.from(raw.subarray(bytesOfLines(raw, text, took)));
+      waiting.push({ text: text.slice(took), raw: rest });
+      waitingBytes += rest.length;
+    };
+    const retry = () => {
+      const again = waiting.splice(0);
+      waitingBytes = 0;
+      for (const { text, raw } of again) offer(text, raw);
+    };
     let offset = from ?? 0;
+    let ended = false;
     this.deliveredTo = offset;
     while (!this.stopped) {
+      if (waiting.length && !this.paused) retry();
+      this.deliveredTo = offset - lines.carried - waitingBytes;
+      if (ended && !waiting.length) return true;
       // reads stop at the limit; a line that runs past it (the file changed since) is not delivered
-      const limited = this.until !== undefined && offset >= this.until.offset;
+      const limited = !waiting.length && this.until !== undefined && offset >= this.until.offset;
       if (limited) this.until!.reached();
-      if (this.paused || limited) {
+      if (this.paused || limited || ended) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
       const want = this.until ? Math.min(this.size, this.until.offset - offset) : this.size;
-      const n = await readSome(fd, buf, want, from === undefined ? null : offset);
-      if (n === 0) {
-        lines.end(text);
-        this.deliveredTo = offset;
-        return true;
-      }
+      const n = await read(buf, want, offset);
       offset += n;
-      lines.push(buf.subarray(0, n), text);
-      this.deliveredTo = offset - lines.carried;
+      if (n === 0) {
+        lines.end(offer);
+        ended = true;
+      } else lines.push(buf.subarray(0, n), offer);
     }
     return false;
   }
@@ -197,6 +295,33 @@ export class FdReader {
     this.stopped = true;
     this.resume();
   }
+}
+
+/**
+ * A descriptor read once from wherever it stands, with no position to resume from (stdin, a pipe):
+ * one this process has, or `open` opens it when reading starts (a FIFO's open waits for a writer,
+ * off the event loop) and it is closed at the end.
+ */
+export function streamSource(label: string, fd: number | (() => Promise<number>)): Source {
+  const reader = new FdReader();
+  return {
+    label,
+    async run(intake) {
+      let opened: number | undefined;
+      try {
+        if (typeof fd !== 'number') opened = await fd();
+        await reader.run(opened ?? (fd as number), intake);
+      } catch (err) {
+        throw new IoError(`${label}: ${(err as Error).message}`, { cause: err });
+      } finally {
+        if (opened !== undefined) closeSync(opened);
+      }
+    },
+    pause: () => reader.pause(),
+    resume: () => reader.resume(),
+    stop: () => reader.stop(),
+    readSize: (bytes) => void (reader.size = Math.min(bytes, reader.size)),
+  };
 }
 
 function readSome(fd: number, buf: Buffer, length: number, position: number | null): Promise<number> {

@@ -43,10 +43,11 @@ describe('tail:', () => {
     expect(lines.length).toBe(250_000);
   });
 
-  it('skips what files hold at the first start by default, and reads it all with ?from=start', async () => {
+  it('skips what files hold at the first start with ?from=end, and reads it all with ?from=start, the default of a --once pass', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a.log'), 'old\npartial');
-    const atEnd = await pass(`tail:${dir}/a.log`);
+    expect((await pass(`tail:${dir}/a.log`)).lines).toEqual(['old']);
+    const atEnd = await pass(`tail:${dir}/a.log?from=end`);
     expect(atEnd.lines).toEqual([]);
     appendFileSync(join(dir, 'a.log'), ' line\nnew\n');
     expect((await pass(`tail:${dir}/a.log`, atEnd.position)).lines).toEqual(['partial line', 'new']);
@@ -69,7 +70,7 @@ describe('tail:', () => {
     const dir = tempDir();
     const log = join(dir, 'app.log');
     writeFileSync(log, numbered(0, 100));
-    const first = await pass(`tail:${log}*`);
+    const first = await pass(`tail:${log}*?from=end`);
     const firstFrom = await pass(`tail:${log}*?from=start`);
     expect(first.lines).toEqual([]);
     appendFileSync(log, numbered(100, 150));

@@ -1,13 +1,15 @@
 // `tail:GLOB`: follow files like `tail -F`: drain a file renamed away (logrotate) while reading the
 // new one at its path, start over after a truncation (copytruncate), pick up new files the glob
 // matches. Files are known by device, inode and a fingerprint of their first bytes, so a rotated
-// file or a rotated copy is never read twice; position() lets --checkpoint resume exactly.
+// file or a rotated copy is never read twice; position() lets --checkpoint resume exactly. A gzip
+// file (logrotate's compress) is a rotated copy too, read as its text, once.
 
 import { globSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { note } from '../../core/report.ts';
-import { IoError, reasonOf } from '../../core/errors.ts';
-import { FileCursor, identify, isFull, type SavedFile } from './file-cursor.ts';
+import { IoError, messageOf, reasonOf } from '../../core/errors.ts';
+import { FileCursor, identify, isFull, type LineRules, type SavedFile } from './file-cursor.ts';
+import { isGzipFile } from './gzip.ts';
 import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
 import { requiredPath } from '../uri.ts';
 import type { SourceDef } from './source.ts';
@@ -23,7 +25,12 @@ interface Followed {
   end?: number;
   /** A rotated copy (copytruncate) still being drained: read before the others. */
   rotated?: boolean;
+  /** A gzip file (logrotate's compress): read to its end once, then closed for good. */
+  compressed?: boolean;
 }
+
+/** Files drained and closed that are remembered, so that a compressed copy of one is not read again. */
+const KEEP_DRAINED = 64;
 
 export const tail: SourceDef = {
   scheme: 'tail',
@@ -32,7 +39,7 @@ export const tail: SourceDef = {
   params: [FROM_PARAM, POLL_PARAM],
   target: requiredPath('a file or a glob, e.g. tail:/var/log/app/*.log'),
   create(path, params, uri) {
-    return new Tail(uri, path, params.from as 'end' | 'start', params.poll as number);
+    return new Tail(uri, path, params.from as 'end' | 'start' | undefined, params.poll as number);
   },
 };
 
@@ -40,6 +47,12 @@ export const tail: SourceDef = {
  * A re-run batch: how far each file `until` knows may be read, by `dev:ino`; and the files of the
  * checkpoint it does not know: drained and closed in that batch.
  */
+interface TailPosition {
+  files: SavedFile[];
+  compressed?: string[];
+  drained?: SavedFile[];
+}
+
 interface TailReplay {
   until: Map<string, SavedFile>;
   drained: Set<string>;
@@ -47,32 +60,37 @@ interface TailReplay {
 
 class Tail extends PollingSource<TailReplay> {
   private readonly pattern: string;
-  private readonly from: 'end' | 'start';
   /** Followed files by `dev:ino`. */
   private readonly files = new Map<string, Followed>();
   /** Where a checkpoint left each file, until the first scan has found them. */
   private saved: SavedFile[] | undefined;
   private resumed = false;
   /** The file the intake was last told text comes from. */
-  private current = '';
+  private current = { key: '', path: '' };
   private lastScan = 0;
   private readonly unreadable = new Set<string>();
   /** Said that the glob matches no file yet: said once until one appears. */
   private waitingSaid = false;
+  /** Gzip files read (or skipped by ?from=end), by `dev:ino`: never opened again. */
+  private compressed = new Set<string>();
+  /** Files drained and closed, newest last: a compressed copy of one goes on from where it ended. */
+  private drained: SavedFile[] = [];
 
-  constructor(label: string, pattern: string, from: 'end' | 'start', pollMs: number) {
-    super(label, pollMs);
+  constructor(label: string, pattern: string, from: 'end' | 'start' | undefined, pollMs: number) {
+    super(label, pollMs, from);
     this.pattern = pattern;
-    this.from = from;
   }
 
-  position(): { files: SavedFile[] } {
-    if (this.saved) return { files: this.saved };
-    return { files: [...this.files.values()].map((f) => f.cursor.saved()) };
+  position(): TailPosition {
+    const files = this.saved ?? [...this.files.values()].map((f) => f.cursor.saved());
+    return { files, ...(this.compressed.size && { compressed: [...this.compressed] }), ...(this.drained.length && { drained: this.drained }) };
   }
 
   seek(position: unknown): void {
     this.saved = this.filesOf(position);
+    const { compressed, drained } = position as TailPosition;
+    if (Array.isArray(compressed)) this.compressed = new Set(compressed.filter((k) => typeof k === 'string'));
+    if (Array.isArray(drained)) this.drained = drained.filter(isSavedFile);
     this.resumed = true;
   }
 
@@ -117,16 +135,34 @@ class Tail extends PollingSource<TailReplay> {
 
   private readFile(key: string, file: Followed, now: number): number {
     const { cursor } = file;
-    const out = (text: string) => this.deliver(cursor.path, text);
+    const out = (text: string) => this.deliver(cursor, text);
+    const rules: LineRules = {
+      maxLineBytes: this.intake.maxLineBytes,
+      decode: (buf, start, end) => this.intake.decode(buf, start, end),
+      overlong: (bytes, head) => {
+        this.switchTo(cursor);
+        this.intake.overlong(bytes, head);
+      },
+    };
     const end = this.replayEnd(key, cursor);
-    let n = cursor.read(out, { end: Math.min(end, file.end ?? Infinity), chunk: this.chunk });
+    let n = cursor.read(out, { end: Math.min(end, file.end ?? Infinity), chunk: this.chunk, rules });
     if (n === 0 && !this.replay) file.rotated = false;
+    if (file.compressed && n === 0 && end === Infinity) {
+      n = cursor.read(out, { final: true, rules });
+      if (this.paused) return n; // --max-rate may have left some of it
+      cursor.close();
+      this.files.delete(key);
+      this.compressed.add(key);
+      return n;
+    }
     if (file.orphanSince === undefined || end < Infinity) return n;
     if (n > 0) file.orphanSince = now;
     else if (this.once || this.replay || now - file.orphanSince >= DRAIN_GRACE_MS) {
-      n = cursor.read(out, { final: true }); // nobody writes to it any more: its last line is complete
+      n = cursor.read(out, { final: true, rules }); // nobody writes to it any more: its last line is complete
+      if (this.paused) return n; // --max-rate may have left some of it: closed once read to its end
       cursor.close();
       this.files.delete(key);
+      this.drained = [...this.drained, cursor.saved()].slice(-KEEP_DRAINED);
     }
     return n;
   }
@@ -142,12 +178,19 @@ class Tail extends PollingSource<TailReplay> {
     return this.replay.drained.has(key) ? Infinity : cursor.offset;
   }
 
-  private deliver(path: string, text: string): void {
-    if (path !== this.current) {
-      this.current = path;
-      this.intake.file(path);
-    }
-    this.intake.text(text);
+  /** Text of a file, as much as --max-rate lets in: returns the characters taken. */
+  private deliver(cursor: FileCursor, text: string): number {
+    this.switchTo(cursor);
+    return this.intake.some(text);
+  }
+
+  /** What comes next is `cursor`'s file: the intake is told when that changes. */
+  private switchTo(cursor: FileCursor): void {
+    const key = `${cursor.dev}:${cursor.ino}`;
+    if (key === this.current.key && cursor.path === this.current.path) return;
+    this.current = { key, path: cursor.path };
+    // a file joined in its middle (?from=end) has its header, if the codec wants one, in its first line
+    this.intake.file(cursor.path, { id: key, start: cursor.offset === 0, head: () => cursor.firstLine() });
   }
 
   /**
@@ -167,9 +210,12 @@ class Tail extends PollingSource<TailReplay> {
       if (!id) continue;
       const key = `${id.dev}:${id.ino}`;
       matched.add(key);
+      if (this.compressed.has(key)) continue;
       const file = this.files.get(key);
       if (!file) {
-        fresh.push([path, key]);
+        // a compressed rotation there at the first start, with ?from=end: skipped, not decompressed
+        if (first && !this.resumed && this.skipsWhatIsThere() && isGzipFile(path)) this.compressed.add(key);
+        else fresh.push([path, key]);
         continue;
       }
       file.cursor.path = path;
@@ -192,12 +238,15 @@ class Tail extends PollingSource<TailReplay> {
       const original = [...this.files.values()].find(
         ({ cursor: c }) => c.fingerprint === cursor.fingerprint && isFull(c.fingerprint) && copied >= c.offset && cursor.sameBytesBefore(c, copied),
       );
+      // a compressed copy of a file drained before goes on from where that one ended (nothing, mostly)
+      const drained = cursor.isCompressed && isFull(cursor.fingerprint) ? this.drained.find((k) => k.fingerprint === cursor.fingerprint) : undefined;
       if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
       else if (original) {
         // a copy of a file still there: the copy gives what is unread of both, the original goes on after it
         Object.assign(this.follow(cursor, original.cursor.offset), { rotated: true, end: copied });
         original.cursor.offset = copied;
-      } else this.follow(cursor, first && !this.resumed && this.from === 'end' ? cursor.lastLineEnd() : 0);
+      } else if (drained) this.follow(cursor, drained.offset).rotated = true;
+      else this.follow(cursor, first && !this.resumed && this.skipsWhatIsThere() ? cursor.lastLineEnd() : 0);
     }
     for (const [key, file] of this.files) if (!matched.has(key)) file.orphanSince ??= this.lastScan;
     if (matched.size) this.waitingSaid = false;
@@ -225,7 +274,7 @@ class Tail extends PollingSource<TailReplay> {
   private follow(cursor: FileCursor, offset: number): Followed {
     cursor.offset = offset;
     if (cursor.rewritten()) cursor.restart();
-    const file: Followed = { cursor, end: this.once ? cursor.size() : undefined };
+    const file: Followed = { cursor, end: this.once ? cursor.size() : undefined, compressed: cursor.isCompressed };
     this.files.set(`${cursor.dev}:${cursor.ino}`, file);
     return file;
   }
@@ -247,7 +296,8 @@ class Tail extends PollingSource<TailReplay> {
       const path = join(dir, name);
       const id = identify(path);
       const key = id && `${id.dev}:${id.ino}`;
-      if (!id || this.files.has(key!) || id.size < saved.offset) continue;
+      // a compressed copy (logrotate's compress) is smaller than the text it holds
+      if (!id || this.files.has(key!) || this.compressed.has(key!) || (id.size < saved.offset && !name.endsWith('.gz'))) continue;
       const renamed = id.dev === saved.dev && id.ino === saved.ino;
       if (!renamed && !isFull(saved.fingerprint)) continue;
       const cursor = this.open(path, key!);

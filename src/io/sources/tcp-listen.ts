@@ -3,17 +3,18 @@
 
 import { createServer, type Socket } from 'node:net';
 import { hostPort, type HostPort } from '../uri.ts';
-import { Listener } from './listener.ts';
+import { capConnections, Listener, MAX_CONNECTIONS } from './listener.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
 export const tcpListen: SourceDef<HostPort> = {
   scheme: 'tcp-listen',
   usage: 'tcp-listen://HOST:PORT',
   summary: 'accept clients and read lines from all of them',
-  params: [],
+  params: [MAX_CONNECTIONS],
   target: hostPort('listen'),
-  create({ host, port }, _params, uri): Source {
+  create({ host, port }, params, uri): Source {
     const server = createServer();
+    capConnections(server, params['max-connections'] as number, uri);
     const clients = new Listener<Socket>(uri, server, { host, port });
     return {
       label: uri,
@@ -23,7 +24,7 @@ export const tcpListen: SourceDef<HostPort> = {
       run(intake) {
         server.on('connection', (socket) => {
           clients.take(socket);
-          const lines = new LineChunker();
+          const lines = new LineChunker(intake);
           const text = (t: string) => intake.text(t);
           socket.on('data', (buf: Buffer) => lines.push(buf, text));
           socket.on('end', () => lines.end(text));

@@ -4,7 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
-import { messageOf } from '../../core/errors.ts';
+import { IoError, lastingFailure, messageOf } from '../../core/errors.ts';
 import type { Intake } from './source.ts';
 import { hostPort, type HostPort } from '../uri.ts';
 import { noOnce, readStream, type Source, type SourceDef } from './source.ts';
@@ -55,6 +55,8 @@ class TcpSource implements Source {
       socket.destroy();
       this.socket = undefined;
       if (signal.aborted) break;
+      const lasting = lastingFailure(err);
+      if (lasting) throw new IoError(`${this.label}: cannot connect: ${lasting}`, { cause: err });
       if (connected) {
         note(`${this.label}: ${err ? `connection lost (${messageOf(err)})` : 'the peer closed the connection'}; reconnecting`);
       } else if (failures === 0) {

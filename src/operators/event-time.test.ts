@@ -1,0 +1,28 @@
+// Event times as records give them: epoch ms or seconds, ISO 8601, CLF timestamps, in UTC.
+
+import { describe, expect, it } from 'vitest';
+import { eventTimeOf, isNumericTime, SECONDS_LIKELY_BELOW } from './event-time.ts';
+
+describe('eventTimeOf', () => {
+  it('takes a number as ms, or as seconds with 1000 ms to a unit, fractions kept', () => {
+    expect(eventTimeOf(1764064800000)).toBe(1764064800000);
+    expect(eventTimeOf(1764064800, 1000)).toBe(1764064800000);
+    expect(eventTimeOf('1764064800.25', 1000)).toBe(1764064800250);
+    expect(eventTimeOf(Number.NaN, 1000)).toBeUndefined();
+  });
+
+  it('reads dates and texts the same whatever the unit', () => {
+    const t = Date.UTC(2026, 10, 25, 10, 0, 2);
+    for (const unit of [1, 1000]) {
+      expect(eventTimeOf('2026-11-25T10:00:02Z', unit)).toBe(t);
+      expect(eventTimeOf('25/Nov/2026:11:00:02 +0100', unit)).toBe(t);
+      expect(eventTimeOf(new Date(t), unit)).toBe(t);
+    }
+  });
+
+  it('knows which values are numeric times, and that epoch seconds fall below the bound as ms', () => {
+    expect([1764064800, ' 17 ', '1.5', '2026-11-25', new Date(0), null].map(isNumericTime)).toEqual([true, true, true, false, false, false]);
+    expect(1764064800).toBeLessThan(SECONDS_LIKELY_BELOW);
+    expect(Date.UTC(1973, 2, 4)).toBeGreaterThan(SECONDS_LIKELY_BELOW);
+  });
+});
