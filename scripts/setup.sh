@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Unix peers the tests compare with and the benchmarks race against; Java and Maven for the real
-# Kafka broker the kafka:// tests start (scripts/kafka.sh).
-packages=(mawk gawk jq miller hyperfine kcat time default-jre-headless maven iproute2)
+# Kafka broker the kafka:// tests start (scripts/kafka.sh); Chromium for the web UI's browser tests;
+# the clients of the brokers the broker tests and benchmarks use (the brokers themselves are the machine's).
+packages=(mawk gawk jq miller hyperfine kcat time default-jre-headless maven iproute2 chromium redis-tools mosquitto-clients)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -158,7 +158,7 @@ describe('messages say what failed, where, and what to do', () => {
 
   it('a full disk under an append: sink is the sink failing, not a bad input line', async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i}\n`).join('');
-    const message = 'append:/dev/full: cannot write to /dev/full: no space left on the device; free some space and run again';
+    const message = 'append:/dev/full: disk full: cannot write /dev/full (no space left on the device; free some space and run again)';
     expect(await sluice(['-o', 'append:/dev/full'], lines)).toMatchObject({ code: 1, stderr: `sluice: error: ${message}\n` });
     const skipped = await sluice(['-b', '1h', '-o', 'append:/dev/full', '--on-error', 'skip'], lines);
     expect(skipped.code).toBe(0);

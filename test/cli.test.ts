@@ -215,7 +215,7 @@ describe('usage', () => {
   it('checks --parse and --max-rate as a pipeline file does', async () => {
     const codec = await sluice(['--parse', 'nope'], 'a\n');
     expect(codec.code).toBe(2);
-    expect(codec.stderr).toBe("sluice: error: --parse: unknown codec 'nope': use one of json, csv, tsv, clf, split, regex\n");
+    expect(codec.stderr).toBe("sluice: error: --parse: unknown codec 'nope': use one of json, csv, tsv, clf, split, regex, syslog\n");
     for (const rate of ['abc', '-5', '0']) {
       const r = await sluice(['--max-rate', rate], 'a\n');
       expect(r.code).toBe(2);

@@ -7,8 +7,12 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(import.meta.dirname, '../src');
 
-/** Lowest first: the stream protocol and values; I/O; operators; the pipeline model and its plan; the runtime; the command line. */
-const FLOORS = ['core', 'io', 'operators', 'pipeline', 'runtime', 'cli'];
+/**
+ * Lowest first: the stream protocol and values; I/O; operators; the pipeline model and its plan; the
+ * runtime; the web UI and terminal views (they watch a running engine and draw its plan, and only the
+ * command line starts them); the command line.
+ */
+const FLOORS = ['core', 'io', 'operators', 'pipeline', 'runtime', 'ui', 'cli'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

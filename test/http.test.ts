@@ -2,7 +2,7 @@
 // stalls and rate-limits on purpose, and real clients posting to sluice; lines in = lines out.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
+import { connect, createServer as createTcpServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sluice, start } from './support/cli.ts';
 import { eventually, numbered } from './support/eventually.ts';
@@ -129,6 +129,35 @@ describe('http-listen:// source', () => {
     const r = await done;
     expect(r.code).toBe(0);
     expect(lines(r.stdout).sort()).toEqual(lines(input).sort());
+  });
+
+  it('takes nothing of a request cut short (answered 400): a sender that retries it duplicates nothing', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/hook`;
+    const { child, done } = start(['-b', '100ms', '-i', `http-listen://127.0.0.1:${port}/hook`]);
+    await listening(url);
+    /** Send `raw` on a connection, half-close it, and resolve with all that came back. */
+    const send = (raw: string) =>
+      new Promise<string>((resolve, reject) => {
+        let reply = '';
+        const socket = connect(port, '127.0.0.1', () => socket.end(raw));
+        socket.setEncoding('utf8').on('data', (d: string) => (reply += d));
+        socket.on('close', () => resolve(reply)).on('error', reject);
+      });
+    const head = 'POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n';
+    const cut = numbered('cut', 0, 20); // 120 bytes
+    const replies = [
+      await send(`${head}Content-Length: 1000\r\n\r\n${cut}`), // a short body
+      await send(`${head}Transfer-Encoding: chunked\r\n\r\n${cut.length.toString(16)}\r\n${cut}\r\n`), // no last chunk
+      await send(`${head}Transfer-Encoding: chunked\r\n\r\n${cut.length.toString(16)}\r\n${cut}\r\nzz\r\n`), // a broken chunk
+    ];
+    for (const reply of replies) expect(reply).toMatch(/^(HTTP\/1\.1 400 |$)/);
+    expect(replies.some((r) => r.startsWith('HTTP/1.1 400 '))).toBe(true);
+    expect((await post(url, 'whole 1\nwhole 2\n')).status).toBe(204);
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(lines(r.stdout)).toEqual(['whole 1', 'whole 2']);
   });
 
   it('answers 503 with Retry-After once the read-ahead queue is full and requests pile up, and loses nothing', async () => {

@@ -165,6 +165,34 @@ describe.skipIf(!broker)(`kafka:// with a broker on port ${KAFKA_PORT}`, () => {
     expect(killed.signal).toBe('SIGKILL');
   });
 
+  it('--once reads every partition up to where it ended at the start, while the group rebalances under it', async () => {
+    const topic = uniqueTopic('once');
+    await createTopic(b, topic, 6);
+    // one partition far longer than the others, as when the pass was seen ending with one unread
+    const sent: string[] = [];
+    for (let p = 0; p < 6; p++) {
+      const batch = Array.from({ length: p === 3 ? 24_000 : 500 }, (_, i) => `p${p}-${i}`);
+      kcat(b, ['-P', '-t', topic, '-p', String(p)], `${batch.join('\n')}\n`);
+      sent.push(...batch);
+    }
+    const lone = await sluice(['-b', '100ms', '-i', `kafka://${b}/${topic}?from=earliest`, '--once']);
+    expect(lone.stderr).toBe('');
+    expect(lone.code).toBe(0);
+    expect(lone.stdout.split('\n').filter(Boolean).sort()).toEqual([...sent].sort());
+
+    // two members of a group, the second joining while the first reads: each ends only once the
+    // partitions it has are read to their end, and together they read every message
+    const uri = `kafka://${b}/${topic}?group=${uniqueTopic('g')}&from=earliest&session-timeout=6s`;
+    const dir = tempDir();
+    const [out1, out2] = [join(dir, 'one'), join(dir, 'two')];
+    const first = watch(['-b', '100ms', '--max-rate', '1500', '-i', uri, '-o', `append:${out1}`, '--once']);
+    await until('the first member to read', () => lines(out1).length > 0);
+    const second = await sluice(['-b', '100ms', '--max-rate', '1500', '-i', uri, '-o', `append:${out2}`, '--once']);
+    const done = await first.done;
+    expect([done.code, second.code]).toEqual([0, 0]);
+    expect(new Set([...lines(out1), ...lines(out2)])).toEqual(new Set(sent));
+  }, 90_000);
+
   it('replays a batch killed after its sinks, before its checkpoint, exactly: the same messages under the same time', async () => {
     const topic = uniqueTopic('replay');
     await createTopic(b, topic, 1); // one partition: the messages of several may interleave differently in a replay

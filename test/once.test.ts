@@ -49,6 +49,32 @@ describe('--once', () => {
     expect(lines(outputs[0]!)).toEqual(lines(numbered('first', 0, 1000)));
   });
 
+  it.each([
+    ['rename', (log: string, n: number) => renameSync(log, `${log}.${n}`)],
+    ['copytruncate', (log: string, n: number) => {
+      copyFileSync(log, `${log}.${n}`);
+      truncateSync(log, 0);
+    }],
+  ])('tail:NAME (no glob) loses nothing of two rotations (%s) between runs, nor reads old archives', async (_, rotate) => {
+    const dir = tempDir();
+    const log = join(dir, 'app.log');
+    writeFileSync(`${log}.3`, numbered('archived', 0, 100)); // rotated before the first run: not to be read
+    writeFileSync(log, numbered('first', 0, 100));
+    const args = ['--once', '--checkpoint', join(dir, 'state'), '-i', `tail:${log}?from=start`];
+    const first = await sluice(args);
+    expect(lines(first.stdout)).toEqual(lines(numbered('first', 0, 100)));
+    appendFileSync(log, numbered('unread', 0, 100));
+    // two rotations, ending as logrotate leaves them: the older archive .2, the newer .1
+    rotate(log, 2);
+    appendFileSync(log, numbered('between', 0, 100));
+    rotate(log, 1);
+    appendFileSync(log, numbered('now', 0, 100));
+    const r = await sluice(args);
+    expect(r.stderr.replace(/.*was truncated.*\n/, '')).toBe('');
+    expect(r.code).toBe(0);
+    expect(lines(r.stdout).sort()).toEqual(lines(numbered('unread', 0, 100) + numbered('between', 0, 100) + numbered('now', 0, 100)).sort());
+  });
+
   it('reads each file moved into a directory in exactly one of the runs', async () => {
     const dir = tempDir();
     const inbox = join(dir, 'inbox');

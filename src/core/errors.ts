@@ -94,9 +94,16 @@ export function reasonOf(err: unknown): string {
   return known ? `${known[0]}; ${known[1]}` : messageOf(err);
 }
 
-/** An IoError saying what failed (`cannot write out-1000.txt`) and why, in words. */
-export function ioFailure(what: string, err: unknown): IoError {
-  return new IoError(`${what}: ${reasonOf(err)}`, { cause: err });
+/**
+ * An IoError saying what failed (`cannot write out-1000.txt`) and why, in words; a full disk says
+ * so first: `disk full: cannot write out-1000.txt (no space left on the device; free some space and
+ * run again)`. An error of sluice's own already says what failed, and stays as it is.
+ */
+export function ioFailure(what: string, err: unknown): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = code === 'ENOSPC' || code === 'EDQUOT' ? `disk full: ${what} (${reasonOf(err)})` : `${what}: ${reasonOf(err)}`;
+  return new IoError(message, { cause: err });
 }
 
 /** `step()`, a failure of which is an ioFailure saying `what` failed. */

@@ -1,8 +1,9 @@
 // What happens to a bad record (--on-error): fail the run, skip and count it, or write it to a
 // dead-letter file with the reason. Nothing is dropped without a trace.
 
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { BadRecordError, failingAs, UsageError } from './errors.ts';
+import { writeAll } from './write-all.ts';
 
 export class OnError {
   readonly mode: 'fail' | 'skip' | 'dlq';
@@ -37,10 +38,8 @@ export class OnError {
   }
 
   private deadLetter(reason: string, where: string, raw: unknown): void {
-    failingAs(`--on-error dlq:${this.dlqPath}: cannot write the dead letter`, () => {
-      this.dlqFd ??= openSync(this.dlqPath!, 'a');
-      writeSync(this.dlqFd, `${JSON.stringify({ where, reason, record: raw })}\n`);
-    });
+    this.dlqFd ??= failingAs(`--on-error dlq:${this.dlqPath}: cannot write the dead letter`, () => openSync(this.dlqPath!, 'a'));
+    writeAll(this.dlqFd, `${JSON.stringify({ where, reason, record: raw })}\n`, this.dlqPath!);
   }
 
   /** Make dead letters durable; called after each batch. */

@@ -7,6 +7,11 @@ export function note(message: string): void {
   process.stderr.write(`${chalkStderr.dim('sluice:')} ${message}\n`);
 }
 
+/** A note that replaces the line before it (a terminal's status line): no newline until the next message ends it. */
+export function noteInPlace(message: string): void {
+  process.stderr.write(`\r\x1b[K${chalkStderr.dim('sluice:')} ${message}`);
+}
+
 export function error(message: string): void {
   process.stderr.write(errorText(message));
 }

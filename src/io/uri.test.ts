@@ -10,7 +10,7 @@ import { SINKS, sinkFor } from './sinks/index.ts';
 import { SOURCES, sourceFor } from './sources/index.ts';
 import { redactedUri, type UriDef, type UriParam } from './uri.ts';
 
-/** A URI of each scheme that takes parameters, to hang them on. */
+/** A URI of each scheme that takes parameters, to hang them on (`source redis`: the source's alone), with those its target rule needs. */
 const EXAMPLE: Record<string, string> = {
   tail: 'tail:/var/log/app.log',
   dir: 'dir:/data/incoming',
@@ -18,13 +18,24 @@ const EXAMPLE: Record<string, string> = {
   'tcp-listen': 'tcp-listen://127.0.0.1:9',
   'http-listen': 'http-listen://127.0.0.1:9/hook',
   kafka: 'kafka://127.0.0.1:9/events',
+  mqtt: 'mqtt://127.0.0.1:9/sensors/#',
+  'sink mqtt': 'mqtt://127.0.0.1:9/alerts',
+  redis: 'redis://127.0.0.1:9/events',
+  'source redis': 'redis://127.0.0.1:9/events?group=g',
+  nats: 'nats://127.0.0.1:9/logs.>',
+  'nats+js': 'nats+js://127.0.0.1:9/EVENTS',
+  amqp: 'amqp://guest:guest@127.0.0.1:9/logs',
+  'syslog+udp': 'syslog+udp://127.0.0.1:9',
+  'syslog+tcp': 'syslog+tcp://127.0.0.1:9',
   http: 'http://127.0.0.1:9/ingest',
   https: 'https://127.0.0.1:9/ingest',
-  sqlite: 'sqlite:/tmp/x.db',
-  postgres: 'postgres://app@127.0.0.1:5432/test',
-  postgresql: 'postgresql://app@127.0.0.1:5432/test',
-  mysql: 'mysql://app@127.0.0.1/test',
-  mariadb: 'mariadb://app@127.0.0.1/test',
+  sqlite: 'sqlite:/tmp/x.db?table=t',
+  postgres: 'postgres://app@127.0.0.1:5432/test?table=t',
+  postgresql: 'postgresql://app@127.0.0.1:5432/test?table=t',
+  mysql: 'mysql://app@127.0.0.1/test?table=t',
+  mariadb: 'mariadb://app@127.0.0.1/test?table=t',
+  dashboard: 'dashboard:status',
+  prometheus: 'prometheus:status',
 };
 
 const SAMPLE: { [K in ValueKind['kind']]?: string } = { int: '3', duration: '2s', flag: 'true', string: 'x' };
@@ -40,27 +51,34 @@ function sample(p: UriParam): string {
   return SAMPLE[p.value.kind]!;
 }
 
+/** `base` with `?name=value`, in place of its own value of `name` if it has one. */
+function withParam(base: string, name: string, value: string): string {
+  const [path, query = ''] = base.split('?');
+  const others = query.split('&').filter((kv) => kv && !kv.startsWith(`${name}=`));
+  return `${path}?${[...others, `${name}=${value}`].join('&')}`;
+}
+
 const schemes: [string, UriDef, (uri: string) => unknown][] = [
   ...SOURCES.filter((d) => d.params).map((d) => [`source ${d.scheme}`, d, sourceFor] as [string, UriDef, (uri: string) => unknown]),
   ...SINKS.filter((d) => d.params).map((d) => [`sink ${d.scheme}`, d, sinkFor] as [string, UriDef, (uri: string) => unknown]),
 ];
 
-describe.each(schemes)('%s', (_name, def, check) => {
-  const base = EXAMPLE[def.scheme]!;
+describe.each(schemes)('%s', (name, def, check) => {
+  const base = EXAMPLE[name] ?? EXAMPLE[def.scheme]!;
 
   it('has an example URI here', () => expect(base).toBeDefined());
 
   it.each(def.params!.map((p) => [p.name, p] as const))('accepts ?%s', (name, p) => {
-    expect(() => check(`${base}?${name}=${sample(p)}`)).not.toThrow();
+    expect(() => check(withParam(base, name, sample(p)))).not.toThrow();
   });
 
   it('refuses an unknown key, with the nearest', () => {
-    for (const { name } of def.params!) expect(() => check(`${base}?${name.slice(0, -1)}=1`)).toThrow(`unknown option '${name.slice(0, -1)}' (did you mean '${name}'?)`);
-    if (!def.forwardsQuery) expect(() => check(`${base}?zzzzzz=1`)).toThrow(/unknown option 'zzzzzz'/);
+    for (const { name } of def.params!) expect(() => check(withParam(base, name.slice(0, -1), '1'))).toThrow(`unknown option '${name.slice(0, -1)}' (did you mean '${name}'?)`);
+    if (!def.forwardsQuery) expect(() => check(withParam(base, 'zzzzzz', '1'))).toThrow(/unknown option 'zzzzzz'/);
   });
 
   it.each(def.params!.filter((p) => p.value.kind !== 'string').map((p) => [p.name] as const))('says what is wrong with a bad ?%s', (name) => {
-    expect(() => check(`${base}?${name}=%20bad`)).toThrow(new RegExp(`: ${name}: `));
+    expect(() => check(withParam(base, name, '%20bad'))).toThrow(new RegExp(`: ${name}: `));
   });
 });
 

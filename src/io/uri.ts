@@ -204,3 +204,10 @@ export function requiredPath(example: string): (path: string, params: ParamValue
     return path;
   };
 }
+
+/** `[HOST:]PORT` to listen on (--ui): the loopback interface unless a host is given; port 0 picks a free one. */
+export function listenAddress(text: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):)?(\d{1,5})$/.exec(text);
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`expected [HOST:]PORT, e.g. 4040 or 0.0.0.0:4040, not '${text}'`);
+  return { host: m[1]?.replace(/^\[(.*)\]$/, '$1') ?? '127.0.0.1', port: Number(m[2]) };
+}

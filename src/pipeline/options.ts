@@ -7,6 +7,7 @@ import { OnError } from '../core/on-error.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Field } from '../core/values.ts';
 import { CODECS, codecUsage, createDecoder } from '../io/codecs/index.ts';
+import { listenAddress } from '../io/uri.ts';
 import { checkFormat } from '../io/render/format.ts';
 import { sinkFor } from '../io/sinks/index.ts';
 import { sourceFor } from '../io/sources/index.ts';
@@ -47,8 +48,10 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'checkpoint', value: { kind: 'path', metavar: 'DIR' }, summary: 'save source positions, state and windows after each batch; resume from them' },
   { name: 'once', value: { kind: 'flag' }, summary: 'process what is there now (what is new since the checkpoint), then exit: for cron' },
   { name: 'schedule', value: { kind: 'string', metavar: 'CRON' }, summary: "make a --once pass at each tick of a cron pattern ('*/5 * * * *'; 6 fields: seconds first)", check: checkCron },
+  { name: 'ui', value: { kind: 'string', metavar: '[HOST:]PORT' }, summary: 'serve a live web page of the run (batches, rates, delays, the graph, dashboard: sinks), /metrics, /ready and /healthz; 127.0.0.1 unless a host is given', check: (text) => void listenAddress(text) },
+  { name: 'live', value: { kind: 'flag' }, summary: "redraw stdout's latest batch in place on a terminal: sorted, the rows that fit, with the batch time and rates" },
   { name: 'quiet', short: 'q', value: { kind: 'flag' }, summary: 'no summary on stderr' },
-  { name: 'verbose', short: 'v', value: { kind: 'flag' }, summary: 'per-batch stats on stderr' },
+  { name: 'verbose', short: 'v', value: { kind: 'flag' }, summary: 'per-batch stats on stderr: one status line redrawn in place on a terminal' },
   { name: 'version', short: 'V', value: { kind: 'flag' }, summary: 'print the version and exit', scope: 'command-line' },
 ];
 

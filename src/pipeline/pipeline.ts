@@ -45,6 +45,10 @@ export interface PipelineSpec {
   encoding?: 'utf8' | 'latin1';
   /** Read what is there now, then end (--once). */
   once?: boolean;
+  /** Where the web UI listens, [HOST:]PORT (--ui). */
+  ui?: string;
+  /** Redraw stdout's latest batch in place on a terminal (--live). */
+  live?: boolean;
   /** A cron pattern: a --once pass at each tick (--schedule). */
   schedule?: string;
   sources: Record<string, SourceSpec>;

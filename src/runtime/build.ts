@@ -30,6 +30,8 @@ export interface Graph {
   end(last?: boolean): Promise<void>;
   /** Records that reached sinks since the last call. */
   takeRecordsOut(): number;
+  /** Records along each edge (`from->to`, a sink being `sink:N`) since the last call, when built with countEdges. */
+  takeEdgeCounts?(): Record<string, number>;
   close(): Promise<void>;
   /** The run failed: sinks drop the unfinished batch. */
   abort(): void;
@@ -44,7 +46,7 @@ export interface GraphIo {
   sink(spec: SinkSpec, options: SinkOptions): Sink;
 }
 
-const uriIo: GraphIo = {
+export const uriIo: GraphIo = {
   source: (_name, s) => createSource(s.in),
   sink: (s, options) => createSink(s.out, options),
 };
@@ -57,6 +59,8 @@ export interface GraphHooks {
   onFail?: (err: unknown) => void;
   /** Sinks started (true) or stopped (false) holding the sources back. */
   onPressure?: (held: boolean) => void;
+  /** Count the records along every edge (the web UI's graph); off, no edge costs anything. */
+  countEdges?: boolean;
 }
 
 /** `checkpointId`: the --checkpoint run's identity, for sinks that record the batches they wrote. */
@@ -67,9 +71,13 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
   const pressure = new Pressure(hooks.onPressure);
   const sinks: Sink[] = [];
   const consumers = new Map<string, Downstream[]>();
-  const feed = (from: string, d: Downstream) => consumers.set(from, [...(consumers.get(from) ?? []), d]);
+  const edges: EdgeCounter[] | undefined = hooks.countEdges ? [] : undefined;
+  const feed = (from: string, to: string, d: Downstream) => {
+    const counted = edges ? countingEdge(edges, `${from}->${to}`, d) : d;
+    consumers.set(from, [...(consumers.get(from) ?? []), counted]);
+  };
 
-  for (const s of spec.sinks) {
+  spec.sinks.forEach((s, i) => {
     const label = redactedUri(s.out);
     let sink: Sink;
     try {
@@ -79,14 +87,15 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
       throw new IoError(`${label}: ${reasonOf(err)}`, { cause: err });
     }
     sinks.push(sink);
-    feed(s.from, guardSink(sink, label, onError, () => recordsOut++));
-  }
+    feed(s.from, `sink:${i}`, guardSink(sink, label, onError, () => recordsOut++));
+  });
   const fusedStreams = new Set([...fusions.values()].map((f) => f.stream));
   for (const { name, from, ops } of plan.streams.toReversed()) {
     const skip = fusedStreams.has(name) ? 1 : 0; // the source's decoder does the first operator
     const keep = (i: number, state: Stateful) => stateful.set(`${name}/${i + skip}/${ops[i + skip]!.def.name}`, state);
-    const head = fanIn(from.length, buildChain(ops.slice(skip), tee(consumers.get(name) ?? []), { keep, second: feed, pressure, onError }));
-    for (const input of from) feed(input, head);
+    const second = (input: string, d: Downstream) => feed(input, name, d);
+    const head = fanIn(from.length, buildChain(ops.slice(skip), tee(consumers.get(name) ?? []), { keep, second, pressure, onError }));
+    for (const input of from) feed(input, name, head);
   }
 
   const roots: Downstream[] = [];
@@ -115,12 +124,41 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
       recordsOut = 0;
       return n;
     },
+    ...(edges && {
+      takeEdgeCounts() {
+        const counts: Record<string, number> = {};
+        for (const counter of edges) {
+          counts[counter.edge] = (counts[counter.edge] ?? 0) + counter.n;
+          counter.n = 0;
+        }
+        return counts;
+      },
+    }),
     async close() {
       for (const sink of sinks) await sink.close();
     },
     abort() {
       for (const sink of sinks) sink.abort?.();
     },
+  };
+}
+
+interface EdgeCounter {
+  edge: string;
+  n: number;
+}
+
+/** `next` with the records pushed into it counted under `edge` (a self-join has two wires along one edge). */
+function countingEdge(counters: EdgeCounter[], edge: string, next: Downstream): Downstream {
+  const counter = { edge, n: 0 };
+  counters.push(counter);
+  return {
+    begin: (time) => next.begin(time),
+    push(rec) {
+      counter.n++;
+      next.push(rec);
+    },
+    end: (last) => next.end(last),
   };
 }
 

@@ -164,6 +164,6 @@ describe('Engine', () => {
     source.send('1\n2\n3\n');
     source.end();
     await done;
-    expect(stats).toEqual([{ time: 1000, recordsIn: 3, recordsOut: 0, processingMs: 0, delayMs: 0 }]);
+    expect(stats).toEqual([{ time: 1000, recordsIn: 3, recordsOut: 0, processingMs: 0, delayMs: 0, sources: { hand: 3 } }]);
   });
 });

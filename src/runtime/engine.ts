@@ -3,7 +3,8 @@
 // With a checkpoint store it resumes where the last run stopped, re-running an unfinished batch.
 
 import type { Graph, GraphHooks } from './build.ts';
-import type { CheckpointStore, Saved } from './checkpoint.ts';
+import { CheckpointError, type CheckpointStore, type Saved } from './checkpoint.ts';
+import { messageOf } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { FlowControl } from './flow.ts';
 import { note } from '../core/report.ts';
@@ -16,6 +17,10 @@ export interface BatchStats {
   processingMs: number;
   /** How late the batch started closing after its time. */
   delayMs: number;
+  /** Records in, by source name. */
+  sources: Record<string, number>;
+  /** Records along each edge of the graph (`from->to`), when the graph counts them (GraphHooks.countEdges). */
+  edges?: Record<string, number>;
 }
 
 export interface EngineOptions {
@@ -139,7 +144,8 @@ export class Engine {
     const store = this.checkpoint?.store;
     if (saved) store?.save({ ...saved, pending: { time, until: byName } });
     const started = clock.now();
-    const recordsIn = graph.inputs.reduce((n, { intake }) => n + intake.takeCount(), 0);
+    const sources = Object.fromEntries(graph.inputs.map(({ name, intake }) => [name, intake.takeCount()]));
+    const recordsIn = Object.values(sources).reduce((a, b) => a + b, 0);
     const busyMs = graph.inputs.reduce((ms, { intake }) => ms + intake.takeBusyMs(), 0);
     // the input has ended, so what waits for later (windows) comes out now; with a checkpoint
     // the stream goes on in the next run, and it waits there instead
@@ -157,6 +163,8 @@ export class Engine {
       recordsOut: graph.takeRecordsOut(),
       processingMs: clock.now() - started,
       delayMs: Math.max(0, started - time),
+      sources,
+      edges: graph.takeEdgeCounts?.(),
     };
     this.flow.adapt(stats.time, stats.recordsIn, busyMs + stats.processingMs, stats.delayMs);
     this.onBatch?.(stats);
@@ -174,11 +182,19 @@ export class Engine {
     const { store, pipeline } = this.checkpoint;
     // a first run starts from nothing: its first batch is recorded as pending like any other
     const saved = store.load(pipeline) ?? { pipeline, time: 0, positions: {}, state: {} };
-    for (const [id, state] of this.graph.stateful) if (id in saved.state) state.restore(saved.state[id]);
+    // a checkpoint intact but not of this pipeline's parts (edited): said plainly, never a stack
+    const restoring = (what: string, restore: () => void) => {
+      try {
+        restore();
+      } catch (err) {
+        throw new CheckpointError(`checkpoint ${store.dir}: ${what}${messageOf(err)}`, { cause: err });
+      }
+    };
+    for (const [id, state] of this.graph.stateful) if (id in saved.state) restoring(`the state of ${id}: `, () => state.restore(saved.state[id]));
     for (const { name, source, intake } of this.graph.inputs) {
       intake.restore(saved.intakes?.[name]);
       if (!source.position) note(`${source.label}: a stream, with no position for --checkpoint to keep: a restart reads on from what comes then`);
-      if (saved.positions[name] !== undefined) source.seek?.(saved.positions[name]);
+      if (saved.positions[name] !== undefined) restoring('', () => source.seek?.(saved.positions[name]));
     }
     return saved;
   }
@@ -196,6 +212,11 @@ export class Engine {
   /** Per source, the bytes of its input that were not UTF-8 and were replaced by U+FFFD. */
   replaced(): { label: string; bytes: number }[] {
     return this.graph.inputs.map(({ source, intake }) => ({ label: source.label, bytes: intake.replaced }));
+  }
+
+  /** What waits now: text read ahead for the next batch, and sources paused (for /metrics). */
+  backlog(): { queuedChars: number; pausedSources: number } {
+    return this.flow.backlog();
   }
 
   /** Graceful stop: no more input; the open batch is closed and flushed, then run() returns. */
@@ -225,7 +246,10 @@ export class Engine {
 
   /** Resolves when the clock reaches `time`, the input ends, a stop is asked for, or something fails. */
   private waitUntil(time: number): Promise<void> {
-    if (this.inputDone || this.stopping || this.failure || this.clock.now() >= time) return Promise.resolve();
+    if (this.inputDone || this.stopping || this.failure) return Promise.resolve();
+    // a batch due already (batches fell behind) still waits for a turn of the event loop: without
+    // one, reads under way never complete, and a backlog of empty batches never ends
+    if (this.clock.now() >= time) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const cancel = this.clock.at(time, () => this.wake?.());
       this.wake = () => {

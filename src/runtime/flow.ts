@@ -93,6 +93,11 @@ export class FlowControl {
     }
   }
 
+  /** Text queued for the next batch, and how many sources are paused now. */
+  backlog(): { queuedChars: number; pausedSources: number } {
+    return { queuedChars: this.held(), pausedSources: this.flows.filter((f) => f.paused).length };
+  }
+
   /** Text waiting for the next batch while one closes. */
   private held(): number {
     return this.flows.reduce((n, flow) => n + flow.intake.heldChars, 0);

@@ -52,6 +52,12 @@ export const WELL_FORMED: Record<string, { specs: string[]; line: fc.Arbitrary<s
     specs: ['split', 'split:,'],
     line: fc.array(fc.tuple(text(['a', 'é', ',', '"']), text([' ', '\t'], 3)), { maxLength: 6 }).map((parts) => parts.flat().join('')),
   },
+  syslog: {
+    specs: ['syslog'],
+    line: fc
+      .tuple(fc.integer({ min: 0, max: 191 }), text(['a', 'é', '-', '.']), text(['k', '"', '\\', ']', ' ', 'é']), text(['m', ' ', '[', ':']))
+      .map(([pri, host, value, msg]) => `<${pri}>1 2026-12-03T00:00:00Z ${host || '-'} app - - [id k="${value.replace(/["\\\]]/g, '\\$&')}"] ${msg}`),
+  },
   regex: { specs: ['regex:^(?<k>\\w+)=(?<v>\\d*)$'], line: fc.tuple(text(['a', 'b', '_', '9'], 6), text(['1', '2'], 4)).map(([k, v]) => `${k}=${v}`) },
 };
 

@@ -105,6 +105,31 @@ describe('codecs', () => {
     expect(decode('1.2.3.4 - - [05/Jan/2017:14:22:53 +0000] "GET /a[ ]b" 200 1')).toMatchObject({ path: '/a[ ]b', protocol: null });
   });
 
+  it('syslog takes RFC 5424 and RFC 3164 messages apart into the same fields', () => {
+    const [modern, old, bare] = decodeAll('syslog', [
+      '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Appl\\"ication\\]"][examplePriority@32473 class="high"] \uFEFFAn application event',
+      '<34>Oct 11 22:14:15 mymachine su[230]: \'su root\' failed for lonvick on /dev/pts/8',
+      '<13>just text',
+    ]);
+    expect(modern).toEqual({
+      facility: 20,
+      severity: 5,
+      version: 1,
+      timestamp: '2003-10-11T22:14:15.003Z',
+      hostname: 'mymachine.example.com',
+      appName: 'evntslog',
+      procId: null,
+      msgId: 'ID47',
+      structuredData: { 'exampleSDID@32473': { iut: '3', eventSource: 'Appl"ication]' }, 'examplePriority@32473': { class: 'high' } },
+      message: 'An application event',
+    });
+    expect(old).toMatchObject({ facility: 4, severity: 2, version: null, timestamp: 'Oct 11 22:14:15', hostname: 'mymachine', appName: 'su', procId: '230', message: "'su root' failed for lonvick on /dev/pts/8" });
+    expect(bare).toMatchObject({ facility: 1, severity: 5, timestamp: null, message: 'just text' });
+    expect(decodeAll('syslog', ['<14>1 - - - - - -'])[0]).toMatchObject({ timestamp: null, hostname: null, structuredData: null, message: '' });
+    expect(failure('syslog', 'Oct 11 no pri')).toMatchObject({ message: 'not a syslog message: expected <PRI> (0 to 191) at the start', column: 1 });
+    expect(failure('syslog', '<14>1 - h a - - [id x="open')).toMatchObject({ message: 'bad structured data: the value of x does not end', column: 28 });
+  });
+
   it('regex gives the named groups', () => {
     expect(decodeAll('regex:(?<k>\\w+)=(?<v>\\d+)', ['a=1'])).toEqual([{ k: 'a', v: '1' }]);
     expect(failure('regex:(?<k>\\w+)=(?<v>\\d+)', 'nope').message).toMatch(/does not match/);

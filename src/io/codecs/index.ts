@@ -6,8 +6,9 @@ import { csv, tsv } from './delimited.ts';
 import { json } from './json.ts';
 import { regex } from './regex.ts';
 import { split } from './split.ts';
+import { syslog } from './syslog.ts';
 
-export const CODECS: readonly CodecDef[] = [json, csv, tsv, clf, split, regex];
+export const CODECS: readonly CodecDef[] = [json, csv, tsv, clf, split, regex, syslog];
 
 /** How --parse takes a codec, as help, the man page and README write it: `json`, `csv[:header]`, `regex:RE`. */
 export function codecUsage(def: CodecDef): string {

@@ -8,6 +8,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { failingAs } from '../../core/errors.ts';
+import { fileError } from '../../core/write-all.ts';
 import { isStream } from '../descriptors.ts';
 import { append } from './append.ts';
 import { FileLines, type Sink, type SinkDef } from './sink.ts';
@@ -60,35 +61,38 @@ export const batchFiles: SinkDef = {
     const dir = dirname(path) || '.';
     failingAs(`cannot create the directory ${dir}`, () => mkdirSync(dir, { recursive: true }));
     removeStale(dir, path);
-    // messages name the batch's file, not the temporary one it is written to first
-    const failure = () => `cannot write ${batchFileName(path, out.time)}`;
-    const out = new FileLines(options, failure);
+    // messages name the batch's file (out.file), not the temporary one it is written to first
+    const out = new FileLines(options);
     let tmp = '';
-    const writing = (step: () => void) => failingAs(failure(), step);
     return {
       begin(t) {
-        out.time = t;
+        out.begin(t, batchFileName(path, t));
         tmp = join(dir, `.${basename(batchFileName(path, t))}.${process.pid}.tmp`);
-        writing(() => out.open(openSync(tmp, 'w')));
+        failingAs(`cannot write ${out.file}`, () => out.open(openSync(tmp, 'w')));
       },
       push: (rec) => out.push(rec),
       end() {
-        out.sync();
-        writing(() => {
+        try {
+          out.sync();
           closeSync(out.fd);
           out.fd = -1;
-          renameSync(tmp, batchFileName(path, out.time));
+          renameSync(tmp, out.file);
           syncDir(dir);
-        });
+        } catch (err) {
+          // a batch that could not be written whole leaves nothing behind, so a restart redoes it
+          abort();
+          throw fileError(err, out.file);
+        }
       },
       async close() {},
-      abort() {
-        if (out.fd < 0) return;
-        out.discard();
-        closeSync(out.fd);
-        out.fd = -1;
-        rmSync(tmp, { force: true });
-      },
+      abort,
     };
+    function abort(): void {
+      if (out.fd < 0) return;
+      out.discard();
+      closeSync(out.fd);
+      out.fd = -1;
+      rmSync(tmp, { force: true });
+    }
   },
 };

@@ -2,19 +2,24 @@
 
 import { namedDescriptor } from '../descriptors.ts';
 import { checkUri, redactedUri } from '../uri.ts';
+import { amqp } from './amqp.ts';
 import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
 import { http, https } from './http.ts';
 import { kafka } from './kafka.ts';
 import { mariadb, mysql } from './mysql.ts';
 import { postgres, postgresql } from './postgres.ts';
+import { dashboard, prometheus } from './panel.ts';
+import { mqtt } from './mqtt.ts';
+import { nats, natsJs } from './nats.ts';
+import { redis } from './redis.ts';
 import type { Sink, SinkDef, SinkOptions } from './sink.ts';
 import { sqlite } from './sqlite.ts';
 import { stdout } from './stdout.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SINKS: readonly SinkDef<unknown>[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, sqlite, postgres, postgresql, mysql, mariadb];
+export const SINKS: readonly SinkDef<unknown>[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, mqtt, redis, nats, natsJs, amqp, sqlite, postgres, postgresql, mysql, mariadb, dashboard, prometheus];
 
 /** The sink a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sinkFor(uri: string) {

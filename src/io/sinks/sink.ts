@@ -1,7 +1,7 @@
 // What a sink is: the last stage of a stream, plus close(). The registry (index.ts) maps URIs to sinks.
 
-import { fsyncSync, writeSync } from 'node:fs';
-import { failingAs } from '../../core/errors.ts';
+import { fsyncSync } from 'node:fs';
+import { fileError, writeAll } from '../../core/write-all.ts';
 import type { ParamValues, UriDef } from '../uri.ts';
 import type { OnError } from '../../core/on-error.ts';
 import type { Pressure } from '../../core/pressure.ts';
@@ -29,6 +29,25 @@ export interface SinkOptions {
   onError: OnError;
   /** With --checkpoint, the run's identity: a sink that records which batches it wrote (a database) keys them by it. */
   checkpointId?: string;
+  /** Where dashboard: and prometheus: sinks show each batch: the --ui server; absent without --ui. */
+  board?: Board;
+}
+
+/** A panel of the web UI (a dashboard: sink), or a family of gauges on its /metrics (prometheus:). */
+export interface Panel {
+  kind: 'dashboard' | 'prometheus';
+  name: string;
+}
+
+/** A record as a panel shows it: a pair's key and value as the sink's format writes them; another record whole, with no value. */
+export interface Row {
+  key: string;
+  value?: string;
+}
+
+/** Where panel sinks show their batches: open() is called as the sink is made, before any input; what it returns takes each complete batch. */
+export interface Board {
+  open(panel: Panel): (time: number, rows: Row[]) => void;
 }
 
 /** Text as files and stdout get it: UTF-8, or with --encoding latin1 a byte a character ('?' for one beyond Latin-1). */
@@ -81,22 +100,22 @@ const FLUSH_AT = 1 << 16;
 
 /**
  * Records of a batch written as lines to a file descriptor, in pieces of 64 KiB; sync() makes them
- * durable. A write that fails is an IoError saying `failure()` (what the user's file is); a record
- * the format cannot write stays a RenderError, a bad record.
+ * durable. A write that fails (a full disk) fails the batch: push() stops writing and sync() throws.
  */
 export class FileLines {
   fd = -1;
+  /** The file written, as messages name it. */
+  file = '';
   /** The batch being written, for --with-time. */
   time = 0;
   private buffered = '';
+  private failed: unknown;
   private readonly options: SinkOptions;
   private readonly lines: Lines;
-  private readonly failure: () => string;
 
-  constructor(options: SinkOptions, failure: () => string) {
+  constructor(options: SinkOptions) {
     this.options = options;
     this.lines = new Lines(options);
-    this.failure = failure;
   }
 
   /** Write to `fd` from now on, a new file (`fresh`: empty, so the format's header comes first). */
@@ -105,15 +124,29 @@ export class FileLines {
     this.lines.restart(fresh);
   }
 
+  /** A new batch: `file` is where it goes. */
+  begin(time: number, file: string): void {
+    this.time = time;
+    this.file = file;
+    this.failed = undefined;
+  }
+
   push(rec: unknown): void {
+    if (this.failed) return;
     this.buffered += this.lines.of(rec, this.time);
     if (this.buffered.length >= FLUSH_AT) this.write();
   }
 
-  /** Write what is buffered and fsync (unless the file cannot be synced: a FIFO, a device). */
+  /** Write what is buffered and fsync (unless the file cannot be synced: a FIFO, a device); throws if any of the batch could not be written. */
   sync(durable = true): void {
     this.write();
-    if (durable) failingAs(this.failure(), () => fsyncSync(this.fd));
+    if (this.failed) throw this.failed;
+    if (!durable) return;
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      throw fileError(err, this.file);
+    }
   }
 
   /** Drop what is buffered (the batch is abandoned). */
@@ -122,7 +155,11 @@ export class FileLines {
   }
 
   private write(): void {
-    if (this.buffered) failingAs(this.failure(), () => writeSync(this.fd, encoded(this.buffered, this.options)));
+    try {
+      if (this.buffered && !this.failed) writeAll(this.fd, encoded(this.buffered, this.options), this.file);
+    } catch (err) {
+      this.failed = err;
+    }
     this.buffered = '';
   }
 }

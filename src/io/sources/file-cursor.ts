@@ -33,16 +33,25 @@ export interface SavedFile {
   offset: number;
 }
 
+/** Whether `f`, read from a checkpoint, has the shape of a SavedFile. */
+export function isSavedFile(f: unknown): f is SavedFile {
+  const s = f as SavedFile;
+  return typeof s?.path === 'string' && typeof s.dev === 'string' && typeof s.ino === 'string' && typeof s.fingerprint === 'string' && Number.isInteger(s.offset) && s.offset >= 0;
+}
+
 /** Whether a fingerprint covers the full FINGERPRINT_BYTES, enough to tell a copy of a file by its content alone. */
 export function isFull(fingerprint: string): boolean {
   return fingerprint.startsWith(`${FINGERPRINT_BYTES}:`);
 }
 
-/** Device and inode of a regular file, or undefined when there is none at `path`. */
-export function identify(path: string): { dev: string; ino: string; size: number; mtimeMs: number } | undefined {
+/**
+ * Device and inode of a regular file, or undefined when there is none at `path`; `born`: when the
+ * file was created, in ns (its last change where the file system does not keep that).
+ */
+export function identify(path: string): { dev: string; ino: string; size: number; mtimeMs: number; born: bigint } | undefined {
   const st = statSync(path, { bigint: true, throwIfNoEntry: false });
   if (!st?.isFile()) return undefined;
-  return { dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
+  return { dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeMs: Number(st.mtimeMs), born: st.birthtimeNs || st.mtimeNs };
 }
 
 export class FileCursor {
@@ -54,7 +63,8 @@ export class FileCursor {
   offset: number;
   /** `LENGTH:SHA1` of the file's first bytes (as many as it had, up to FINGERPRINT_BYTES). */
   fingerprint: string;
-  private readonly fd: number;
+  /** The open file, for whoever reads it otherwise (the file source's FdReader). */
+  readonly fd: number;
   /** A gzip file's text, decompressed whole when opened (rotated logs: written once, read once). */
   private readonly inflated: Buffer | undefined;
   /** What is wrong with a gzip file that ends early, when its good text was kept (`damaged: 'read'`). */
@@ -98,8 +108,8 @@ export class FileCursor {
     return this.inflated?.length ?? fstatSync(this.fd).size;
   }
 
-  /** readSync at `position`, of the decompressed text for a gzip file. */
-  private readAt(buf: Buffer, offset: number, length: number, position: number): number {
+  /** Bytes of the file's text (a gzip file's decompressed text) at `position`. */
+  readAt(buf: Buffer, offset: number, length: number, position: number): number {
     if (!this.inflated) return readSync(this.fd, buf, offset, length, position);
     return position >= this.inflated.length ? 0 : this.inflated.copy(buf, offset, position, position + length);
   }
@@ -113,6 +123,25 @@ export class FileCursor {
   /** Truncated (copytruncate) or rewritten since it was read: shorter than the offset, or it begins differently. */
   rewritten(): boolean {
     return this.size() < this.offset || !this.startsWith();
+  }
+
+  /**
+   * Why `saved` (a checkpoint's record of a file) does not describe this file as it is now, if it
+   * does not: another file under that name, rewritten, shorter, or the offset not at a line's end.
+   */
+  changedSince(saved: SavedFile): string | undefined {
+    if (saved.dev !== this.dev || saved.ino !== this.ino) return 'it was replaced';
+    if (!this.startsWith(saved.fingerprint)) return 'it was rewritten';
+    const size = this.size();
+    if (size < saved.offset) return `it is shorter (${size} bytes, read up to ${saved.offset})`;
+    const before = Buffer.alloc(1);
+    const atLineEnd = saved.offset === 0 || saved.offset === size || (this.readAt(before, 0, 1, saved.offset - 1) === 1 && before[0] === 10);
+    return atLineEnd ? undefined : `byte ${saved.offset} is not at a line's end`;
+  }
+
+  /** Take the fingerprint again if it covered fewer than its bytes (the file has grown since). */
+  refresh(): void {
+    if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
   }
 
   /** Read again from the top, as a new file. */
@@ -195,7 +224,7 @@ export class FileCursor {
 
   private advance(bytes: number): number {
     this.offset += bytes;
-    if (!isFull(this.fingerprint)) this.fingerprint = this.fingerprintOf(FINGERPRINT_BYTES);
+    this.refresh();
     return bytes;
   }
 

@@ -1,14 +1,17 @@
-// `PATH`, `file:PATH`: read files once, in name order (rotated logs oldest first); a glob matches several. A path that is not
-// a regular file (a FIFO, `<(cmd)`, /dev/stdin, a character device) is read as a stream, as stdin is;
-// a gzip file as the text it holds.
+// `PATH`, `file:PATH`: read files once, in name order (rotated logs oldest first); a glob matches
+// several. A path that is not a regular file (a FIFO, `<(cmd)`, /dev/stdin, a character device) is
+// read as a stream, as stdin is; a gzip file as the text it holds. A checkpoint knows each file read
+// by identity and offset: a restart reads on where each was left, a file replaced or cut short since
+// as new (with a note), and a new one wherever its name sorts.
 
-import { closeSync, existsSync, globSync, open, openSync, statSync } from 'node:fs';
+import { existsSync, globSync, open, statSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { IoError } from '../../core/errors.ts';
+import { IoError, messageOf } from '../../core/errors.ts';
+import { note } from '../../core/report.ts';
 import { requiredPath } from '../uri.ts';
 import { isStream, namedDescriptor } from '../descriptors.ts';
-import { gunzipped, GzipError, isGzip } from './gzip.ts';
-import { FdReader, streamSource, type Source, type SourceDef } from './source.ts';
+import { FileCursor, isSavedFile, type SavedFile } from './file-cursor.ts';
+import { FdReader, streamSource, type Intake, type ReadAt, type Source, type SourceDef } from './source.ts';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -58,52 +61,106 @@ export const file: SourceDef = {
     const name = files[0]!;
     if (files.length === 1 && isStream(name)) return streamSource(path, namedDescriptor(name) ?? (() => promisify(open)(name, 'r')));
     const reader = new FdReader();
-    /** Files are read in historyOrder: a position is the file being read and the offset in it. */
-    let at: FilePosition = { file: files[0]!, offset: 0 };
-    let until: FilePosition | undefined;
+    /**
+     * Each file read from so far, by name: which file it was (device, inode, first bytes) and how
+     * far it was read, so that a restart goes on there and reads a file replaced since as new.
+     */
+    let read = new Map<string, SavedFile>();
+    /** The file being read now. */
+    let reading: FileCursor | undefined;
+    /** A re-run batch's end: how far it read each file. */
+    let until: Map<string, SavedFile> | undefined;
     let reachedUntil: () => void = () => {};
+    let lift: () => void = () => {};
+
+    /** Read file `name` on from where it was left, up to `bound`'s offset if given; false if stopped. */
+    async function readFile(name: string, intake: Intake, bound?: SavedFile): Promise<boolean> {
+      let cursor: FileCursor;
+      try {
+        cursor = new FileCursor(name, 0, { damaged: 'read' });
+      } catch (err) {
+        throw new IoError(`${name}: ${messageOf(err)}`, { cause: err });
+      }
+      try {
+        // the re-run batch read another file under this name: it is read as new, after the re-run
+        if (bound && cursor.changedSince(bound)) return true;
+        const saved = read.get(name);
+        const changed = saved && cursor.changedSince(saved);
+        if (changed) note(`${name === path ? '' : `${path}: `}${name} changed since the checkpoint (${changed}); reading it as a new file`);
+        cursor.offset = saved && !changed ? saved.offset : 0;
+        read.set(name, cursor.saved());
+        reading = cursor;
+        intake.file(name, { start: cursor.offset === 0 });
+        try {
+          // a gzip file's text was decompressed when it was opened
+          const text: number | ReadAt = cursor.isCompressed ? async (buf, want, offset) => cursor.readAt(buf, 0, want, offset) : cursor.fd;
+          const done = await reader.run(text, intake, cursor.offset, bound?.offset);
+          if (done && cursor.damage && !bound) intake.damaged(cursor.damage); // what a cut archive held was read: the damage is a bad record after it
+          return done;
+        } finally {
+          read.set(name, current(cursor));
+          reading = undefined;
+        }
+      } catch (err) {
+        throw new IoError(`${name}: ${messageOf(err)}`, { cause: err });
+      } finally {
+        cursor.close();
+      }
+    }
+    const current = (cursor: FileCursor): SavedFile => {
+      cursor.refresh();
+      return { ...cursor.saved(), offset: reader.delivered };
+    };
+
     return {
       label: path,
       async run(intake) {
-        for (const name of files.filter((f) => historyOrder(f, at.file) >= 0)) {
-          const from = name === at.file ? at.offset : 0;
-          intake.file(name, { start: from === 0 });
-          at = { file: name, offset: from };
-          const fd = openSync(name, 'r');
-          const gz = isGzip(fd) ? gunzipped(name) : undefined;
-          try {
-            if (until?.file === name) reader.limitTo(until.offset).then(reachedUntil);
-            if (!(await reader.run(gz ?? fd, intake, from))) return;
-          } catch (err) {
-            // what the archive held up to the damage was read: the damage is a bad record after it
-            if (err instanceof GzipError) intake.damaged(err.message);
-            else throw new IoError(`${name}: ${(err as Error).message}`, { cause: err });
-          } finally {
-            gz?.close();
-            closeSync(fd);
-          }
+        read = new Map([...read].filter(([name]) => files.includes(name)));
+        if (until) {
+          // a crashed batch again: the files it read, each as far as it read it, then the rest
+          for (const name of files) if (until.has(name) && !(await readFile(name, intake, until.get(name)))) return;
+          reachedUntil();
+          await new Promise<void>((resolve) => (lift = resolve));
         }
-        reachedUntil(); // the input ended first: everything there is was delivered
+        for (const name of files) if (!(await readFile(name, intake))) return;
       },
       pause: () => reader.pause(),
       resume: () => reader.resume(),
-      stop: () => reader.stop(),
+      stop() {
+        reader.stop();
+        lift();
+      },
       readSize: (bytes) => void (reader.size = Math.min(bytes, reader.size)),
-      position: () => ({ file: at.file, offset: reader.delivered }),
+      position: () => ({ files: [...read.values()].map((f) => (reading && f.path === reading.path ? current(reading) : f)) }),
       seek(position) {
-        at = position as FilePosition;
+        read = new Map(filesOf(path, position, files).map((f) => [f.path, f]));
       },
       limit(position) {
-        until = position as FilePosition | undefined;
-        if (until) return new Promise((resolve) => (reachedUntil = resolve));
-        reader.unlimit();
-        return Promise.resolve();
+        if (position === undefined) {
+          until = undefined;
+          lift();
+          return Promise.resolve();
+        }
+        until = new Map(filesOf(path, position, files).map((f) => [f.path, f]));
+        return new Promise((resolve) => (reachedUntil = resolve));
       },
     };
   },
 };
 
-interface FilePosition {
-  file: string;
-  offset: number;
+/**
+ * The files of a position this source saved. One saved before files had an identity,
+ * `{file, offset}`, has the files before `file` read whole and `file` up to `offset`, as they are now.
+ */
+function filesOf(label: string, position: unknown, files: string[]): SavedFile[] {
+  const p = position as { files?: unknown; file?: unknown; offset?: unknown };
+  if (Array.isArray(p?.files) && p.files.every(isSavedFile)) return p.files;
+  if (typeof p?.file !== 'string' || !Number.isInteger(p.offset)) throw new IoError(`${label}: the checkpoint's position is not one of a file source`);
+  const { file: at, offset } = p as { file: string; offset: number };
+  return files.filter((f) => historyOrder(f, at) <= 0).map((f) => {
+    const cursor = new FileCursor(f);
+    const saved = { ...cursor.saved(), offset: f === at ? offset : cursor.size() };
+    cursor.close();
+    return saved;
+  });
 }

@@ -1,12 +1,14 @@
 // `http-listen://HOST:PORT/PATH`: a webhook receiver: the lines of each POSTed body (plain lines or
-// NDJSON) become records. While the pipeline is paused requests wait, and past a bound they are
-// answered 503 with Retry-After, so memory stays bounded however fast senders post. With ?token=
-// only requests that carry it as a bearer token are taken (401 otherwise).
+// NDJSON) become records, all of a request's or none. While the pipeline is paused requests wait,
+// and past a bound they are answered 503 with Retry-After, so memory stays bounded however fast
+// senders post. With ?token= only requests that carry it as a bearer token are taken (401 otherwise).
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { fromEnvironment, hostPort, type HostPort } from '../uri.ts';
+import { messageOf } from '../../core/errors.ts';
 import { capConnections, Listener, MAX_CONNECTIONS } from './listener.ts';
+import { Spool } from './spool.ts';
 import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 
 /** Requests that may wait while the pipeline is paused; more are turned away with 503. */
@@ -53,11 +55,31 @@ export const httpListen: SourceDef<HostPort & { token?: string }> = {
           } else {
             const take = () => {
               requests.take(req);
-              const lines = new LineChunker(intake);
-              req.on('data', (buf: Buffer) => lines.push(buf, text));
+              // all or nothing: the lines go in once the body is complete, so a body cut short or
+              // malformed (answered 400, or the sender gone) gives none, and its retry no duplicates
+              const body = new Spool();
+              let failed = false;
+              req.on('data', (buf: Buffer) => {
+                if (failed) return;
+                try {
+                  body.add(buf);
+                } catch (err) {
+                  failed = true;
+                  body.discard();
+                  res.writeHead(503, { 'Retry-After': '1', Connection: 'close', 'Content-Type': 'text/plain' }).end(`cannot keep the body: ${messageOf(err)}\n`);
+                }
+              });
+              req.on('close', () => req.complete || body.discard());
               req.on('end', () => {
-                lines.end(text);
-                res.writeHead(204).end();
+                if (failed) return;
+                const lines = new LineChunker(intake);
+                body.drain((buf) => lines.push(buf, text), () => requests.resumed()).then(
+                  () => {
+                    lines.end(text);
+                    res.writeHead(204).end();
+                  },
+                  (err) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`cannot read the body back: ${messageOf(err)}\n`),
+                );
               });
               req.resume(); // a request that waited was paused: a 'data' listener alone does not restart it
             };

@@ -179,12 +179,27 @@ class KafkaSource implements Source {
     stream.on('offsets', () => this.startAtSeek(stream));
     const ends = this.untilEnd ? await consumer.listOffsets({ topics, isolationLevel: FetchIsolationLevels.READ_COMMITTED }) : undefined;
     joined();
+    /**
+     * --once: the partitions of `ends` this pass must read up to their end and are not there yet.
+     * A lone reader must read them all; a group member, those the group gave it (as sluice last
+     * heard at a join: the client's own list is empty for a while when it is fenced or rejoins).
+     */
+    const unread = (ends: Map<string, bigint[]>) =>
+      [...ends].flatMap(([topic, offsets]) =>
+        offsets.flatMap((end, p) => {
+          if (group && !this.owned.get(topic)?.[p]) return [];
+          const at = stream.offsetsToFetch.get(`${topic}:${p}`) ?? -1n;
+          return at < end ? [`${topic}-${p} (at ${at < 0n ? 'none' : at} of ${end})`] : [];
+        }),
+      );
+    /** Set when the pass closes the stream itself, every partition at its end. */
+    let reachedEnd = false;
     await new Promise<void>((resolve, reject) => {
       stream.once('error', reject);
       stream.once('close', resolve);
       if (this.stopped.signal.aborted) void stream.close();
-      // --once: the end is reached when every partition owned has been fetched up to where it
-      // ended at the start and every message fetched has been delivered (none held by a replay).
+      // --once: the end is reached when every partition to read (unread()) has been fetched up to
+      // where it ended at the start and every message fetched has been delivered (none held by a replay).
       // Checked, as the limit is, after the fetch's messages have all been pushed: its offsets
       // move first.
       let checking = false;
@@ -194,10 +209,9 @@ class KafkaSource implements Source {
         setImmediate(() => {
           checking = false;
           this.checkLimit();
-          if (!ends || stream.readableLength > 0 || this.draining || this.until || this.held.length) return;
-          for (const { topic, partitions } of consumer.assignments ?? []) {
-            for (const p of partitions) if ((stream.offsetsToFetch.get(`${topic}:${p}`) ?? -1n) < ends.get(topic)![p]!) return;
-          }
+          if (!ends || !this.member || stream.readableLength > 0 || this.draining || this.until || this.held.length) return;
+          if (unread(ends).length > 0) return;
+          reachedEnd = true;
           void stream.close();
         });
       };
@@ -210,6 +224,9 @@ class KafkaSource implements Source {
       check();
       if (this.paused) stream.pause();
     });
+    // the stream ended otherwise than by reaching the end: say what was left, never end quietly
+    const left = ends && !reachedEnd && !this.stopped.signal.aborted ? unread(ends) : [];
+    if (left.length) throw new IoError(`--once: the pass ended before these partitions reached where they ended at its start: ${left.join(', ')}`);
   }
 
   private receive(m: Msg, intake: Intake): void {

@@ -1,11 +1,12 @@
-// What tcp-listen: and http-listen: share: a server that listens until stop(), the streams it is
-// reading, paused and resumed with the pipeline, and the cap on connections open at once.
+// What tcp-listen:, syslog+tcp: and http-listen: share: a server that listens until stop(), the
+// streams it is reading, paused and resumed with the pipeline, and the cap on connections open at once.
 
-import type { Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ioFailure } from '../../core/errors.ts';
 import { note } from '../../core/report.ts';
-import type { UriParam } from '../uri.ts';
+import type { HostPort, UriParam } from '../uri.ts';
+import { noOnce, type Intake, type Source } from './source.ts';
 
 /** `?max-connections=N` of every listener: a listener open to anyone must not be exhausted by it. */
 export const MAX_CONNECTIONS: UriParam = {
@@ -39,6 +40,7 @@ export class Listener<S extends Readable> {
   /** The streams being read: take() adds them, they leave as they close. */
   readonly reading = new Set<S>();
   private stopped = false;
+  private waiting: (() => void)[] = [];
   private readonly label: string;
   private readonly server: Server;
   private readonly address: { host: string; port: number };
@@ -75,13 +77,57 @@ export class Listener<S extends Readable> {
   resume(): void {
     this.paused = false;
     for (const stream of this.reading) stream.resume();
+    this.wakeAll();
+  }
+
+  /** Resolves once the pipeline is not paused (at once if it is not), or the listener stops. */
+  resumed(): Promise<void> {
+    if (!this.paused || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private wakeAll(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
   }
 
   /** Close the server; `closeConnections` ends those open, or it would wait for them to end. */
   stop(closeConnections: () => void): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.wakeAll();
     this.server.close();
     closeConnections();
   }
+}
+
+/**
+ * A live source that accepts any number of TCP clients on `address` and has `read` read each
+ * connection into the intake, until stop() closes them all.
+ */
+export function acceptingSource(uri: string, { host, port }: HostPort, maxConnections: number, read: (socket: Socket, intake: Intake) => void): Source {
+  const server = createServer();
+  capConnections(server, maxConnections, uri);
+  const clients = new Listener<Socket>(uri, server, { host, port });
+  return {
+    label: uri,
+    untilNow() {
+      throw noOnce(uri);
+    },
+    run(intake) {
+      server.on('connection', (socket) => {
+        clients.take(socket);
+        socket.on('error', () => {}); // a client that resets ends only its own stream
+        read(socket, intake);
+      });
+      return clients.listen();
+    },
+    pause: () => clients.pause(),
+    resume: () => clients.resume(),
+    stop: () =>
+      clients.stop(() => {
+        for (const socket of clients.reading) socket.destroy();
+      }),
+  };
 }

@@ -213,18 +213,18 @@ export class FdReader {
   size = CHUNK;
   /** Offset just after the last complete line handed to the intake. */
   private deliveredTo = 0;
-  private until: { offset: number; reached: () => void } | undefined;
 
   get delivered(): number {
     return this.deliveredTo;
   }
 
   /**
-   * Read `fd` (or what `fd` reads: decompressed bytes) to its end; false if stopped first. With
-   * `from`, read by position starting there (a file resumed from a checkpoint); without, read on
-   * from wherever the descriptor is (a pipe).
+   * Read `fd` (or what `fd` reads: decompressed bytes) to its end, or to byte `end` (a re-run
+   * batch's limit: a line that runs past it, the file having changed since, is not delivered);
+   * false if stopped first. With `from`, read by position starting there (a file resumed from a
+   * checkpoint); without, read on from wherever the descriptor is (a pipe).
    */
-  async run(fd: number | ReadAt, intake: Intake, from?: number): Promise<boolean> {
+  async run(fd: number | ReadAt, intake: Intake, from?: number, end = Infinity): Promise<boolean> {
     const read: ReadAt = typeof fd === 'number' ? (buf, want, offset) => readSome(fd, buf, want, from === undefined ? null : offset) : fd;
     const buf = this.buf;
     const lines = new LineChunker(intake);
@@ -252,33 +252,22 @@ export class FdReader {
       if (waiting.length && !this.paused) retry();
       this.deliveredTo = offset - lines.carried - waitingBytes;
       if (ended && !waiting.length) return true;
-      // reads stop at the limit; a line that runs past it (the file changed since) is not delivered
-      const limited = !waiting.length && this.until !== undefined && offset >= this.until.offset;
-      if (limited) this.until!.reached();
-      if (this.paused || limited || ended) {
+      if (this.paused || ended) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
-      const want = this.until ? Math.min(this.size, this.until.offset - offset) : this.size;
-      const n = await read(buf, want, offset);
+      const atEnd = offset >= end;
+      const n = atEnd ? 0 : await read(buf, Math.min(this.size, end - offset), offset);
       offset += n;
-      if (n === 0) {
-        lines.end(offer);
-        ended = true;
-      } else lines.push(buf.subarray(0, n), offer);
+      if (n > 0) {
+        lines.push(buf.subarray(0, n), offer);
+        continue;
+      }
+      // the limit is the file's end too: its last line, without a newline, was delivered before
+      if (!atEnd || (await read(buf, 1, offset)) === 0) lines.end(offer);
+      ended = true;
     }
     return false;
-  }
-
-  /** Deliver nothing past `offset` of the descriptor being read; resolves once delivered up to it. */
-  limitTo(offset: number): Promise<void> {
-    return new Promise((reached) => (this.until = { offset, reached }));
-  }
-
-  /** Read on past the limit (unless paused). */
-  unlimit(): void {
-    this.until = undefined;
-    this.wake?.();
   }
 
   pause(): void {

@@ -5,10 +5,10 @@
 // file (logrotate's compress) is a rotated copy too, read as its text, once.
 
 import { globSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { note } from '../../core/report.ts';
 import { IoError, messageOf, reasonOf } from '../../core/errors.ts';
-import { FileCursor, identify, isFull, type LineRules, type SavedFile } from './file-cursor.ts';
+import { FileCursor, identify, isFull, isSavedFile, type LineRules, type SavedFile } from './file-cursor.ts';
 import { isGzipFile } from './gzip.ts';
 import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
 import { requiredPath } from '../uri.ts';
@@ -255,7 +255,7 @@ class Tail extends PollingSource<TailReplay> {
       this.waitingSaid = true;
       note(`${this.label}: no file matches ${this.pattern}${this.once ? ': nothing to read' : ' yet; waiting for one to appear'}`);
     }
-    for (const k of gone) this.findRotated(k);
+    for (const k of gone) this.findRotated(k, saved.includes(k));
     this.saved = undefined;
   }
 
@@ -282,9 +282,10 @@ class Tail extends PollingSource<TailReplay> {
   /**
    * Where a file the glob no longer finds as it was went: renamed to a name the glob misses, or
    * copied there before being truncated (while sluice was not running, or faster than a poll).
-   * Its siblings are searched for it, and what was not read of it is read from there.
+   * Its siblings are searched for it, and what was not read of it is read from there. For a file
+   * of the checkpoint (`whileDown`), the files rotated after it are read too.
    */
-  private findRotated(saved: SavedFile): void {
+  private findRotated(saved: SavedFile, whileDown: boolean): void {
     const dir = dirname(saved.path);
     let names: string[];
     try {
@@ -303,14 +304,29 @@ class Tail extends PollingSource<TailReplay> {
       const cursor = this.open(path, key!);
       if (cursor?.startsWith(saved.fingerprint) && (renamed || cursor.fingerprint === saved.fingerprint)) {
         Object.assign(this.follow(cursor, saved.offset), { orphanSince: this.lastScan, end: undefined });
+        if (whileDown) this.followRotatedAfter(dir, names, basename(saved.path), id.born);
         return;
       }
       cursor?.close();
     }
   }
+
+  /**
+   * Rotated more than once while sluice was down: the files of the same name, born after the one
+   * found (`born`), that the glob misses, were never seen, and are read whole, oldest first.
+   */
+  private followRotatedAfter(dir: string, names: string[], base: string, born: bigint): void {
+    const later = names
+      .filter((name) => name.startsWith(base) && !COMPRESSED.test(name))
+      .map((name) => ({ path: join(dir, name), id: identify(join(dir, name)) }))
+      .filter(({ id }) => id && id.born > born && !this.files.has(`${id.dev}:${id.ino}`))
+      .sort((a, b) => (a.id!.born < b.id!.born ? -1 : 1));
+    for (const { path, id } of later) {
+      const cursor = this.open(path, `${id!.dev}:${id!.ino}`);
+      if (cursor) Object.assign(this.follow(cursor, 0), { orphanSince: this.lastScan, end: undefined });
+    }
+  }
 }
 
-function isSavedFile(f: unknown): f is SavedFile {
-  const s = f as SavedFile;
-  return typeof s?.path === 'string' && typeof s.dev === 'string' && typeof s.ino === 'string' && typeof s.fingerprint === 'string' && Number.isInteger(s.offset);
-}
+/** Rotated files compressed (logrotate's `compress`): not lines to read. */
+const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z|zip)$/i;
