@@ -185,7 +185,7 @@ describe('bad input', () => {
     const dlq = join(tempDir(), 'missing-dir', 'dead.ndjson');
     const r = await sluice(['--parse', 'json', '--on-error', `dlq:${dlq}`], 'garbage\n');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`sluice: error: ENOENT: no such file or directory, open '${dlq}'\n`);
+    expect(r.stderr).toBe(`sluice: error: --on-error dlq:${dlq}: cannot write the dead letter: no such file or directory; check the path\n`);
   });
 
   it('an expression that throws on a record is a bad record too', async () => {

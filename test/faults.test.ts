@@ -139,7 +139,7 @@ describe('a sink that fails a batch', () => {
     child.stdin!.end('a\nb\n');
     const r = await done;
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`sluice: 2 bad records written to ${dlq}\n`);
+    expect(r.stderr).toMatch(new RegExp(`^sluice: ${url}: 400 Bad Request: no such tenant \\(batch \\d+: its 2 records are dead-lettered\\)\nsluice: 2 bad records written to ${dlq}\n$`));
     const letters = readFileSync(dlq, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(letters.map((l) => l.record)).toEqual(['a', 'b']);
     expect(letters[0].reason).toMatch(/400.*no such tenant/);

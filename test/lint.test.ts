@@ -70,6 +70,40 @@ describe('sluice lint', () => {
     expect(r.stderr).toBe(`${file}:1:10: sources: is empty; a pipeline needs at least one\n${file}:3:8: sinks: is empty; a pipeline needs at least one\n`);
   });
 
+  it("refuses the URIs run refuses, every problem at once: 78 for a file, 2 for flags", async () => {
+    const file = write(`sources:
+  a: { in: "tail:/tmp/x.log?poll=abc" }
+  b: { in: "kafka://" }
+  c: { in: "tcp://127.0.0.1:99999" }
+  d: { in: "dir:.?bogus=1" }
+sinks:
+  - { from: a, out: "http://127.0.0.1:9/x?timout=5s" }
+  - { from: b, out: "kafka://127.0.0.1:9/t?partitions=2" }
+`);
+    const expected = [
+      `${file}:2:12: sources.a.in: tail:/tmp/x.log?poll=abc: poll: bad duration 'abc': use a number and a unit, e.g. 250ms, 10s, 5m, 1h`,
+      `${file}:3:12: sources.b.in: kafka://: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events`,
+      `${file}:4:12: sources.c.in: tcp://127.0.0.1:99999: port 99999 is out of range: use 1 to 65535`,
+      `${file}:5:12: sources.d.in: dir:.?bogus=1: unknown option 'bogus' (known: pattern, from, poll)`,
+      `${file}:7:21: sinks[0].out: http://127.0.0.1:9/x?timout=5s: unknown option 'timout' (did you mean 'timeout'?)`,
+      `${file}:8:21: sinks[1].out: kafka://127.0.0.1:9/t?partitions=2: partitions is for a topic sluice creates: add create=true`,
+      '',
+    ].join('\n');
+    expect(await sluice(['lint', file])).toMatchObject({ code: 78, stderr: expected });
+    expect(await sluice(['run', file])).toMatchObject({ code: 78, stdout: '', stderr: expected });
+    const flags = await sluice(['-i', 'kafka://', '-i', 'tcp://127.0.0.1:99999', '-o', 'http://127.0.0.1:9/x?timout=5s', '--map', 'x x']);
+    expect(flags).toMatchObject({ code: 2, stdout: '' });
+    expect(flags.stderr).toBe(
+      [
+        'sluice: error: --in: kafka://: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events',
+        'sluice: error: --in: tcp://127.0.0.1:99999: port 99999 is out of range: use 1 to 65535',
+        "sluice: error: --out: http://127.0.0.1:9/x?timout=5s: unknown option 'timout' (did you mean 'timeout'?)",
+        'sluice: error: --map: syntax error: unexpected text after the expression at column 3',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('is a usage error without a file, or with one that does not exist', async () => {
     expect((await sluice(['lint'])).code).toBe(2);
     const r = await sluice(['lint', 'no/such.yaml']);

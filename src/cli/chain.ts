@@ -23,15 +23,20 @@ function metavar(value: ValueKind): string {
   return name && ` <${name}>`;
 }
 
+/** A core option as a commander flag, without its default (`sluice run FILE --once` overrides only what is given). */
+export function coreOption(o: OptionDef): Option {
+  const name = metavarOf(o.value);
+  const option = new Option(`${o.short ? `-${o.short}, ` : ''}--${o.name}${name && (o.bareValue ? ` [${name}]` : ` <${name}>`)}`, o.summary);
+  if (o.value.kind === 'choice') option.choices(o.value.choices);
+  return option;
+}
+
 /** The commander program for the flag chain; `ops` receives operators in the order given. */
 export function chainProgram(ops: OpSpec[]): Command {
   const program = new Command('sluice');
   for (const o of OPTIONS) {
-    const name = metavarOf(o.value);
-    const flags = `${o.short ? `-${o.short}, ` : ''}--${o.name}${name && (o.bareValue ? ` [${name}]` : ` <${name}>`)}`;
-    const option = new Option(flags, o.summary).helpGroup('Options:');
+    const option = coreOption(o).helpGroup('Options:');
     if (o.default !== undefined) option.default(o.repeat ? [o.default] : o.default);
-    if (o.value.kind === 'choice') option.choices(o.value.choices);
     if (o.repeat) option.argParser((v: string, prev: string[]) => (prev === option.defaultValue ? [v] : [...prev, v]));
     program.addOption(option);
   }
@@ -60,24 +65,28 @@ export function chainProgram(ops: OpSpec[]): Command {
   return program;
 }
 
-/** An option's value as the spec keeps it, checked as a pipeline file's is; its default when not given. */
-function optionValue(option: OptionDef, given: unknown): unknown {
+/**
+ * An option's value as the spec keeps it, checked as a pipeline file's is; its default when not
+ * given, or when what was given is wrong (added to `problems`, so that every one is reported).
+ */
+function optionValue(option: OptionDef, given: unknown, problems: string[]): unknown {
   if (given === undefined) return defaultValue(option);
   const checked = checkValue(option, given === true && option.bareValue ? option.bareValue : given);
-  if ('error' in checked) throw new UsageError(`--${option.name}: ${checked.error}`);
-  return checked.value;
+  if ('value' in checked) return checked.value;
+  problems.push(`--${option.name}: ${checked.error}`);
+  return defaultValue(option);
 }
 
 /** The options of one scope, by their spec field; `skip` those the caller sets itself. */
-function optionValues(opts: Record<string, unknown>, scope: 'top' | 'source' | 'sink', skip: string): Record<string, unknown> {
+function optionValues(opts: Record<string, unknown>, scope: 'top' | 'source' | 'sink', skip: string, problems: string[]): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const option of optionsIn(scope)) {
-    if (option.name !== skip) values[fieldOf(option)] = optionValue(option, opts[flagKeyOf(option)]);
+    if (option.name !== skip) values[fieldOf(option)] = optionValue(option, opts[flagKeyOf(option)], problems);
   }
   return values;
 }
 
-/** Parse `argv` (without the program name) into a pipeline; throws UsageError. */
+/** Parse `argv` (without the program name) into a pipeline; throws a UsageError with every problem of the flags. */
 export function parseChain(argv: string[]): PipelineSpec {
   const ops: OpSpec[] = [];
   const program = chainProgram(ops).exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -90,20 +99,28 @@ export function parseChain(argv: string[]): PipelineSpec {
     throw err;
   }
   const o = program.opts();
-  const ins = (o.in as string[]).map((uri) => optionValue(OPTIONS.find((d) => d.name === 'in')!, uri) as string);
-  const outs = (o.out as string[]).map((uri) => optionValue(OPTIONS.find((d) => d.name === 'out')!, uri) as string);
-  const source = optionValues(o, 'source', 'in');
-  const sink = optionValues(o, 'sink', 'out') as Omit<SinkSpec, 'from' | 'out'>;
+  const problems: string[] = [];
+  const top = optionValues(o, 'top', '', problems) as Omit<PipelineSpec, 'sources' | 'streams' | 'sinks'>;
+  const ins = (o.in as string[]).map((uri) => optionValue(OPTIONS.find((d) => d.name === 'in')!, uri, problems) as string);
+  const outs = (o.out as string[]).map((uri) => optionValue(OPTIONS.find((d) => d.name === 'out')!, uri, problems) as string);
+  const source = optionValues(o, 'source', 'in', problems);
+  const sink = optionValues(o, 'sink', 'out', problems) as Omit<SinkSpec, 'from' | 'out'>;
   if (sink.print !== undefined && !outs.includes('-')) {
-    throw new UsageError("--print writes Spark's layout to stdout, and no -o is stdout: add -o - or leave --print out");
+    problems.push("--print writes Spark's layout to stdout, and no -o is stdout: add -o - or leave --print out");
   }
   const sources = Object.fromEntries(ins.map((uri, i) => [`in${i + 1}`, { in: uri, ...source } as SourceSpec]));
-  return {
-    ...(optionValues(o, 'top', '') as Omit<PipelineSpec, 'sources' | 'streams' | 'sinks'>),
+  const spec: PipelineSpec = {
+    ...top,
     sources,
     streams: { main: { from: Object.keys(sources), ops } },
     sinks: outs.map((out) => ({ from: 'main', out, ...sink, print: out === '-' ? sink.print : undefined })),
   };
+  if (problems.length) {
+    // the operators' problems too, unless a bad --batch would make their windows' problems wrong
+    const planned = 'value' in checkValue(OPTIONS.find((d) => d.name === 'batch')!, o.batch) ? plan(spec).problems : [];
+    throw new UsageError([...problems, ...planned.map((p) => p.message)].join('\n'));
+  }
+  return spec;
 }
 
 /** The plan of a flag chain; its problems, all at once, are a usage error. */

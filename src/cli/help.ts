@@ -2,6 +2,7 @@
 // list of sources and sinks with their URI parameters.
 
 import { SINKS } from '../io/sinks/index.ts';
+import { OPERATORS } from '../operators/index.ts';
 import { SOURCES } from '../io/sources/index.ts';
 import { paramText, type UriDef } from '../io/uri.ts';
 
@@ -16,6 +17,9 @@ export const HELP_FOOTER = `
 Expressions are JavaScript: a bare expression sees the record as x (a pair [k, v] also as k and v;
 a reduce sees a and b); an arrow function such as '(a, b) => a + b' works anywhere. Every expression
 also sees t, the batch time in epoch ms (for what a window emits, the window's end).
+
+Operators with a second input, written NAME: STREAM, are entries of a stream's ops in a pipeline
+file (sluice run), where streams have names: ${OPERATORS.filter((op) => op.kind === 'pair').map((op) => op.name).join(', ')}.
 
 Examples:
 ${EXAMPLES.map(([what, cmd]) => `  # ${what}\n  ${cmd}\n`).join('\n')}`;

@@ -1,7 +1,7 @@
 // The sluice command: dispatches subcommands, runs a flag chain, maps errors to exit statuses.
 
 import pkg from '../../package.json' with { type: 'json' };
-import { ConfigError, EXIT, SluiceError } from '../core/errors.ts';
+import { ConfigError, EXIT, ioFailure, SluiceError } from '../core/errors.ts';
 import { ExpressionFailed } from '../operators/operator.ts';
 import { chainProgram, parseChain, planChain } from './chain.ts';
 import { command, COMMANDS } from './commands/index.ts';
@@ -54,7 +54,9 @@ export async function entry(argv: string[]): Promise<void> {
       error(err.message);
       status = err.exitCode;
     } else if (err instanceof Error && 'syscall' in err) {
-      error(err.message); // the operating system said no (a file, a socket): no stack needed
+      // the operating system said no (a file, a socket) somewhere that did not say what it was doing
+      const { path, syscall } = err as NodeJS.ErrnoException;
+      error(ioFailure(path ? `${syscall} ${path}` : String(syscall), err).message);
       status = EXIT.runtime;
     } else if (err instanceof ExpressionFailed) {
       error(err.message);

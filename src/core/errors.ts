@@ -63,6 +63,58 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+type Meaning = [meaning: string, todo: string];
+const DENIED: Meaning = ['permission denied', 'check its permissions, or use another path'];
+const TOO_MANY: Meaning = ['too many open files', 'raise the limit (ulimit -n)'];
+
+/** What the operating system's refusals mean, and what to do about them. */
+const SYSTEM: Record<string, Meaning> = {
+  ENOENT: ['no such file or directory', 'check the path'],
+  EACCES: DENIED,
+  EPERM: DENIED,
+  ENOSPC: ['no space left on the device', 'free some space and run again'],
+  EDQUOT: ['disk quota exceeded', 'free some space and run again'],
+  EROFS: ['read-only file system', 'use a path on a writable file system'],
+  ENOTDIR: ['a part of the path is a file, not a directory', 'check the path'],
+  EEXIST: ['a file is in the way of a directory', 'check the path'],
+  EISDIR: ['it is a directory', 'give the path of a file'],
+  EMFILE: TOO_MANY,
+  ENFILE: TOO_MANY,
+  EADDRINUSE: ['the address is in use', 'stop what uses it or choose another port'],
+  EADDRNOTAVAIL: ['the address is not one of this machine', 'use one of its addresses, or 0.0.0.0'],
+};
+
+/**
+ * Why `err` happened, in words: a system error's code as what it means and what to do ("no space
+ * left on the device; free some space and run again"), without the file Node names (which may be
+ * a temporary one the user never gave); any other error's message.
+ */
+export function reasonOf(err: unknown): string {
+  const known = SYSTEM[(err as NodeJS.ErrnoException | undefined)?.code ?? ''];
+  return known ? `${known[0]}; ${known[1]}` : messageOf(err);
+}
+
+/**
+ * An IoError saying what failed (`cannot write out-1000.txt`) and why, in words; a full disk says
+ * so first: `disk full: cannot write out-1000.txt (no space left on the device; free some space and
+ * run again)`. An error of sluice's own already says what failed, and stays as it is.
+ */
+export function ioFailure(what: string, err: unknown): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = code === 'ENOSPC' || code === 'EDQUOT' ? `disk full: ${what} (${reasonOf(err)})` : `${what}: ${reasonOf(err)}`;
+  return new IoError(message, { cause: err });
+}
+
+/** `step()`, a failure of which is an ioFailure saying `what` failed. */
+export function failingAs<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    throw ioFailure(what, err);
+  }
+}
+
 /**
  * Why retrying a network error cannot help, or undefined if it may: every failure under it is a host
  * name that does not exist (NXDOMAIN). A temporary DNS failure (EAI_AGAIN) is worth retrying.

@@ -2,7 +2,7 @@
 // dead-letter file with the reason. Nothing is dropped without a trace.
 
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { BadRecordError, UsageError } from './errors.ts';
+import { BadRecordError, failingAs, UsageError } from './errors.ts';
 import { writeAll } from './write-all.ts';
 
 export class OnError {
@@ -20,7 +20,7 @@ export class OnError {
       this.mode = 'dlq';
       this.dlqPath = spec.slice(4);
     } else {
-      throw new UsageError(`--on-error: unknown mode '${spec}': use fail, skip or dlq:PATH`);
+      throw new UsageError(`unknown mode '${spec}': use fail, skip or dlq:PATH`);
     }
   }
 
@@ -38,7 +38,7 @@ export class OnError {
   }
 
   private deadLetter(reason: string, where: string, raw: unknown): void {
-    this.dlqFd ??= openSync(this.dlqPath!, 'a');
+    this.dlqFd ??= failingAs(`--on-error dlq:${this.dlqPath}: cannot write the dead letter`, () => openSync(this.dlqPath!, 'a'));
     writeAll(this.dlqFd, `${JSON.stringify({ where, reason, record: raw })}\n`, this.dlqPath!);
   }
 

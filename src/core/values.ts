@@ -48,6 +48,8 @@ export interface WindowSpec {
   slideOmitted?: boolean;
   /** --event-time: a record's own time; the window then closes once the watermark passes its end. */
   eventTime?: Fn;
+  /** How messages name the event-time expression: the option of the operator that gave the window, not the aggregate. */
+  eventTimeLabel?: string;
   /** --watermark: how far the watermark trails the latest event time seen. */
   watermarkMs?: number;
   /** --event-time-unit: what a numeric event time counts; not given, ms (and a note when it looks like seconds). */

@@ -2,9 +2,9 @@
 // and what it left out must never be taken as written (then fsync'd and renamed into place).
 
 import { writeSync } from 'node:fs';
-import { IoError } from './errors.ts';
+import { ioFailure, type SluiceError } from './errors.ts';
 
-/** Write every byte of `data` to `fd`; anything less is an IoError naming `file` (the user's name for it). */
+/** Write every byte of `data` to `fd`; anything less is a fileError naming `file` (the user's name for it). */
 export function writeAll(fd: number, data: string | Uint8Array, file: string): void {
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   try {
@@ -18,12 +18,10 @@ export function writeAll(fd: number, data: string | Uint8Array, file: string): v
   }
 }
 
-/** A failed write, fsync or rename of `file` as the user should read it: a full disk says so. */
-export function fileError(err: unknown, file: string): IoError {
-  if (err instanceof IoError) return err;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new IoError(`disk full: cannot write ${file} (${code === 'EDQUOT' ? 'disk quota exceeded' : 'no space left on device'})`, { cause: err });
-  }
-  return new IoError(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
+/**
+ * A failed write, fsync or rename of `file` as the user should read it, naming the user's file (never
+ * a temporary one): `disk full: cannot write FILE (no space left on the device; free some space and run again)`.
+ */
+export function fileError(err: unknown, file: string): SluiceError {
+  return ioFailure(`cannot write ${file}`, err);
 }

@@ -6,8 +6,8 @@ import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { NatsConnection } from 'nats';
 import { note } from '../core/report.ts';
 import { backoffMs, wait } from '../core/backoff.ts';
-import { IoError, UsageError, messageOf } from '../core/errors.ts';
-import { redactedUri as redact } from './uri.ts';
+import { IoError, messageOf } from '../core/errors.ts';
+import type { ParamValues, Problem } from './uri.ts';
 
 export interface BrokerTarget {
   host: string;
@@ -18,32 +18,34 @@ export interface BrokerTarget {
   password?: string;
 }
 
-/** `[USER[:PASS]@]HOST[:PORT][/NAME]`; `example` shows the whole form in the message for a bad one. */
-export function brokerTarget(rest: string, uri: string, defaultPort: number, example: string): BrokerTarget {
-  const slash = rest.indexOf('/');
-  const authority = slash < 0 ? rest : rest.slice(0, slash);
-  const name = slash < 0 ? '' : rest.slice(slash + 1);
-  let url: URL;
-  try {
-    url = new URL(`x://${authority}`);
-  } catch {
-    throw new UsageError(`${redact(uri)}: expected ${example}`);
-  }
-  const port = url.port ? Number(url.port) : defaultPort;
-  if (!url.hostname || url.pathname !== '' || url.search || url.hash) throw new UsageError(`${redact(uri)}: expected ${example}`);
-  return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port,
-    name,
-    user: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+/**
+ * The target rule of a broker URI, `[USER[:PASS]@]HOST[:PORT][/NAME]`: `example` shows the whole
+ * form in the message for a bad one; `what` names the NAME part where one is required (a queue, a stream).
+ */
+export function brokerTarget(defaultPort: number, example: string, what?: string): (rest: string, params: ParamValues, problem: Problem) => BrokerTarget {
+  return (rest, _params, problem) => {
+    const slash = rest.indexOf('/');
+    const authority = slash < 0 ? rest : rest.slice(0, slash);
+    const name = slash < 0 ? '' : rest.slice(slash + 1);
+    let url: URL | undefined;
+    try {
+      url = new URL(`x://${authority}`);
+    } catch {
+      // said below
+    }
+    if (!url?.hostname || url.pathname !== '' || url.search || url.hash) {
+      problem(`expected ${example}`);
+      return { host: '', port: defaultPort, name };
+    }
+    if (what && !name) problem(`no ${what}; expected ${example}`);
+    return {
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port ? Number(url.port) : defaultPort,
+      name,
+      user: url.username ? decodeURIComponent(url.username) : undefined,
+      password: url.password ? decodeURIComponent(url.password) : undefined,
+    };
   };
-}
-
-/** The name part, required: `what` says what it names (a queue, a stream). */
-export function requireName(target: BrokerTarget, uri: string, what: string, example: string): string {
-  if (!target.name) throw new UsageError(`${redact(uri)}: no ${what}; expected ${example}`);
-  return target.name;
 }
 
 /** Retries while a broker is unreachable: one that comes back is noticed within seconds. */
@@ -54,7 +56,10 @@ export const natsClient = () => import('nats');
 export const amqpClient = () => import('amqplib');
 export const redisClient = async () => (await import('ioredis')).Redis;
 
-/** A connection to a NATS server, retried until it is up (saying so once), that notes outages; undefined if `signal` aborts first. */
+/**
+ * A connection to a NATS server, retried until it is up (saying so once), that notes outages as
+ * `label`'s; undefined if `signal` aborts first. Refused credentials are an IoError without the label.
+ */
 export async function natsConnect(label: string, target: BrokerTarget, signal: AbortSignal): Promise<{ nc: NatsConnection; up: () => boolean } | undefined> {
   const { connect } = await natsClient();
   for (let failures = 0; !signal.aborted; failures++) {
@@ -72,7 +77,7 @@ export async function natsConnect(label: string, target: BrokerTarget, signal: A
       return { nc, up: () => up && !nc.isClosed() };
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'AUTHORIZATION_VIOLATION') throw new IoError(`${label}: ${messageOf(err)}`, { cause: err });
+      if (code === 'AUTHORIZATION_VIOLATION') throw new IoError(messageOf(err), { cause: err }); // named by the caller: a sink's by the run
       if (failures === 0) note(`${label}: cannot reach the server (${messageOf(err)}); retrying with backoff until it is up`);
       await wait(backoffMs(failures, Math.random, BROKER_RETRY), signal);
     }
@@ -105,9 +110,9 @@ export async function amqpOpen<C extends boolean>(target: BrokerTarget, vhost: s
  * Where a record goes and what it says: `{key}` in `template` (a topic, a subject) takes a pair's
  * key (a string as is, else JSON) and the message is its value; without it, the whole record.
  */
-export function keyedTarget(template: string, rec: unknown, label: string): { to: string; value: unknown } {
+export function keyedTarget(template: string, rec: unknown): { to: string; value: unknown } {
   if (!template.includes('{key}')) return { to: template, value: rec };
-  if (!Array.isArray(rec) || rec.length !== 2) throw new IoError(`${label}: {key} in '${template}' needs pairs [key, value], not ${JSON.stringify(rec)}`);
+  if (!Array.isArray(rec) || rec.length !== 2) throw new IoError(`{key} in '${template}' needs pairs [key, value], not ${JSON.stringify(rec)}`);
   const k: unknown = rec[0];
   return { to: template.replaceAll('{key}', typeof k === 'string' ? k : JSON.stringify(k)), value: rec[1] };
 }

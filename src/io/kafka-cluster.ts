@@ -3,7 +3,8 @@
 // but not ready yet (a coordinator still loading on a fresh broker, a leader moving).
 import { note } from '../core/report.ts';
 import { backoffMs, wait } from '../core/backoff.ts';
-import { IoError, lastingFailure, UsageError } from '../core/errors.ts';
+import { IoError, lastingFailure } from '../core/errors.ts';
+import type { ParamValues, Problem } from './uri.ts';
 
 export interface KafkaTarget {
   brokers: string[];
@@ -26,21 +27,25 @@ export const RETRY = { baseMs: 200, maxMs: 5000 };
 /** Client settings common to every connection sluice makes: fail fast, sluice retries with backoff itself. */
 export const CLIENT = { clientId: 'sluice', connectTimeout: 3000, retries: 2, retryDelay: 250 } as const;
 
-/** `BROKERS/TOPIC[,TOPIC]`: brokers are HOST[:PORT] (9092 by default), comma-separated. */
-export function kafkaTarget(path: string, uri: string): KafkaTarget {
+/** The target rule of kafka:// URIs, `BROKERS/TOPIC[,TOPIC]`: brokers are HOST[:PORT] (9092 by default), comma-separated. */
+export function kafkaTarget(path: string, _params: ParamValues, problem: Problem): KafkaTarget {
   const slash = path.indexOf('/');
-  const usage = `${uri}: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events`;
-  if (slash < 0) throw new UsageError(usage);
-  if (path.slice(0, slash).includes('@')) throw new UsageError(`${uri}: a user and password in a kafka:// URI are not supported (sluice does not do SASL)`);
-  const brokers = path.slice(0, slash).split(',').map((broker) => {
+  const at = slash < 0 ? path.length : slash;
+  const topics = slash < 0 ? [] : path.slice(slash + 1).split(',').filter((t, i, all) => t || all.length > 1);
+  if (at === 0 || !topics.length) {
+    problem(`expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events${at && !topics.length ? ': the topic is missing' : ''}`);
+  }
+  if (path.slice(0, at).includes('@')) {
+    problem('a user and password in a kafka:// URI are not supported (sluice does not do SASL)');
+    return { brokers: [], topics };
+  }
+  const brokers = (at ? path.slice(0, at).split(',') : []).map((broker) => {
     const m = BROKER.exec(broker);
-    if (!m || (m[2] && Number(m[2]) > 65535)) throw new UsageError(`${uri}: '${broker}' is not a broker address; expected HOST[:PORT]`);
-    return m[2] ? broker : `${broker}:9092`;
+    if (!m || (m[2] && Number(m[2]) > 65535)) problem(`'${broker}' is not a broker address; expected HOST[:PORT] (port 1 to 65535)`);
+    return m?.[2] ? broker : `${broker}:9092`;
   });
-  const topics = path.slice(slash + 1).split(',');
-  if (topics.length === 1 && !topics[0]) throw new UsageError(usage);
   for (const topic of topics) {
-    if (!TOPIC.test(topic)) throw new UsageError(`${uri}: '${topic}' is not a topic name (letters, digits, '.', '_', '-')`);
+    if (!TOPIC.test(topic)) problem(`'${topic}' is not a topic name (letters, digits, '.', '_', '-')`);
   }
   return { brokers, topics };
 }

@@ -10,7 +10,7 @@ import { SINKS, sinkFor } from './sinks/index.ts';
 import { SOURCES, sourceFor } from './sources/index.ts';
 import { redactedUri, type UriDef, type UriParam } from './uri.ts';
 
-/** A URI of each scheme that takes parameters, to hang them on. */
+/** A URI of each scheme that takes parameters, to hang them on (`source redis`: the source's alone), with those its target rule needs. */
 const EXAMPLE: Record<string, string> = {
   tail: 'tail:/var/log/app.log',
   dir: 'dir:/data/incoming',
@@ -19,7 +19,9 @@ const EXAMPLE: Record<string, string> = {
   'http-listen': 'http-listen://127.0.0.1:9/hook',
   kafka: 'kafka://127.0.0.1:9/events',
   mqtt: 'mqtt://127.0.0.1:9/sensors/#',
+  'sink mqtt': 'mqtt://127.0.0.1:9/alerts',
   redis: 'redis://127.0.0.1:9/events',
+  'source redis': 'redis://127.0.0.1:9/events?group=g',
   nats: 'nats://127.0.0.1:9/logs.>',
   'nats+js': 'nats+js://127.0.0.1:9/EVENTS',
   amqp: 'amqp://guest:guest@127.0.0.1:9/logs',
@@ -27,25 +29,33 @@ const EXAMPLE: Record<string, string> = {
   'syslog+tcp': 'syslog+tcp://127.0.0.1:9',
   http: 'http://127.0.0.1:9/ingest',
   https: 'https://127.0.0.1:9/ingest',
-  sqlite: 'sqlite:/tmp/x.db',
-  postgres: 'postgres://app@127.0.0.1:5432/test',
-  postgresql: 'postgresql://app@127.0.0.1:5432/test',
-  mysql: 'mysql://app@127.0.0.1/test',
-  mariadb: 'mariadb://app@127.0.0.1/test',
+  sqlite: 'sqlite:/tmp/x.db?table=t',
+  postgres: 'postgres://app@127.0.0.1:5432/test?table=t',
+  postgresql: 'postgresql://app@127.0.0.1:5432/test?table=t',
+  mysql: 'mysql://app@127.0.0.1/test?table=t',
+  mariadb: 'mariadb://app@127.0.0.1/test?table=t',
   dashboard: 'dashboard:status',
   prometheus: 'prometheus:status',
 };
 
 const SAMPLE: { [K in ValueKind['kind']]?: string } = { int: '3', duration: '2s', flag: 'true', string: 'x' };
 
-/** Values of string parameters that have a form of their own. */
-const FORMED: Record<string, string> = { columns: 'key:text,value:int' };
+/** What a scheme's target rule needs a parameter to be, or to come with, and string parameters that have a form of their own, as written in a query. */
+const GOOD: Record<string, string> = { header: 'A:1', partitions: '3&create=true', columns: 'key:text,value:int' };
 
+/** A good value of `p`, as written in a query. */
 function sample(p: UriParam): string {
-  if (p.name in FORMED) return FORMED[p.name]!;
-  if (p.default !== undefined) return p.default;
+  if (p.name in GOOD) return GOOD[p.name]!;
+  if (p.default !== undefined) return encodeURIComponent(p.default);
   if (p.value.kind === 'choice') return p.value.choices.at(-1)!;
   return SAMPLE[p.value.kind]!;
+}
+
+/** `base` with `?name=value`, in place of its own value of `name` if it has one. */
+function withParam(base: string, name: string, value: string): string {
+  const [path, query = ''] = base.split('?');
+  const others = query.split('&').filter((kv) => kv && !kv.startsWith(`${name}=`));
+  return `${path}?${[...others, `${name}=${value}`].join('&')}`;
 }
 
 const schemes: [string, UriDef, (uri: string) => unknown][] = [
@@ -53,22 +63,22 @@ const schemes: [string, UriDef, (uri: string) => unknown][] = [
   ...SINKS.filter((d) => d.params).map((d) => [`sink ${d.scheme}`, d, sinkFor] as [string, UriDef, (uri: string) => unknown]),
 ];
 
-describe.each(schemes)('%s', (_name, def, check) => {
-  const base = EXAMPLE[def.scheme]!;
+describe.each(schemes)('%s', (name, def, check) => {
+  const base = EXAMPLE[name] ?? EXAMPLE[def.scheme]!;
 
   it('has an example URI here', () => expect(base).toBeDefined());
 
   it.each(def.params!.map((p) => [p.name, p] as const))('accepts ?%s', (name, p) => {
-    expect(() => check(`${base}?${name}=${encodeURIComponent(sample(p))}`)).not.toThrow();
+    expect(() => check(withParam(base, name, sample(p)))).not.toThrow();
   });
 
   it('refuses an unknown key, with the nearest', () => {
-    for (const { name } of def.params!) expect(() => check(`${base}?${name.slice(0, -1)}=1`)).toThrow(`unknown option '${name.slice(0, -1)}' (did you mean '${name}'?)`);
-    if (!def.forwardsQuery) expect(() => check(`${base}?zzzzzz=1`)).toThrow(/unknown option 'zzzzzz'/);
+    for (const { name } of def.params!) expect(() => check(withParam(base, name.slice(0, -1), '1'))).toThrow(`unknown option '${name.slice(0, -1)}' (did you mean '${name}'?)`);
+    if (!def.forwardsQuery) expect(() => check(withParam(base, 'zzzzzz', '1'))).toThrow(/unknown option 'zzzzzz'/);
   });
 
   it.each(def.params!.filter((p) => p.value.kind !== 'string').map((p) => [p.name] as const))('says what is wrong with a bad ?%s', (name) => {
-    expect(() => check(`${base}?${name}=%20bad`)).toThrow(new RegExp(`: ${name}: `));
+    expect(() => check(withParam(base, name, '%20bad'))).toThrow(new RegExp(`: ${name}: `));
   });
 });
 
@@ -104,6 +114,22 @@ describe('parameters', () => {
       'tail:/var/log/app?.log': 'tail:/var/log/app?.log',
     };
     for (const [uri, redacted] of Object.entries(shown)) expect(redactedUri(uri)).toBe(redacted);
+  });
+
+  it("are checked with the scheme's target rule, every problem of a URI at once", () => {
+    expect(sourceFor('tcp://[::1]:9').target).toEqual({ host: '::1', port: 9, path: '' });
+    expect(sourceFor('http-listen://0.0.0.0:0/hook').target).toEqual({ host: '0.0.0.0', port: 0, path: '/hook' });
+    expect(() => sourceFor('tcp://127.0.0.1:99999')).toThrow('tcp://127.0.0.1:99999: port 99999 is out of range: use 1 to 65535');
+    expect(() => sinkFor('tcp://h:0')).toThrow('port 0 is out of range: use 1 to 65535');
+    expect(() => sourceFor('tcp://h')).toThrow('tcp://h: expected HOST:PORT, e.g. 127.0.0.1:9999');
+    expect(() => sourceFor('kafka://')).toThrow('kafka://: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events');
+    expect(() => sourceFor('kafka://h:9092')).toThrow('kafka://h:9092: expected kafka://BROKERS/TOPIC, e.g. kafka://localhost:9092/events: the topic is missing');
+    expect(sourceFor('kafka://a,b:19092/t1,t2').target).toEqual({ brokers: ['a:9092', 'b:19092'], topics: ['t1', 't2'] });
+    expect(() => sinkFor('kafka://h/a,b?partitions=2')).toThrow('kafka://h/a,b?partitions=2: a sink writes to one topic, not 2; partitions is for a topic sluice creates: add create=true');
+    expect(() => sourceFor('dir:?poll=abc&bogus=1')).toThrow(
+      "dir:?poll=abc&bogus=1: unknown option 'bogus' (known: pattern, from, poll); poll: bad duration 'abc': use a number and a unit, e.g. 250ms, 10s, 5m, 1h; needs a directory, e.g. dir:/data/incoming",
+    );
+    expect(() => sinkFor('http://h/x?header=oops&timout=1s')).toThrow("http://h/x?header=***&timout=1s: unknown option 'timout' (did you mean 'timeout'?); header must be NAME:VALUE; this one has no ':'");
   });
 
   it('a glob keeps its own ? where no parameters follow', () => {

@@ -1,6 +1,8 @@
 // URIs of sources and sinks: finding a URI's definition (`-`, `scheme:rest`, `scheme://rest`, or a
-// path), its HOST:PORT, and its `?key=value` parameters, checked against the scheme's table of them
-// when the pipeline is built, so that a typo is a usage error rather than a stream that never works.
+// path), its `?key=value` parameters, checked against the scheme's table of them, and its target
+// (HOST:PORT, BROKERS/TOPIC) parsed by the scheme's own rule. One check, every problem of a URI at
+// once, when the pipeline is checked: lint refuses what run would, and a typo is an error rather
+// than a stream that never works.
 
 import { UsageError } from '../core/errors.ts';
 import { didYouMean } from '../core/suggest.ts';
@@ -12,8 +14,13 @@ export interface UriParam extends Field {
   repeat?: boolean;
 }
 
-/** What source and sink definitions share: a scheme, how it is written, and its parameters. */
-export interface UriDef {
+export type ParamValues = Record<string, unknown>;
+
+/** Where a scheme's target rule reports each thing wrong (a message without the URI, which is added). */
+export type Problem = (message: string) => void;
+
+/** What source and sink definitions share: a scheme, how it is written, its parameters and its target. */
+export interface UriDef<T = unknown> {
   /** `tail` for `tail:GLOB`; '' for plain paths, '-' for stdin and stdout. */
   scheme: string;
   usage: string;
@@ -23,18 +30,45 @@ export interface UriDef {
   params?: readonly UriParam[];
   /** Keys not in `params` are the target's own (an HTTP URL's query) and stay in the path, unless they look like a typo of one of ours. */
   forwardsQuery?: boolean;
+  /**
+   * The text after the scheme, less its parameters, as the scheme needs it (HOST:PORT, BROKERS/TOPIC),
+   * and the rules between it and the parameters; what it returns is what create() is given. Without
+   * it the target is that text as given.
+   */
+  target?(path: string, params: ParamValues, problem: Problem): T;
 }
 
-export type ParamValues = Record<string, unknown>;
+/** A URI checked against its scheme: what create() is given. */
+export interface CheckedUri<D> {
+  def: D;
+  /** The text after the scheme, less sluice's own parameters. */
+  path: string;
+  values: ParamValues;
+  target: unknown;
+}
+
+/**
+ * The definition of `uri` in `registry` (a plain path goes to `fallback`), its parameters and its
+ * target, checked; throws a UsageError that names every problem of the URI at once.
+ */
+export function checkUri<D extends UriDef>(uri: string, registry: readonly D[], fallback: D, kind: string): CheckedUri<D> {
+  const { def, rest } = resolveUri(uri, registry, fallback, kind);
+  const problems: string[] = [];
+  const problem = (message: string) => void problems.push(message);
+  const { path, values } = uriParams(rest, def, problem);
+  const target = def.target ? def.target(path, values, problem) : path;
+  if (problems.length) throw new UsageError(`${redactedUri(uri)}: ${problems.join('; ')}`);
+  return { def, path, values, target };
+}
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/;
 
 /** The definition for `uri` and the text after its scheme; a plain path goes to `fallback`. */
-export function resolveUri<D extends UriDef>(uri: string, registry: readonly D[], fallback: D, kind: string): { def: D; rest: string } {
+function resolveUri<D extends UriDef>(uri: string, registry: readonly D[], fallback: D, kind: string): { def: D; rest: string } {
   if (uri === '-') return { def: registry.find((d) => d.scheme === '-')!, rest: '' };
   const m = SCHEME.exec(uri);
   const def = m && registry.find((d) => d.scheme === m[1]);
-  if (def) return { def, rest: uri.slice(m[0].length).replace(/^\/\/(?=[^/])/, '') };
+  if (def) return { def, rest: uri.slice(m[0].length).replace(/^\/\/(?=[^/]|$)/, '') };
   if (m && uri.startsWith(`${m[1]}://`)) {
     throw new UsageError(`unknown ${kind} '${redactedUri(uri)}': no ${kind} for ${m[1]}:// (known: ${registry.map((d) => d.usage).join(', ')})`);
   }
@@ -47,18 +81,17 @@ const QUERY = /\?([a-z][a-z-]*=[^&]*(?:&[a-z][a-z-]*=[^&]*)*)$/;
  * `rest` without its parameters, and their values, checked against `def`'s table with defaults
  * filled in. Only a trailing `?key=value&...` counts, so a glob's own `?` stays part of the path.
  */
-export function uriParams(rest: string, def: UriDef, given: string): { path: string; values: ParamValues } {
+function uriParams(rest: string, def: UriDef, problem: Problem): { path: string; values: ParamValues } {
   if (!def.params) return { path: rest, values: {} };
-  const uri = redactedUri(given);
   if (def.forwardsQuery) {
     // an HTTP target's own query: every key that is not ours goes on to the server
     const q = rest.indexOf('?');
-    if (q < 0) return { path: rest, values: checkParams(new URLSearchParams(), def.params, uri).values };
-    const { values, others } = checkParams(new URLSearchParams(rest.slice(q + 1)), def.params, uri, true);
+    if (q < 0) return { path: rest, values: checkParams(new URLSearchParams(), def.params, problem).values };
+    const { values, others } = checkParams(new URLSearchParams(rest.slice(q + 1)), def.params, problem, true);
     return { path: `${rest.slice(0, q)}${others.size ? `?${others}` : ''}`, values };
   }
   const m = QUERY.exec(rest);
-  const { values } = checkParams(new URLSearchParams(m?.[1] ?? ''), def.params, uri);
+  const { values } = checkParams(new URLSearchParams(m?.[1] ?? ''), def.params, problem);
   return { path: m ? rest.slice(0, m.index) : rest, values };
 }
 
@@ -67,23 +100,23 @@ export function uriParams(rest: string, def: UriDef, given: string): { path: str
  * is refused with a suggestion, or with `forward` kept in `others` to pass on (an HTTP target's own
  * query), unless it is so near one of the table's that it must be a typo.
  */
-export function checkParams(query: URLSearchParams, table: readonly UriParam[], uri: string, forward = false): { values: ParamValues; others: URLSearchParams } {
+function checkParams(query: URLSearchParams, table: readonly UriParam[], problem: Problem, forward = false): { values: ParamValues; others: URLSearchParams } {
   const names = table.map((p) => p.name);
   const others = new URLSearchParams();
   for (const [key, value] of query) {
     if (names.includes(key)) continue;
     const hint = didYouMean(key, names);
     if (forward && !hint) others.append(key, value);
-    else throw new UsageError(`${uri}: unknown option '${key}'${hint || (names.length ? ` (known: ${names.join(', ')})` : '')}`);
+    else problem(`unknown option '${key}'${hint || (names.length ? ` (known: ${names.join(', ')})` : '')}`);
   }
   const values: ParamValues = {};
   for (const param of table) {
     const given = query.getAll(param.name);
-    if (given.length > 1 && !param.repeat) throw new UsageError(`${uri}: ${param.name} is given ${given.length} times; give it once`);
+    if (given.length > 1 && !param.repeat) problem(`${param.name} is given ${given.length} times; give it once`);
     const checked = given.map((text) => {
       const c = checkValue(param, text);
-      if ('error' in c) throw new UsageError(`${uri}: ${param.name}: ${c.error}`);
-      return c.value;
+      if ('error' in c) problem(`${param.name}: ${c.error}`);
+      return 'value' in c ? c.value : undefined;
     });
     values[param.name] = param.repeat ? checked : given.length ? checked[0] : defaultValue(param);
   }
@@ -123,11 +156,11 @@ function decoded(text: string): string {
 }
 
 /** `${VAR}` in a parameter's value taken from the environment, so that a secret stays out of the command line (and `ps`). */
-export function fromEnvironment(text: string, uri: string, what: string, env = process.env): string {
+export function fromEnvironment(text: string, what: string, problem: Problem, env = process.env): string {
   return text.replace(/\$\{(\w+)\}/g, (_, variable: string) => {
     const v = env[variable];
-    if (v === undefined) throw new UsageError(`${uri}: ${what}: environment variable ${variable} is not set`);
-    return v;
+    if (v === undefined) problem(`${what}: environment variable ${variable} is not set`);
+    return v ?? '';
   });
 }
 
@@ -137,17 +170,39 @@ export function paramText(p: UriParam): string {
   return `?${p.name}=${value}${p.default === undefined ? '' : ` (${p.default})`}: ${p.summary}`;
 }
 
-/** HOST:PORT[/PATH] of a network URI (the part after `scheme://`); IPv6 hosts in brackets. */
-export function hostPort(rest: string, uri: string): { host: string; port: number; path: string } {
-  let url: URL;
-  try {
-    url = new URL(`x://${rest}`);
-  } catch {
-    throw new UsageError(`${uri}: expected HOST:PORT, e.g. 127.0.0.1:9999`);
-  }
-  const port = Number(url.port);
-  if (!url.hostname || !url.port || !Number.isInteger(port)) throw new UsageError(`${uri}: expected HOST:PORT, e.g. 127.0.0.1:9999`);
-  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port, path: url.pathname };
+export interface HostPort {
+  host: string;
+  port: number;
+  path: string;
+}
+
+// a USER[:PASSWORD]@ before the host is passed over, as a URL parser would
+const HOST_PORT = /^(?:[^/?#]*@)?(\[[0-9a-fA-F:.]+\]|[^[\]:/?#@]+):(\d+)(\/[^?#]*)?$/;
+
+/**
+ * The target rule of a network URI: [USER@]HOST:PORT[/PATH] after `scheme://`, IPv6 hosts in
+ * brackets; a listener may take port 0 (any free port), a connection needs a real one.
+ */
+export function hostPort(kind: 'connect' | 'listen'): (path: string, params: ParamValues, problem: Problem) => HostPort {
+  return (rest, _params, problem) => {
+    const m = HOST_PORT.exec(rest);
+    if (!m) {
+      problem('expected HOST:PORT, e.g. 127.0.0.1:9999');
+      return { host: '', port: 0, path: '' };
+    }
+    const port = Number(m[2]);
+    const min = kind === 'listen' ? 0 : 1;
+    if (port < min || port > 65535) problem(`port ${m[2]} is out of range: use ${min} to 65535${kind === 'listen' ? ' (0: any free port)' : ''}`);
+    return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port, path: m[3] ?? '' };
+  };
+}
+
+/** The target rule of a scheme whose target is a path that must be given: `example` shows one. */
+export function requiredPath(example: string): (path: string, params: ParamValues, problem: Problem) => string {
+  return (path, _params, problem) => {
+    if (!path) problem(`needs ${example}`);
+    return path;
+  };
 }
 
 /** `[HOST:]PORT` to listen on (--ui): the loopback interface unless a host is given; port 0 picks a free one. */

@@ -72,7 +72,7 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
     if (def.kind === 'window') {
       if (window) problems.push({ at: window.spec, message: 'a window right after another one: leave one out' });
       const value = 'value' in arg ? def.windowOf(arg.value, options) : undefined;
-      if (value) window = { spec, ctx: { ...ctx, window: value }, inner: [] };
+      if (value) window = { spec, ctx: { ...ctx, window: { ...value, eventTimeLabel: `${spec.label}: event-time` } }, inner: [] };
     } else if (window && isPerRecord(def)) {
       // as in Spark, window(...).map(...).reduceByKey(...): per-record operators see each record
       // inside the window, after its event time has been read from it as it entered
@@ -88,7 +88,8 @@ export function resolveOps(ops: OpSpec[], batchMs: number): { ops: ResolvedOp[];
         window = undefined;
       } else windowRecords();
     } else if (def.kind === 'aggregate' && def.windowOf && 'value' in arg) {
-      ctx.window = def.windowOf(arg.value, options);
+      const value = def.windowOf(arg.value, options);
+      ctx.window = value && { ...value, eventTimeLabel: `${spec.label}: event-time` };
     }
     const problem = def.check?.(ctx);
     if (problem) problems.push({ at: spec, message: problem });

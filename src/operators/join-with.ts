@@ -19,7 +19,7 @@ export const joinWith: StageOperator = {
 
 /** The join stage; `outer` keeps pairs without a row as [k, [v, null]]. */
 export function tableJoin(ctx: OpContext, next: Downstream, outer: boolean): Downstream {
-  const table = new Table(ctx.arg as string);
+  const table = new Table(ctx.arg as string, ctx.label);
   let rows = byKey(table.rows().rows);
   return {
     begin(time) {

@@ -1,18 +1,23 @@
 // A static table of [key, value] rows read from a CSV, TSV, JSON or NDJSON file (--join-with,
 // --initial-state), read again when the file changes, so a lookup table can be updated live.
+// A CSV or TSV lookup table has a header and its rows are objects; a file of pairs (initial states)
+// is headerless KEY,STATE lines.
 
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { note } from '../core/report.ts';
 import { CodecError, SKIP } from '../io/codecs/codec.ts';
 import { createDecoder } from '../io/codecs/index.ts';
-import { IoError, messageOf, UsageError } from '../core/errors.ts';
+import { IoError, ioFailure, messageOf, UsageError } from '../core/errors.ts';
 
 export type Row = [key: unknown, value: unknown];
 
-const FORMATS: Record<string, (text: string, path: string) => Row[]> = {
-  '.csv': (text, path) => delimited(text, path, 'csv'),
-  '.tsv': (text, path) => delimited(text, path, 'tsv'),
+/** What a CSV or TSV line is: a row under a header (a lookup table), or a KEY,STATE pair (initial states). */
+export type Shape = 'rows' | 'pairs';
+
+const FORMATS: Record<string, (text: string, path: string, shape: Shape) => Row[]> = {
+  '.csv': (text, path, shape) => (shape === 'pairs' ? pairs : delimited)(text, path, 'csv'),
+  '.tsv': (text, path, shape) => (shape === 'pairs' ? pairs : delimited)(text, path, 'tsv'),
   '.json': (text, path) => {
     const data = parseJson(text, path, 1);
     if (Array.isArray(data)) return data.map((row, i) => rowOf(row, `${path}: element ${i}`));
@@ -24,27 +29,30 @@ const FORMATS: Record<string, (text: string, path: string) => Row[]> = {
 };
 
 /** The rows of the table at `path`; its extension says its format. Throws IoError saying where it is wrong. */
-export function readTable(path: string): Row[] {
+export function readTable(path: string, shape: Shape = 'rows'): Row[] {
   const parse = FORMATS[extname(path).toLowerCase()];
   if (!parse) throw new UsageError(`${path}: a table file ends in ${Object.keys(FORMATS).join(', ')}`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new IoError(`${path}: ${messageOf(err)}`, { cause: err });
+    throw ioFailure(`cannot read ${path}`, err);
   }
-  return parse(text.replace(/^\uFEFF/, ''), path); // a byte-order mark (as spreadsheets write) is not part of the first field
+  return parse(text.replace(/^\uFEFF/, ''), path, shape); // a byte-order mark (as spreadsheets write) is not part of the first field
 }
 
 /** A table file watched for changes: rows() reads it again when it has changed since the last read. */
 export class Table {
   private readonly path: string;
+  /** How messages name what reads the table (`--join-with`). */
+  private readonly label: string;
   private stamp: string;
   private current: Row[];
   private warned = '';
 
-  constructor(path: string) {
+  constructor(path: string, label: string) {
     this.path = path;
+    this.label = label;
     this.stamp = this.stat();
     this.current = readTable(path);
   }
@@ -60,7 +68,10 @@ export class Table {
       return { rows: this.current, changed: true };
     } catch (err) {
       // half written, or gone for a moment: keep the last good rows, say so once, and try again next batch
-      if (this.warned !== messageOf(err)) note(`keeping the last good table: ${(this.warned = messageOf(err))}`);
+      if (this.warned !== messageOf(err)) {
+        this.warned = messageOf(err);
+        note(`${this.label}: ${this.path} changed and cannot be read (${this.warned}); joining with the table as it was until it reads again`);
+      }
       return { rows: this.current, changed: false };
     }
   }
@@ -100,6 +111,37 @@ function delimited(text: string, path: string, codec: 'csv' | 'tsv'): Row[] {
     if (row !== SKIP) rows.push([row[first!], row]);
   });
   return rows;
+}
+
+/**
+ * KEY,STATE lines without a header (Spark's initial state RDD of pairs): the key as text, the state
+ * as the JSON value it spells (`5`, `"x"`, `{"n": 1}`), else as text. A first line whose state is
+ * text where the others' are JSON values is a header, and refused as one.
+ */
+function pairs(text: string, path: string, codec: 'csv' | 'tsv'): Row[] {
+  const split = createDecoder(codec);
+  const form = `KEY${codec === 'csv' ? ',' : '<TAB>'}STATE`;
+  const lines: { key: string; cell: string; state: { value: unknown } | undefined }[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.replace(/\r$/, '')) return;
+    const fields = decoded(() => split(line), path, i + 1) as string[];
+    if (fields.length !== 2) throw new IoError(`${path}:${i + 1}: ${fields.length} fields; a line of initial states is ${form}`);
+    lines.push({ key: fields[0]!, cell: fields[1]!, state: jsonOf(fields[1]!) });
+  });
+  const [first, ...rest] = lines;
+  if (first && !first.state && rest.length && rest.every((l) => l.state)) {
+    throw new IoError(`${path}:1: '${first.key}', '${first.cell}' looks like a header; a file of initial states has none, only ${form} lines`);
+  }
+  return lines.map(({ key, cell, state }) => [key, state ? state.value : cell]);
+}
+
+/** The JSON value a cell spells, if it is JSON. */
+function jsonOf(cell: string): { value: unknown } | undefined {
+  try {
+    return { value: decodeJson(cell) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** What `decode` gives, or an IoError at `path:line[:column]` saying why not. */

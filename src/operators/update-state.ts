@@ -8,14 +8,14 @@ import { type Fn } from '../core/expr.ts';
 import { asPair, guard, preview, type ArgSpec, type OpContext, type StageOperator } from './operator.ts';
 
 export const INITIAL_STATE_OPTION: Record<string, { arg: ArgSpec; summary: string }> = {
-  'initial-state': { arg: { kind: 'path', metavar: 'FILE' }, summary: 'start from the states of a table file (CSV/TSV/JSON/NDJSON rows [k, state])' },
+  'initial-state': { arg: { kind: 'path', metavar: 'FILE' }, summary: 'start from the states of a file of [k, state] rows: CSV/TSV KEY,STATE lines (no header; a state that is JSON is read as JSON), JSON or NDJSON' },
 };
 
 /** The states the `initial-state` option names, if any; a key given twice is an error. */
 export function initialStates(ctx: OpContext): KeyMap<unknown> {
   const states = new KeyMap<unknown>();
   const path = ctx.options['initial-state'] as string | undefined;
-  for (const [k, state] of path === undefined ? [] : readTable(path)) {
+  for (const [k, state] of path === undefined ? [] : readTable(path, 'pairs')) {
     if (states.get(k) !== undefined) throw new IoError(`${path}: key ${preview(k)} has two initial states`);
     states.set(k, state);
   }

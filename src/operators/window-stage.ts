@@ -24,7 +24,8 @@ interface Running<S> {
 /** `inner` builds the per-record operators written between the window and its aggregate, in front of `into`. */
 export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstream, inner?: (into: Downstream) => Downstream): Downstream {
   const { lengthMs, slideMs, watermarkMs = 0 } = ctx.window!;
-  const eventTime = ctx.window!.eventTime && guard(ctx.label, ctx.window!.eventTime);
+  const timeLabel = ctx.window!.eventTimeLabel ?? ctx.label;
+  const eventTime = ctx.window!.eventTime && guard(timeLabel, ctx.window!.eventTime);
   const unit = ctx.window!.eventTimeUnit;
   const msPerUnit = unit === 's' ? 1000 : 1;
   /** Said once: numeric times that look like epoch seconds while no unit was given. */
@@ -146,7 +147,7 @@ export function windowStage<S>(agg: Aggregator<S>, ctx: OpContext, next: Downstr
 
   function pushEventTime(rec: Rec): void {
     const value = eventTime!(rec);
-    const t = recordTimeOf(value, msPerUnit, ctx.label);
+    const t = recordTimeOf(value, msPerUnit, timeLabel);
     if (!toldSeconds && unit === undefined && t < SECONDS_LIKELY_BELOW && isNumericTime(value)) {
       toldSeconds = true;
       note(`${ctx.label}: event time ${preview(value)} is ${isoTime(t)} as epoch ms; if the times are epoch seconds, add --event-time-unit s`);

@@ -1,8 +1,9 @@
 // A pipeline's test file, NAME.test.yaml beside NAME.yaml: named cases, each with input batches per
 // source (lines, or YAML data written as JSON lines) and the expected output batches per stream
-// that a sink writes. Checked with positions like the pipeline file itself.
+// that a sink writes, in order or (`ordered: false`, Spark's useSet) as a set per batch. Checked
+// with positions like the pipeline file itself.
 
-import type { Node } from 'yaml';
+import { isMap, type Node } from 'yaml';
 import type { PipelineSpec } from './pipeline.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { YamlFile, type Entry } from './yaml-file.ts';
@@ -15,6 +16,20 @@ export interface TestCase {
   expect: Map<string, unknown[][]>;
   /** How many batches to run: at least as many as the longest input. */
   batches: number;
+  /** Streams whose records are compared per batch without their order (`ordered: false`). */
+  unordered: Set<string>;
+}
+
+const TEST_FILE = /\.test(\.ya?ml)$/;
+
+/** The test file of a pipeline file: NAME.test.yaml beside NAME.yaml. */
+export function testFileOf(pipeline: string): string {
+  return pipeline.replace(/(\.ya?ml)?$/, '.test.yaml');
+}
+
+/** The pipeline a test file is for (NAME.yaml for NAME.test.yaml); undefined for a file that is no test file. */
+export function pipelineOf(file: string): string | undefined {
+  return TEST_FILE.test(file) ? file.replace(TEST_FILE, '$1') : undefined;
 }
 
 export class TestFile {
@@ -62,25 +77,53 @@ export class TestFile {
   private readCases(node: Node | null): void {
     for (const { key: name, value } of this.yaml.entries(node, 'cases', 'a map of named cases, each with input and expect')) {
       const path = `cases.${name}`;
-      const test: TestCase = { name, input: new Map(), expect: new Map(), batches: 0 };
-      for (const e of this.yaml.entries(value, path, 'a map with input, expect (and batches)')) {
+      const test: TestCase = { name, input: new Map(), expect: new Map(), batches: 0, unordered: new Set() };
+      let ordered = true;
+      const unordered = new Set<string>();
+      for (const e of this.yaml.entries(value, path, 'a map with input, expect (and batches, ordered)')) {
         if (e.key === 'input') this.readBatches(e.value, `${path}.input`, 'input', (n, b) => test.input.set(n, b.map((batch) => batch.map(lineOf))));
-        else if (e.key === 'expect') this.readBatches(e.value, `${path}.expect`, 'expect', (n, b) => test.expect.set(n, b));
+        else if (e.key === 'expect') this.readBatches(e.value, `${path}.expect`, 'expect', (n, b) => test.expect.set(n, b), unordered);
         else if (e.key === 'batches') {
           const n = this.yaml.scalar(e.value);
           if (typeof n === 'number' && Number.isInteger(n) && n > 0) test.batches = n;
           else this.yaml.problems.at(e.value ?? e.keyNode, `${path}.batches: needs a whole number of batches to run`);
-        } else this.yaml.problems.at(e.keyNode, `unknown key '${e.key}' at ${path}${didYouMean(e.key, ['input', 'expect', 'batches'])}`);
+        } else if (e.key === 'ordered') ordered = this.flag(e, `${path}.ordered`);
+        else this.yaml.problems.at(e.keyNode, `unknown key '${e.key}' at ${path}${didYouMean(e.key, ['input', 'expect', 'batches', 'ordered'])}`);
       }
       test.batches = Math.max(test.batches, ...[...test.input.values()].map((b) => b.length));
+      test.unordered = ordered ? unordered : new Set(test.expect.keys());
       this.cases.push(test);
     }
   }
 
-  /** `name: [[...batch 1], [...batch 2]]` for each source or stream. */
-  private readBatches(node: Node | null, path: string, kind: 'input' | 'expect', set: (name: string, batches: unknown[][]) => void): void {
-    for (const { key, keyNode, value } of this.yaml.entries(node, path, 'a map of names to lists of batches')) {
+  /** `ordered: true|false`. */
+  private flag(e: Entry, path: string): boolean {
+    const value = this.yaml.scalar(e.value);
+    if (typeof value !== 'boolean') this.yaml.problems.at(e.value ?? e.keyNode, `${path}: needs true or false`);
+    return value !== false;
+  }
+
+  /**
+   * `name: [[...batch 1], [...batch 2]]` for each source or stream; an expected stream may also be
+   * `name: { ordered: false, batches: [...] }`, its name then added to `unordered`.
+   */
+  private readBatches(node: Node | null, path: string, kind: 'input' | 'expect', set: (name: string, batches: unknown[][]) => void, unordered?: Set<string>): void {
+    for (const { key, keyNode, value: given } of this.yaml.entries(node, path, 'a map of names to lists of batches')) {
       this.names.push({ kind, name: key, node: keyNode });
+      let value = given;
+      if (unordered && isMap(given)) {
+        value = null;
+        for (const e of this.yaml.entries(given, `${path}.${key}`, 'a map with batches (and ordered)')) {
+          if (e.key === 'batches') value = e.value;
+          else if (e.key === 'ordered') {
+            if (!this.flag(e, `${path}.${key}.ordered`)) unordered.add(key);
+          } else this.yaml.problems.at(e.keyNode, `unknown key '${e.key}' at ${path}.${key}${didYouMean(e.key, ['batches', 'ordered'])}`);
+        }
+        if (value === null) {
+          this.yaml.problems.at(given, `${path}.${key}: needs batches, a list of batches: [[a, b], [c]]`);
+          continue;
+        }
+      }
       const batches = this.yaml.items(value, `${path}.${key}`, 'a list of batches, each a list of records: [[a, b], [c]]');
       const data: unknown[][] = [];
       for (const [i, batch] of batches.entries()) {

@@ -175,8 +175,8 @@ sinks:
   - { from: lines }
 `;
     expect(load(text, { env: { HOST: 'h', PORT: '1' } }).plan?.spec).toMatchObject({ batchMs: 5000, sources: { lines: { in: 'tcp://h:1' } } });
-    // a value cannot change the structure: this stays one string
-    expect(load(text, { env: { HOST: 'h", parse: "json', PORT: '1' } }).plan?.spec?.sources.lines).toEqual({ in: 'tcp://h", parse: "json:1', maxLineBytes: 64 * 2 ** 20 });
+    // a value cannot change the structure: this stays one string (which is no HOST:PORT)
+    expect(load(text, { env: { HOST: 'h", parse: "json', PORT: '1' } }).problems).toEqual(['p.yaml:3:16: sources.lines.in: tcp://h", parse: "json:1: expected HOST:PORT, e.g. 127.0.0.1:9999']);
     expect(load(text, { env: { PORT: '1' } }).problems).toEqual([expect.stringMatching(/^p\.yaml:3:23: variable HOST is not set/)]);
     expect(load(text, { env: { HOST: 'h' } }).problems).toEqual(['p.yaml:3:31: PORT: set PORT']);
   });

@@ -23,6 +23,8 @@ export type Loaded = { plan: Plan; problems: [] } | { plan?: undefined; problems
 
 /** Where the parts of a pipeline are written, for messages about them. */
 interface Places {
+  /** Top-level options, by name: the key as written. */
+  options: Map<string, Node>;
   from: Map<string, Node[]>;
   ops: Map<OpSpec, { entry: Node; arg: Node; options: Record<string, Node> }>;
   sinks: Map<SinkSpec, Node>;
@@ -33,7 +35,7 @@ export function loadPipeline(file: string, text: string, options: LoadOptions = 
   const set = overrides(yaml, options.set ?? []);
   for (const key of set.keys()) yaml.drop(key);
   yaml.interpolate(options.env ?? process.env);
-  const places: Places = { from: new Map(), ops: new Map(), sinks: new Map() };
+  const places: Places = { options: new Map(), from: new Map(), ops: new Map(), sinks: new Map() };
   const spec = readPipeline(yaml, set, places);
   const planned = spec && plan(spec);
   for (const p of planned?.problems ?? []) yaml.problems.at(placeOf(p.where, spec!, places), p.message, p.inExpr);
@@ -68,7 +70,10 @@ function readPipeline(yaml: YamlFile, set: Map<string, string>, places: Places):
   const top = optionsIn('top');
   const given = new Map<string, Entry>();
   for (const entry of yaml.entries(yaml.root, 'pipeline', 'a map of options, sources, streams and sinks')) {
-    if (top.some((o) => o.name === entry.key) || (SECTIONS as readonly string[]).includes(entry.key)) given.set(entry.key, entry);
+    if (top.some((o) => o.name === entry.key) || (SECTIONS as readonly string[]).includes(entry.key)) {
+      given.set(entry.key, entry);
+      places.options.set(entry.key, entry.keyNode);
+    }
     else yaml.problems.at(entry.keyNode, unknownKey(entry.key, 'the top level', [...top.map((o) => o.name), ...SECTIONS]));
   }
 
@@ -235,6 +240,7 @@ function readSinks(yaml: YamlFile, node: Node | null, places: Places): SinkSpec[
 
 /** Where a problem of the plan is written in the file. */
 function placeOf(where: Where, spec: PipelineSpec, places: Places): Node | undefined {
+  if ('keys' in where) return where.keys.map((key) => places.options.get(key)).find((node) => node !== undefined);
   if ('sink' in where) return places.sinks.get(spec.sinks[where.sink]!);
   if ('op' in where) {
     const place = places.ops.get(where.op);

@@ -6,7 +6,7 @@ import { Cron } from 'croner';
 import { OnError } from '../core/on-error.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Field } from '../core/values.ts';
-import { createDecoder } from '../io/codecs/index.ts';
+import { CODECS, codecUsage, createDecoder } from '../io/codecs/index.ts';
 import { listenAddress } from '../io/uri.ts';
 import { checkFormat } from '../io/render/format.ts';
 import { sinkFor } from '../io/sinks/index.ts';
@@ -27,7 +27,7 @@ export function checkCron(pattern: string): void {
   try {
     new Cron(pattern, { paused: true }).stop();
   } catch (err) {
-    throw new Error(`--schedule: bad cron pattern '${pattern}': ${messageOf(err)}`);
+    throw new Error(`bad cron pattern '${pattern}': ${messageOf(err)}`);
   }
 }
 
@@ -35,7 +35,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: 'batch', short: 'b', value: { kind: 'duration', metavar: 'DUR' }, summary: 'batch interval: 250ms, 1s, 1m', default: '1s' },
   { name: 'in', short: 'i', value: { kind: 'uri' }, repeat: true, summary: 'source; repeat for a union of several', default: '-', scope: 'source', check: (uri) => void sourceFor(uri) },
   { name: 'out', short: 'o', value: { kind: 'uri' }, repeat: true, summary: 'sink; repeat to fan out', default: '-', scope: 'sink', check: (uri) => void sinkFor(uri) },
-  { name: 'parse', value: { kind: 'string', metavar: 'CODEC' }, summary: 'decode input lines: json, csv[:header], tsv[:header], clf, split[:SEP], regex:RE, syslog', scope: 'source', check: (codec) => void createDecoder(codec) },
+  { name: 'parse', value: { kind: 'string', metavar: 'CODEC' }, summary: `decode input lines: ${CODECS.map(codecUsage).join(', ')}`, scope: 'source', check: (codec) => void createDecoder(codec) },
   { name: 'max-line-bytes', value: { kind: 'size', min: 1 }, summary: 'a longer input line is a bad record (see --on-error), dropped as it comes', default: '64M', scope: 'source' },
   { name: 'encoding', value: { kind: 'choice', choices: ['utf8', 'latin1'] }, summary: 'of input and output text: utf8 (bytes that are not UTF-8 become U+FFFD, counted on stderr) or latin1 (a byte is a character: any log passes through unchanged)', default: 'utf8' },
   { name: 'format', value: { kind: 'string', metavar: 'FMT' }, summary: 'output format: text, json, csv, tsv; csv:header, tsv:header write a header, csv:cols=A,B,... names the columns', default: 'text', scope: 'sink', check: checkFormat },

@@ -34,7 +34,9 @@ export type Where =
   /** an operator's argument, or one of its options */
   | { op: OpSpec; option?: string }
   /** the `from` of the i-th sink */
-  | { sink: number };
+  | { sink: number }
+  /** top-level options that do not go together, by name: at the first written in the file */
+  | { keys: string[] };
 
 export interface PlanProblem {
   where: Where;
@@ -46,8 +48,14 @@ export interface PlanProblem {
 
 export type Planned = { plan: Plan; problems: [] } | { plan?: undefined; problems: PlanProblem[] };
 
+/** --once with --schedule: a schedule is --once passes already, so one of them was a mistake. */
+export const ONCE_AND_SCHEDULE = '--once and --schedule: --schedule already makes a --once pass at each tick; give one of them';
+
 export function plan(spec: PipelineSpec): Planned {
   const problems: PlanProblem[] = [];
+  if (spec.once && spec.schedule) {
+    problems.push({ where: { keys: ['once', 'schedule'] }, message: ONCE_AND_SCHEDULE });
+  }
   const names = [...Object.keys(spec.sources), ...Object.keys(spec.streams)];
   for (const name of Object.keys(spec.streams)) {
     if (name in spec.sources) problems.push({ where: { stream: name }, message: `streams.${name}: '${name}' is already the name of a source` });

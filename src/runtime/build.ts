@@ -14,7 +14,8 @@ import type { Sink, SinkOptions } from '../io/sinks/sink.ts';
 import { createSource } from '../io/sources/index.ts';
 import type { Source } from '../io/sources/source.ts';
 import { Intake } from './intake.ts';
-import { BadRecordError, IoError, SinkRefusedError, messageOf } from '../core/errors.ts';
+import { BadRecordError, IoError, SinkRefusedError, UsageError, reasonOf } from '../core/errors.ts';
+import { note } from '../core/report.ts';
 import { OnError } from '../core/on-error.ts';
 import { Pressure } from '../core/pressure.ts';
 import { setBatchTime } from '../core/expr.ts';
@@ -77,9 +78,16 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
   };
 
   spec.sinks.forEach((s, i) => {
-    const sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure, encoding: spec.encoding, onError, checkpointId });
+    const label = redactedUri(s.out);
+    let sink: Sink;
+    try {
+      sink = io.sink(s, { render: renderer(s.format), withTime: s.withTime, print: s.print, pressure, encoding: spec.encoding, onError, checkpointId });
+    } catch (err) {
+      if (err instanceof UsageError) throw err; // a URI the sink refuses, named by it
+      throw new IoError(`${label}: ${reasonOf(err)}`, { cause: err });
+    }
     sinks.push(sink);
-    feed(s.from, `sink:${i}`, guardSink(sink, redactedUri(s.out), onError, () => recordsOut++));
+    feed(s.from, `sink:${i}`, guardSink(sink, label, onError, () => recordsOut++));
   });
   const fusedStreams = new Set([...fusions.values()].map((f) => f.stream));
   for (const { name, from, ops } of plan.streams.toReversed()) {
@@ -158,37 +166,51 @@ function countingEdge(counters: EdgeCounter[], edge: string, next: Downstream): 
  * A sink as the graph sees it: counts records, refuses those the format cannot write (--on-error),
  * and when the sink fails a batch (after its own
  * retries) applies --on-error: fail the run (nothing is checkpointed, a restart redoes the batch),
- * or skip / dead-letter each of the batch's records with the error.
+ * or skip / dead-letter each of the batch's records with the error. A failure while the batch is
+ * written (a full disk) is the sink's, reported when the batch closes, never a record's: the
+ * rest of the batch is not written to it. Sinks' errors say what failed; `label` says which sink.
  */
-function guardSink(sink: Sink, uri: string, onError: OnError, counted: () => void): Downstream {
+function guardSink(sink: Sink, label: string, onError: OnError, counted: () => void): Downstream {
   const keep = onError.mode !== 'fail';
   let batch: unknown[] = [];
-  const label = redactedUri(uri);
+  let time = 0;
+  let broken: unknown;
   const failed = (err: unknown) => {
     if (err instanceof BadRecordError) throw err; // a record of the batch, already named
-    const reason = `${label}: ${messageOf(err)}`;
+    const reason = reasonOf(err);
     // a sink that refuses everything fails the run: skipping would drop every batch
-    if (!keep || err instanceof SinkRefusedError) throw new IoError(reason, { cause: err });
+    if (!keep || err instanceof SinkRefusedError) throw new IoError(`${label}: ${reason}`, { cause: err });
+    const records = batch.length === 1 ? 'its record is' : `its ${batch.length} records are`;
+    note(`${label}: ${reason} (batch ${time}: ${records} ${onError.mode === 'dlq' ? 'dead-lettered' : 'skipped'})`);
     for (const rec of batch) onError.bad(reason, label, rec, err);
     batch = [];
   };
   return {
-    begin(time) {
+    begin(t) {
       batch = [];
-      sink.begin(time);
+      time = t;
+      broken = undefined;
+      try {
+        sink.begin(t);
+      } catch (err) {
+        broken = err;
+      }
     },
     push(rec) {
-      try {
-        sink.push(rec);
-      } catch (err) {
-        // a record the format cannot write is a bad record, wherever in the batch it comes
-        if (!(err instanceof RenderError)) throw err;
-        return onError.bad(err.message, uri, rec, err);
+      if (broken === undefined) {
+        try {
+          sink.push(rec); // no closure per record: this is the hot path
+        } catch (err) {
+          // a record the format cannot write is a bad record, wherever in the batch it comes
+          if (err instanceof RenderError) return onError.bad(err.message, label, rec, err);
+          broken = err;
+        }
       }
       counted();
       if (keep) batch.push(rec);
     },
     end() {
+      if (broken !== undefined) return failed(broken);
       try {
         const done = sink.end();
         if (!done) return void (batch = []);

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncDir } from '../io/sinks/batch-files.ts';
-import { SluiceError } from '../core/errors.ts';
+import { failingAs, SluiceError } from '../core/errors.ts';
 import { note } from '../core/report.ts';
 import { fileError, writeAll } from '../core/write-all.ts';
 
@@ -48,12 +48,14 @@ export class CheckpointStore {
 
   constructor(dir: string) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true });
-    // a checkpoint half-written when the process died
-    for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
-    const idFile = join(dir, 'id');
-    if (!existsSync(idFile)) writeAtomically(dir, idFile, [`${randomUUID()}\n`]);
-    this.id = readFileSync(idFile, 'utf8').trim();
+    this.id = failingAs(`--checkpoint ${dir}: cannot use the directory`, () => {
+      mkdirSync(dir, { recursive: true });
+      // a checkpoint half-written when the process died
+      for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+      const idFile = join(dir, 'id');
+      if (!existsSync(idFile)) writeAtomically(dir, idFile, [`${randomUUID()}\n`]);
+      return readFileSync(idFile, 'utf8').trim();
+    });
   }
 
   /** The newest intact checkpoint (saying at once which newer ones are damaged), refusing one written by a different pipeline. */

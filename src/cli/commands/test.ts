@@ -1,19 +1,19 @@
 // `sluice test PIPELINE.yaml...`: runs each pipeline's NAME.test.yaml cases on virtual batch times
 // (batch i at i × interval, no clock, no sleeping: core/feed.ts), with the test's input batches in place of the
 // sources and the records reaching the sinks compared with the expected batches; prints PASS or
-// FAIL with a diff per case, exit 1 if any fails.
+// FAIL with a diff per case, exit 1 if any fails. A test file given (a glob of both) stands for its pipeline.
 
 import { isDeepStrictEqual } from 'node:util';
 import { Command } from 'commander';
-import { collector, feedBatches, type Batch } from '../../core/feed.ts';
+import { collector, feedBatches, unordered, type Batch } from '../../core/feed.ts';
 import { buildGraph } from '../../runtime/build.ts';
-import { ConfigError, EXIT, messageOf } from '../../core/errors.ts';
+import { EXIT, messageOf } from '../../core/errors.ts';
 import { OnError } from '../../core/on-error.ts';
 import type { Rec } from '../../core/stream.ts';
-import { TestFile, type TestCase } from '../../pipeline/cases.ts';
-import { loadPipeline } from '../../pipeline/load.ts';
+import { pipelineOf, TestFile, testFileOf, type TestCase } from '../../pipeline/cases.ts';
+import { loadPipeline, type LoadOptions } from '../../pipeline/load.ts';
 import type { Plan } from '../../pipeline/plan.ts';
-import { parseArgs, readText, type CommandDef } from './command.ts';
+import { Files, parseArgs, type CommandDef } from './command.ts';
 
 export const test: CommandDef = {
   name: 'test',
@@ -24,14 +24,14 @@ export const test: CommandDef = {
     if (!program) return EXIT.ok;
     const suites: { file: string; plan: Plan; cases: TestCase[] }[] = [];
     const problems: string[] = [];
-    for (const file of program.args) {
-      const testFile = file.replace(/(\.ya?ml)?$/, '.test.yaml');
-      const tests = new TestFile(testFile, readText(testFile));
-      const loaded = loadPipeline(file, readText(file), { env: { ...process.env, ...tests.env } });
-      problems.push(...loaded.problems, ...tests.problems(loaded.plan?.spec));
-      if (loaded.plan) suites.push({ file, plan: loaded.plan, cases: tests.cases });
+    const files = new Files();
+    for (const file of new Set(program.args.map((f) => pipelineOf(f) ?? f))) {
+      const suite = loadSuite(file, files);
+      if (!suite) continue;
+      problems.push(...suite.problems);
+      if (suite.plan) suites.push({ file, plan: suite.plan, cases: suite.tests.cases });
     }
-    if (problems.length) throw new ConfigError(problems);
+    files.check(problems);
     let failed = 0;
     for (const { file, plan, cases } of suites) {
       for (const test of cases) {
@@ -46,6 +46,20 @@ export const test: CommandDef = {
   },
 };
 
+/**
+ * A pipeline with its test file, the pipeline loaded with the test's env, and the problems of both;
+ * undefined if either cannot be read (`files` has why).
+ */
+export function loadSuite(file: string, files: Files, options: LoadOptions = {}): { tests: TestFile; plan?: Plan; problems: string[] } | undefined {
+  const testFile = testFileOf(file);
+  const testText = files.read(testFile, `${file}: no test file ${testFile} beside it`);
+  const text = files.read(file);
+  if (testText === undefined || text === undefined) return undefined;
+  const tests = new TestFile(testFile, testText);
+  const loaded = loadPipeline(file, text, { ...options, env: { ...process.env, ...tests.env } });
+  return { tests, plan: loaded.plan, problems: [...loaded.problems, ...tests.problems(loaded.plan?.spec)] };
+}
+
 /** Run one case; undefined when it passes, else what went wrong, indented. */
 async function check(plan: Plan, test: TestCase): Promise<string | undefined> {
   let outputs: Map<string, Batch[]>;
@@ -55,8 +69,14 @@ async function check(plan: Plan, test: TestCase): Promise<string | undefined> {
     return `      ${messageOf(err)}\n`;
   }
   let report = '';
-  for (const [stream, expected] of test.expect) {
-    const actual = (outputs.get(stream) ?? []).map((b) => ({ time: b.time, records: b.records.map(plain) }));
+  for (const [stream, given] of test.expect) {
+    let actual = (outputs.get(stream) ?? []).map((b) => ({ time: b.time, records: b.records.map(plain) }));
+    let expected = given;
+    if (test.unordered.has(stream)) {
+      // both sides in one order within each batch: what differs is then what is missing or extra
+      actual = unordered(actual);
+      expected = unordered(given.map((records) => ({ time: 0, records }))).map((b) => b.records);
+    }
     if (isDeepStrictEqual(actual.map((b) => b.records), expected)) continue;
     report += `      ${stream}: - expected, + actual\n${diff(lines(expected, actual), lines(actual.map((b) => b.records), actual))
       .map((l) => `      ${l}\n`)

@@ -40,6 +40,8 @@ export interface CodecDef {
   summary: string;
   /** How the part after `name:` is written in help, if the codec takes one. */
   param?: string;
+  /** The part after `name:` must be given (regex:RE); otherwise it may be left out (csv[:header]). */
+  paramRequired?: boolean;
   /** Create a decoder for one source (codecs such as `csv:header` keep per-source state). */
   create(param: string | undefined): Decode;
 }

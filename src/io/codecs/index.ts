@@ -10,6 +10,12 @@ import { syslog } from './syslog.ts';
 
 export const CODECS: readonly CodecDef[] = [json, csv, tsv, clf, split, regex, syslog];
 
+/** How --parse takes a codec, as help, the man page and README write it: `json`, `csv[:header]`, `regex:RE`. */
+export function codecUsage(def: CodecDef): string {
+  if (!def.param) return def.name;
+  return def.paramRequired ? `${def.name}:${def.param}` : `${def.name}[:${def.param}]`;
+}
+
 /** Split `name:param`; the codec's own errors (a bad regex) come back as CodecError. */
 export function createDecoder(spec: string): Decode {
   const colon = spec.indexOf(':');

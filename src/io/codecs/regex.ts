@@ -7,6 +7,7 @@ export const regex: CodecDef = {
   name: 'regex',
   summary: 'the named groups (?<name>...) of RE as an object',
   param: 'RE',
+  paramRequired: true,
   create(source) {
     if (!source) throw new CodecError('regex needs a pattern: regex:RE');
     const re = new RegExp(source);

@@ -6,23 +6,23 @@ import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, messageOf } from '../../core/errors.ts';
-import { BROKER_RETRY, amqpOpen, brokerTarget, requireName } from '../brokers.ts';
-import { AMQP_EXAMPLE } from '../sources/amqp.ts';
+import { BROKER_RETRY, amqpOpen, type BrokerTarget } from '../brokers.ts';
+import { amqpQueue } from '../sources/amqp.ts';
 import { redactedUri as redact } from '../uri.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
 /** Messages sent before waiting for their confirms. */
 const CHUNK = 2000;
 
-export const amqp: SinkDef = {
+export const amqp: SinkDef<BrokerTarget> = {
   scheme: 'amqp',
   usage: 'amqp://USER:PASS@HOST/QUEUE',
   summary: 'publish each record to a queue, persistent, confirmed by the broker',
   params: [{ name: 'vhost', value: { kind: 'string', metavar: 'V' }, summary: 'the virtual host (/)' }],
-  create(path, params, options, uri): Sink {
+  target: amqpQueue,
+  create(target, params, options, uri): Sink {
     const label = redact(uri);
-    const target = brokerTarget(path, uri, 5672, AMQP_EXAMPLE);
-    const queue = requireName(target, uri, 'queue', AMQP_EXAMPLE);
+    const queue = target.name;
     const { render, withTime, pressure } = options;
     const closed = new AbortController();
     let open: { connection: ChannelModel; channel: ConfirmChannel } | undefined;
@@ -57,7 +57,7 @@ export const amqp: SinkDef = {
           if (failures) note(`${label}: connected`);
           return;
         } catch (err) {
-          if (/ACCESS.REFUSED|PRECONDITION.FAILED/.test(messageOf(err))) throw new IoError(`${label}: ${messageOf(err)}`, { cause: err });
+          if (/ACCESS.REFUSED|PRECONDITION.FAILED/.test(messageOf(err))) throw new IoError(messageOf(err), { cause: err });
           if (failures === 0) note(`${label}: cannot publish (${messageOf(err)}); retrying with backoff until the broker is up`);
           // a channel that failed is not used again: the next try opens a new connection
           const failed = opening;

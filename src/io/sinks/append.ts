@@ -5,18 +5,21 @@
 
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { failingAs } from '../../core/errors.ts';
 import { namedDescriptor } from '../descriptors.ts';
 import { FileLines, type Sink, type SinkDef } from './sink.ts';
+import { requiredPath } from '../uri.ts';
 
 export const append: SinkDef = {
   scheme: 'append',
   usage: 'append:PATH',
   summary: 'append each batch to one file, fsync per batch',
+  target: requiredPath('a file, e.g. append:counts.tsv'),
   create(path, _params, options): Sink {
     const out = new FileLines(options);
     const named = namedDescriptor(path);
-    if (named === undefined) mkdirSync(dirname(path), { recursive: true });
-    const fd = named ?? openSync(path, 'a');
+    if (named === undefined) failingAs(`cannot create the directory ${dirname(path)}`, () => mkdirSync(dirname(path), { recursive: true }));
+    const fd = named ?? failingAs(`cannot open ${path} to append to it`, () => openSync(path, 'a'));
     const stat = fstatSync(fd);
     const durable = stat.isFile();
     out.open(fd, !durable || stat.size === 0); // a file that has lines has its header

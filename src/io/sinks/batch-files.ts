@@ -7,10 +7,12 @@
 
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { failingAs } from '../../core/errors.ts';
+import { fileError } from '../../core/write-all.ts';
 import { isStream } from '../descriptors.ts';
 import { append } from './append.ts';
-import { fileError } from '../../core/write-all.ts';
 import { FileLines, type Sink, type SinkDef } from './sink.ts';
+import { requiredPath } from '../uri.ts';
 
 export function batchFileName(path: string, time: number): string {
   const ext = extname(path);
@@ -52,19 +54,21 @@ export const batchFiles: SinkDef = {
   scheme: 'file',
   usage: 'PATH, file:PATH',
   summary: 'a file per batch, PATH-<batchTimeMs>[.ext] (into DIR/: batch-<batchTimeMs>), written atomically; a FIFO or a device is a stream',
+  target: requiredPath('a path, e.g. file:out/batch.txt'),
   create(given, params, options, uri): Sink {
     if (isStream(given)) return append.create(given, params, options, uri);
     const path = given.endsWith('/') || statSync(given, { throwIfNoEntry: false })?.isDirectory() ? join(given, 'batch') : given;
     const dir = dirname(path) || '.';
-    mkdirSync(dir, { recursive: true });
+    failingAs(`cannot create the directory ${dir}`, () => mkdirSync(dir, { recursive: true }));
     removeStale(dir, path);
+    // messages name the batch's file (out.file), not the temporary one it is written to first
     const out = new FileLines(options);
     let tmp = '';
     return {
       begin(t) {
         out.begin(t, batchFileName(path, t));
         tmp = join(dir, `.${basename(batchFileName(path, t))}.${process.pid}.tmp`);
-        out.open(openSync(tmp, 'w'));
+        failingAs(`cannot write ${out.file}`, () => out.open(openSync(tmp, 'w')));
       },
       push: (rec) => out.push(rec),
       end() {

@@ -5,9 +5,9 @@
 // the whole batch again, with one message per outage, while the sources are held.
 
 import { backoffMs, wait } from '../../core/backoff.ts';
-import { IoError, SinkRefusedError, SluiceError, UsageError, messageOf } from '../../core/errors.ts';
+import { IoError, SinkRefusedError, SluiceError, messageOf } from '../../core/errors.ts';
 import { note } from '../../core/report.ts';
-import { redactedUri, type ParamValues, type UriParam } from '../uri.ts';
+import { redactedUri, type ParamValues, type Problem, type UriParam } from '../uri.ts';
 import type { Sink, SinkOptions } from './sink.ts';
 import {
   BATCH_TIME, checkName, encode, fieldsOf, inferColumns, isPair, parseColumns, qualified, shapeProblems,
@@ -67,13 +67,18 @@ interface Target {
   batchTime: boolean;
 }
 
+/** What every database sink's target rule checks of its parameters (`table`, how `key` and `mode` go together). */
+export function checkTableParams(params: ParamValues, problem: Problem): void {
+  if (!params.table) problem('needs ?table=NAME');
+  if (params.key !== undefined && params.mode === 'append') problem('key is for mode=upsert');
+}
+
+/** A database sink: its URI's target and parameters were checked by its target rule (with checkTableParams). */
 export function databaseSink(dialect: Dialect, params: ParamValues, options: SinkOptions, uri: string): Sink {
   const label = redactedUri(uri);
-  const table = params.table as string | undefined;
-  if (!table) throw new UsageError(`${label}: needs ?table=NAME`);
+  const table = params.table as string;
   const pinned = params.columns === undefined ? undefined : parseColumns(params.columns as string);
   const givenKey = (params.key as string | undefined)?.split(',');
-  if (givenKey && params.mode === 'append') throw new UsageError(`${label}: key is for mode=upsert`);
   const spread = params.spread as boolean;
   const { onError, pressure } = options;
   // the batch mark is per run (the checkpoint's identity) and sink
@@ -113,7 +118,7 @@ export function databaseSink(dialect: Dialect, params: ParamValues, options: Sin
           pressure.hold(new Promise<void>((resolve) => (over = resolve)));
           outage = { since: Date.now(), over };
         }
-        if (!(await wait(backoffMs(tries), closed.signal))) throw new IoError(`${label}: stopped while ${dialect.name} was unreachable`);
+        if (!(await wait(backoffMs(tries), closed.signal))) throw new IoError(`stopped while ${dialect.name} was unreachable`);
       }
     }
   };

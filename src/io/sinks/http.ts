@@ -6,10 +6,10 @@
 
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
-import { IoError, lastingFailure, UsageError, messageOf } from '../../core/errors.ts';
-import { fromEnvironment } from '../uri.ts';
+import { IoError, lastingFailure, messageOf } from '../../core/errors.ts';
+import { fromEnvironment, type Problem } from '../uri.ts';
 import { Segments } from './segments.ts';
-import { lineOf, type Sink, type SinkDef } from './sink.ts';
+import { lineOf, type SinkDef } from './sink.ts';
 
 /** Milliseconds to wait from a Retry-After header: seconds, or an HTTP date. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
@@ -20,14 +20,41 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 }
 
 /** `NAME:VALUE` with `${VAR}` taken from the environment, so that a secret stays out of the command line. */
-export function parseHeader(spec: string, uri: string, env = process.env): [string, string] {
+export function parseHeader(spec: string, problem: Problem, env = process.env): [string, string] | undefined {
   const colon = spec.indexOf(':');
   const name = spec.slice(0, colon).trim();
   // the value is never shown: it is often a secret
-  if (colon < 0) throw new UsageError(`${uri}: header must be NAME:VALUE; this one has no ':'`);
-  if (!/^[!#$%&'*+.^`|~\w-]+$/.test(name)) throw new UsageError(`${uri}: header name '${name}' is not a valid HTTP header name`);
-  const value = fromEnvironment(spec.slice(colon + 1).trim(), uri, `header ${name}`, env);
-  return [name, value];
+  if (colon < 0) return void problem("header must be NAME:VALUE; this one has no ':'");
+  if (!/^[!#$%&'*+.^`|~\w-]+$/.test(name)) return void problem(`header name '${name}' is not a valid HTTP header name`);
+  return [name, fromEnvironment(spec.slice(colon + 1).trim(), `header ${name}`, problem, env)];
+}
+
+/** Where a batch is posted, and with which headers. */
+interface Target {
+  url: string;
+  headers: Headers;
+}
+
+/**
+ * The path keeps the server's own query (sluice's parameters are taken out of it); headers are
+ * checked with it. USER:PASSWORD@ is HTTP basic authentication, as curl takes it (fetch refuses a
+ * URL that holds it).
+ */
+function target(scheme: string): SinkDef<Target>['target'] {
+  return (path, params, problem) => {
+    const url = URL.parse(`${scheme}://${path}`);
+    if (!url) problem('not a valid URL');
+    const headers = new Headers({ 'Content-Type': params.body === 'array' ? 'application/json' : 'application/x-ndjson' });
+    if (url && (url.username || url.password)) {
+      headers.set('Authorization', `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`);
+      url.username = url.password = '';
+    }
+    for (const spec of params.header as string[]) {
+      const header = parseHeader(spec, problem);
+      if (header) headers.set(...header);
+    }
+    return { url: url?.href ?? '', headers };
+  };
 }
 
 /** fetch never connects to the Fetch standard's blocked ports (6000, 6667, ...): retrying cannot help. */
@@ -37,21 +64,9 @@ function blockedPort(err: unknown): string | undefined {
   return 'fetch refuses to connect to this port (one of the ports the Fetch standard blocks); use another port';
 }
 
-const create: SinkDef['create'] = (path, params, options, uri) => {
-  // the path keeps the server's own query: sluice's parameters are taken out of it; `uri`, shown
-  // in messages, is redacted
-  const label = uri;
-  const url = URL.parse(`${uri.slice(0, uri.indexOf(':'))}://${path}`);
-  if (!url) throw new UsageError(`${label}: not a valid URL`);
+// `uri`, shown in notes, is redacted; errors thrown are named by the sink guard
+const create: SinkDef<Target>['create'] = ({ url: target, headers }, params, options, label) => {
   const array = params.body === 'array';
-  const headers = new Headers({ 'Content-Type': array ? 'application/json' : 'application/x-ndjson' });
-  // USER:PASSWORD@ is HTTP basic authentication, as curl takes it (fetch refuses a URL that holds it)
-  if (url.username || url.password) {
-    headers.set('Authorization', `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`);
-    url.username = url.password = '';
-  }
-  for (const spec of params.header as string[]) headers.set(...parseHeader(spec, label));
-  const target = url.href;
   const timeoutMs = params.timeout as number;
   const retries = (params.retries as number | undefined) ?? Infinity;
   const closed = new AbortController();
@@ -68,11 +83,11 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
       if (res.status === 429) return { reason, waitMs: retryAfterMs(res.headers.get('retry-after')) ?? backoffMs(attempt) };
       if (res.status === 408 || res.status >= 500) return { reason, waitMs: backoffMs(attempt) };
       const moved = res.headers.get('location');
-      throw new IoError(`${label}: ${reason}${moved ? ` (redirects are not followed; post to ${moved})` : ''}`);
+      throw new IoError(`${reason}${moved ? ` (redirects are not followed; post to ${moved})` : ''}`);
     } catch (err) {
       if (err instanceof IoError || closed.signal.aborted) throw err;
       const lasting = lastingFailure((err as Error).cause ?? err) ?? blockedPort(err);
-      if (lasting) throw new IoError(`${label}: ${lasting}`, { cause: err });
+      if (lasting) throw new IoError(lasting, { cause: err });
       const timedOut = (err as Error).name === 'TimeoutError';
       return { reason: timedOut ? `no reply within ${timeoutMs} ms` : messageOf((err as Error).cause ?? err), waitMs: backoffMs(attempt) };
     }
@@ -88,7 +103,7 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
         if (attempt) note(`${label}: delivered after ${attempt + 1} attempts`);
         return;
       }
-      if (attempt >= retries) throw new IoError(`${label}: ${failed.reason} (gave up after ${attempt + 1} attempts)`);
+      if (attempt >= retries) throw new IoError(`${failed.reason} (gave up after ${attempt + 1} attempts)`);
       note(`${label}: ${failed.reason}; retrying in ${(failed.waitMs / 1000).toFixed(1)}s`);
       if (!(await wait(failed.waitMs, closed.signal))) return;
     }
@@ -112,7 +127,7 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
   };
 };
 
-export const http: SinkDef = {
+export const http: SinkDef<Target> = {
   scheme: 'http',
   usage: 'http://URL',
   summary: 'POST each batch as NDJSON or a JSON array, retrying with backoff; query keys that are not its own go to the server',
@@ -124,7 +139,8 @@ export const http: SinkDef = {
     { name: 'max-bytes', value: { kind: 'size', min: 1 }, default: '10MB', summary: 'the most one POST carries: a bigger batch goes in several, each retried on its own (a bigger record goes alone)' },
   ],
   forwardsQuery: true,
+  target: target('http'),
   create,
 };
 
-export const https: SinkDef = { ...http, scheme: 'https', usage: 'https://URL' };
+export const https: SinkDef<Target> = { ...http, scheme: 'https', usage: 'https://URL', target: target('https') };

@@ -1,7 +1,7 @@
 // The registry of sinks, by URI scheme; a URI with no known scheme is a per-batch file path.
 
 import { namedDescriptor } from '../descriptors.ts';
-import { redactedUri, resolveUri, uriParams } from '../uri.ts';
+import { checkUri, redactedUri } from '../uri.ts';
 import { amqp } from './amqp.ts';
 import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
@@ -19,17 +19,16 @@ import { stdout } from './stdout.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SINKS: readonly SinkDef[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, mqtt, redis, nats, natsJs, amqp, sqlite, postgres, postgresql, mysql, mariadb, dashboard, prometheus];
+export const SINKS: readonly SinkDef<unknown>[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, mqtt, redis, nats, natsJs, amqp, sqlite, postgres, postgresql, mysql, mariadb, dashboard, prometheus];
 
-/** The sink a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
+/** The sink a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sinkFor(uri: string) {
-  const { def, rest } = resolveUri(uri, SINKS, batchFiles, 'sink');
-  return { def, ...uriParams(rest, def, uri) };
+  return checkUri(uri, SINKS, batchFiles, 'sink');
 }
 
 export function createSink(uri: string, options: SinkOptions): Sink {
-  const { def, path, values } = sinkFor(uri);
+  const { def, path, target, values } = sinkFor(uri);
   // a file sink naming this process's stdout is the stdout sink (a full or closed pipe handled as for `-`)
   if ((def === batchFiles || def === append) && namedDescriptor(path) === 1) return stdout.create(path, values, options, redactedUri(uri));
-  return def.create(path, values, options, redactedUri(uri));
+  return def.create(target, values, options, redactedUri(uri));
 }

@@ -4,8 +4,8 @@
 // once the cluster has the whole batch.
 
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
-import { IoError, UsageError } from '../../core/errors.ts';
-import { CLIENT, existingTopics, kafkaClient, kafkaTarget, whileUnreachable } from '../kafka-cluster.ts';
+import { IoError } from '../../core/errors.ts';
+import { CLIENT, existingTopics, kafkaClient, kafkaTarget, whileUnreachable, type KafkaTarget } from '../kafka-cluster.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
 /** A produce request's size: under the broker's default limit on a batch of messages (1 MiB). */
@@ -17,7 +17,7 @@ const MAX_UNSENT = 4;
 
 type Out = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
-export const kafka: SinkDef = {
+export const kafka: SinkDef<KafkaTarget> = {
   scheme: 'kafka',
   usage: 'kafka://BROKERS/TOPIC',
   summary: 'produce each record (a pair: message key and value), idempotent, acks=all',
@@ -25,12 +25,15 @@ export const kafka: SinkDef = {
     { name: 'create', value: { kind: 'flag' }, default: 'false', summary: 'create the topic if it does not exist' },
     { name: 'partitions', value: { kind: 'int', min: 1, metavar: 'N' }, summary: 'the partitions of a topic sluice creates (1)' },
   ],
-  create(path, params, options, uri): Sink {
-    const { brokers, topics } = kafkaTarget(path, uri);
-    if (topics.length > 1) throw new UsageError(`${uri}: a sink writes to one topic, not ${topics.length}`);
+  target(path, params, problem) {
+    const target = kafkaTarget(path, params, problem);
+    if (target.topics.length > 1) problem(`a sink writes to one topic, not ${target.topics.length}`);
+    if (params.partitions !== undefined && !params.create) problem('partitions is for a topic sluice creates: add create=true');
+    return target;
+  },
+  create({ brokers, topics }, params, options, uri): Sink {
     const topic = topics[0]!;
     const create = params.create as boolean;
-    if (params.partitions !== undefined && !create) throw new UsageError(`${uri}: partitions is for a topic sluice creates: add create=true`);
     const partitions = (params.partitions as number | undefined) ?? 1;
 
     const closed = new AbortController();

@@ -4,15 +4,17 @@
 
 import type { MqttClient } from 'mqtt';
 import { note } from '../../core/report.ts';
-import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { BROKER_RETRY, brokerTarget, keyedTarget, mqttClient } from '../brokers.ts';
+import { IoError, messageOf } from '../../core/errors.ts';
+import { BROKER_RETRY, brokerTarget, keyedTarget, mqttClient, type BrokerTarget } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
 /** Messages a batch may have unacknowledged before the sink holds the sources back. */
 const MAX_UNACKED = 4096;
 
-export const mqtt: SinkDef = {
+const address = brokerTarget(1883, 'mqtt://HOST[:PORT]/TOPIC, e.g. mqtt://localhost:1883/alerts');
+
+export const mqtt: SinkDef<BrokerTarget & { topic: string }> = {
   scheme: 'mqtt',
   usage: 'mqtt://HOST[:PORT]/TOPIC',
   summary: "publish each record (a pair's key may go in the topic), QoS 1 acknowledged by the broker",
@@ -21,12 +23,16 @@ export const mqtt: SinkDef = {
     { name: 'topic', value: { kind: 'string', metavar: 'T' }, summary: "the topic instead of the path, with {key} for a pair's key (sensors/{key})" },
     { name: 'retain', value: { kind: 'flag' }, default: 'false', summary: 'the broker keeps the last message of each topic for new subscribers' },
   ],
-  create(path, params, options, uri): Sink {
-    const label = redact(uri);
-    const target = brokerTarget(path, uri, 1883, 'mqtt://HOST[:PORT]/TOPIC, e.g. mqtt://localhost:1883/alerts');
+  target(path, params, problem) {
+    const target = address(path, params, problem);
     const topic = (params.topic as string | undefined) ?? target.name;
-    if (!topic) throw new UsageError(`${label}: no topic; give one after the address or as ?topic=T`);
-    if (/[+#]/.test(topic)) throw new UsageError(`${label}: '${topic}' is a filter; a message goes to one topic (no + or #)`);
+    if (!topic) problem('no topic; give one after the address or as ?topic=T');
+    if (/[+#]/.test(topic)) problem(`'${topic}' is a filter; a message goes to one topic (no + or #)`);
+    return { ...target, topic };
+  },
+  create(target, params, options, uri): Sink {
+    const label = redact(uri);
+    const { topic } = target;
     const qos = Number(params.qos) as 0 | 1;
     const retain = params.retain as boolean;
     const { render, withTime, pressure } = options;
@@ -72,7 +78,7 @@ export const mqtt: SinkDef = {
         sent = [];
       },
       push(rec) {
-        const { to, value } = keyedTarget(topic, rec, label);
+        const { to, value } = keyedTarget(topic, rec);
         const p = publish(to, prefix + render(value));
         p.catch(() => {}); // end() reports it
         sent.push(p);
@@ -81,7 +87,7 @@ export const mqtt: SinkDef = {
       async end() {
         const results = await Promise.allSettled(sent);
         const bad = results.find((r) => r.status === 'rejected');
-        if (failure || bad) throw new IoError(`${label}: ${messageOf(failure ?? (bad as PromiseRejectedResult).reason)}`);
+        if (failure || bad) throw new IoError(messageOf(failure ?? (bad as PromiseRejectedResult).reason));
       },
       async close() {
         await client?.endAsync();

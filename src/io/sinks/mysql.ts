@@ -4,10 +4,8 @@
 // MYSQL_PWD, as for the mysql client.
 
 import { userInfo } from 'node:os';
-import type { Connection as MysqlClient } from 'mysql2/promise';
-import { UsageError } from '../../core/errors.ts';
-import { redactedUri } from '../uri.ts';
-import { DATABASE_PARAMS, NETWORK_CODES, databaseSink, type Connection, type Dialect } from './database.ts';
+import type { ConnectionOptions, Connection as MysqlClient } from 'mysql2/promise';
+import { checkTableParams, DATABASE_PARAMS, NETWORK_CODES, databaseSink, type Connection, type Dialect } from './database.ts';
 import type { SinkDef } from './sink.ts';
 import { qualified, type Column, type HeldType, type TableShape } from './table-rows.ts';
 
@@ -68,11 +66,14 @@ class MysqlConnection implements Connection {
   }
 }
 
-const create: SinkDef['create'] = (path, params, options, uri) => {
+/** The target rule: HOST[:PORT]/DATABASE with the credentials, as mysql2 takes them. */
+const target: SinkDef<ConnectionOptions>['target'] = (path, params, problem) => {
   const url = URL.canParse(`mysql://${path}`) ? new URL(`mysql://${path}`) : undefined;
   const database = url && decodeURIComponent(url.pathname.slice(1));
-  if (!url?.hostname || !database) throw new UsageError(`${redactedUri(uri)}: expected mysql://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE?table=T`);
-  const config = {
+  if (!url?.hostname || !database) problem('expected mysql://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE?table=T');
+  checkTableParams(params, problem);
+  if (!url) return {};
+  return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: Number(url.port || 3306),
     user: decodeURIComponent(url.username) || userInfo().username,
@@ -84,6 +85,9 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
     supportBigNumbers: true,
     bigNumberStrings: true,
   };
+};
+
+const create: SinkDef<ConnectionOptions>['create'] = (config, params, options, uri) => {
   const dialect: Dialect = {
     name: 'MySQL',
     async connect() {
@@ -108,12 +112,13 @@ const create: SinkDef['create'] = (path, params, options, uri) => {
   return databaseSink(dialect, params, options, uri);
 };
 
-export const mysql: SinkDef = {
+export const mysql: SinkDef<ConnectionOptions> = {
   scheme: 'mysql',
   usage: 'mysql://USER@HOST[:PORT]/DB?table=T',
   summary: 'write each batch into a MySQL or MariaDB table, in one transaction (MYSQL_PWD is read)',
   params: DATABASE_PARAMS,
+  target,
   create,
 };
 
-export const mariadb: SinkDef = { ...mysql, scheme: 'mariadb', usage: 'mariadb://USER@HOST[:PORT]/DB?table=T' };
+export const mariadb: SinkDef<ConnectionOptions> = { ...mysql, scheme: 'mariadb', usage: 'mariadb://USER@HOST[:PORT]/DB?table=T' };

@@ -6,36 +6,46 @@
 import type { JetStreamClient, NatsConnection } from 'nats';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
-import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { BROKER_RETRY, brokerTarget, keyedTarget, natsConnect, requireName } from '../brokers.ts';
+import { IoError, messageOf } from '../../core/errors.ts';
+import { BROKER_RETRY, brokerTarget, keyedTarget, natsConnect, type BrokerTarget } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
+import type { ParamValues, Problem } from '../uri.ts';
 import type { Sink, SinkDef, SinkOptions } from './sink.ts';
 
 /** JetStream publishes a batch may have unacknowledged before the sink holds the sources back. */
 const MAX_UNACKED = 4096;
 
-export const nats: SinkDef = {
+export const nats: SinkDef<BrokerTarget> = {
   scheme: 'nats',
   usage: 'nats://HOST[:PORT]/SUBJECT',
   summary: "publish each record (core NATS; {key} in the subject for a pair's key)",
   params: [],
-  create: (path, _params, options, uri) => natsSink(path, options, uri, false),
+  target: subjectTarget('nats'),
+  create: (target, _params, options, uri) => natsSink(target, options, uri, false),
 };
 
-export const natsJs: SinkDef = {
+export const natsJs: SinkDef<BrokerTarget> = {
   scheme: 'nats+js',
   usage: 'nats+js://HOST[:PORT]/SUBJECT',
   summary: 'publish each record to the JetStream stream that takes the subject, acknowledged by it',
   params: [],
-  create: (path, _params, options, uri) => natsSink(path, options, uri, true),
+  target: subjectTarget('nats+js'),
+  create: (target, _params, options, uri) => natsSink(target, options, uri, true),
 };
 
-function natsSink(path: string, options: SinkOptions, uri: string, jetstream: boolean): Sink {
+/** The target rule of a sink's URI: one subject, no wildcard. */
+function subjectTarget(scheme: string): (rest: string, params: ParamValues, problem: Problem) => BrokerTarget {
+  const address = brokerTarget(4222, `${scheme}://HOST[:PORT]/SUBJECT, e.g. ${scheme}://localhost:4222/logs.app`, 'subject');
+  return (rest, params, problem) => {
+    const target = address(rest, params, problem);
+    if (/[*>]/.test(target.name)) problem(`'${target.name}' has a wildcard; a message goes to one subject`);
+    return target;
+  };
+}
+
+function natsSink(target: BrokerTarget, options: SinkOptions, uri: string, jetstream: boolean): Sink {
   const label = redact(uri);
-  const example = `${jetstream ? 'nats+js' : 'nats'}://HOST[:PORT]/SUBJECT, e.g. ${jetstream ? 'nats+js' : 'nats'}://localhost:4222/logs.app`;
-  const target = brokerTarget(path, uri, 4222, example);
-  const subject = requireName(target, uri, 'subject', example);
-  if (/[*>]/.test(subject)) throw new UsageError(`${label}: '${subject}' has a wildcard; a message goes to one subject`);
+  const subject = target.name;
   const { render, withTime, pressure } = options;
   const closed = new AbortController();
   let nc: NatsConnection | undefined;
@@ -55,7 +65,7 @@ function natsSink(path: string, options: SinkOptions, uri: string, jetstream: bo
       } catch (err) {
         // 503 on a connection that is up: no stream takes the subject, which retrying will not change
         if ((err as { code?: string }).code === '503' && up()) {
-          throw new IoError(`${label}: no JetStream stream takes subject '${to}'; create one (nats stream add) or publish with nats://`, { cause: err });
+          throw new IoError(`no JetStream stream takes subject '${to}'; create one (nats stream add) or publish with nats://`, { cause: err });
         }
         if (failures === 0) note(`${label}: cannot publish (${messageOf(err)}); retrying with backoff`);
         await wait(backoffMs(failures, Math.random, BROKER_RETRY), closed.signal);
@@ -80,7 +90,7 @@ function natsSink(path: string, options: SinkOptions, uri: string, jetstream: bo
       sent = [];
     },
     push(rec) {
-      const { to, value } = keyedTarget(subject, rec, label);
+      const { to, value } = keyedTarget(subject, rec);
       const p = publish(to, prefix + render(value));
       p.catch(() => {}); // end() reports it
       sent.push(p);
@@ -89,7 +99,7 @@ function natsSink(path: string, options: SinkOptions, uri: string, jetstream: bo
     async end() {
       const results = await Promise.allSettled(sent);
       const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (bad) throw bad.reason instanceof IoError ? bad.reason : new IoError(`${label}: ${messageOf(bad.reason)}`);
+      if (bad) throw bad.reason instanceof IoError ? bad.reason : new IoError(messageOf(bad.reason), { cause: bad.reason });
       // core NATS: the server has what was written once a round trip after it comes back
       if (nc && !jetstream) await nc.flush();
     },

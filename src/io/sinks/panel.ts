@@ -35,11 +35,13 @@ function panelDef(kind: Panel['kind'], summary: string): SinkDef {
     usage: `${kind}:NAME`,
     summary,
     params: [],
+    target(name, _params, problem) {
+      if (!name) problem(`expected ${kind}:NAME, e.g. ${kind}:status`);
+      else if (kind === 'prometheus' && !METRIC_NAME.test(name)) problem(`'${name}' cannot be part of a metric name (sluice_${name}): use letters, digits and _`);
+      return name;
+    },
     create(name, _params, options, uri) {
-      if (!name) throw new UsageError(`${uri}: expected ${kind}:NAME, e.g. ${kind}:status`);
-      if (kind === 'prometheus' && !METRIC_NAME.test(name)) {
-        throw new UsageError(`${uri}: '${name}' cannot be part of a metric name (sluice_${name}): use letters, digits and _`);
-      }
+      // a run's own option, which the URI alone cannot say
       if (!options.board) throw new UsageError(`${uri}: is shown by the web UI: add --ui [HOST:]PORT (e.g. --ui 4040)`);
       return panelSink({ kind, name }, options, options.board);
     },

@@ -4,9 +4,7 @@
 // COPY it can upsert. The password comes from the URI or the usual PGPASSWORD, PGUSER, ... variables.
 
 import type { Client } from 'pg';
-import { UsageError } from '../../core/errors.ts';
-import { DATABASE_PARAMS, NETWORK_CODES, databaseSink, type Connection, type Dialect } from './database.ts';
-import { redactedUri } from '../uri.ts';
+import { checkTableParams, DATABASE_PARAMS, NETWORK_CODES, databaseSink, type Connection, type Dialect } from './database.ts';
 import type { SinkDef } from './sink.ts';
 import { qualified, type Column, type HeldType, type TableShape } from './table-rows.ts';
 
@@ -65,11 +63,15 @@ class PostgresConnection implements Connection {
   }
 }
 
-const create: SinkDef['create'] = (path, params, options, uri) => {
+/** The target rule: the connection string, which must name a database. */
+const target: SinkDef['target'] = (path, params, problem) => {
   const connectionString = `postgres://${path}`;
-  if (!URL.canParse(connectionString) || !new URL(connectionString).pathname.slice(1)) {
-    throw new UsageError(`${redactedUri(uri)}: expected postgres://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE?table=T`);
-  }
+  if (!URL.canParse(connectionString) || !new URL(connectionString).pathname.slice(1)) problem('expected postgres://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE?table=T');
+  checkTableParams(params, problem);
+  return connectionString;
+};
+
+const create: SinkDef['create'] = (connectionString, params, options, uri) => {
   const dialect: Dialect = {
     name: 'PostgreSQL',
     async connect() {
@@ -105,6 +107,7 @@ export const postgres: SinkDef = {
   usage: 'postgres://USER@HOST[:PORT]/DB?table=T',
   summary: 'write each batch into a PostgreSQL table, in one transaction (PGPASSWORD and the other PG variables are read)',
   params: DATABASE_PARAMS,
+  target,
   create,
 };
 

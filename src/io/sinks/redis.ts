@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, messageOf } from '../../core/errors.ts';
-import { BROKER_RETRY, brokerTarget, redisClient, requireName } from '../brokers.ts';
+import { BROKER_RETRY, brokerTarget, redisClient, type BrokerTarget } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
@@ -14,15 +14,15 @@ const EXAMPLE = 'redis://HOST[:PORT]/STREAM, e.g. redis://localhost:6379/events'
 /** Entries sent in one pipeline. */
 const PIPELINE = 1000;
 
-export const redis: SinkDef = {
+export const redis: SinkDef<BrokerTarget> = {
   scheme: 'redis',
   usage: 'redis://HOST[:PORT]/STREAM',
   summary: 'XADD each record to a stream (field data; a pair: key and data)',
   params: [{ name: 'maxlen', value: { kind: 'int', min: 1, metavar: 'N' }, summary: 'trim the stream to about N entries as it grows (MAXLEN ~)' }],
-  create(path, params, options, uri): Sink {
+  target: brokerTarget(6379, EXAMPLE, 'stream'),
+  create(target, params, options, uri): Sink {
     const label = redact(uri);
-    const target = brokerTarget(path, uri, 6379, EXAMPLE);
-    const stream = requireName(target, uri, 'stream', EXAMPLE);
+    const stream = target.name;
     const trim = params.maxlen === undefined ? [] : ['MAXLEN', '~', String(params.maxlen)];
     const { render, withTime, pressure } = options;
     const closed = new AbortController();
@@ -48,7 +48,7 @@ export const redis: SinkDef = {
           if (failures) note(`${label}: connected`);
           return;
         } catch (err) {
-          if ((err as Error).name === 'ReplyError' && !/^LOADING/.test(messageOf(err))) throw new IoError(`${label}: ${messageOf(err)}`, { cause: err });
+          if ((err as Error).name === 'ReplyError' && !/^LOADING/.test(messageOf(err))) throw new IoError(messageOf(err), { cause: err });
           if (failures === 0) note(`${label}: cannot write (${messageOf(err)}); retrying with backoff until the server is up`);
           client.disconnect();
           await wait(backoffMs(failures, Math.random, BROKER_RETRY), closed.signal);

@@ -55,12 +55,12 @@ export function encoded(text: string, options: SinkOptions): Buffer {
   return options.encoding === 'latin1' ? Buffer.from(text.replace(/[^\x00-\xff]/g, '?'), 'latin1') : Buffer.from(text);
 }
 
-export interface SinkDef extends UriDef {
+export interface SinkDef<T = string> extends UriDef<T> {
   /**
-   * `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in)
-   * are `params`; `uri` is as messages show it, its secrets redacted.
+   * `target` is the URI after its scheme, less its parameters (as `target` parsed it), whose checked values
+   * (defaults filled in) are `params`; `uri` is as messages show it, its secrets redacted.
    */
-  create(path: string, params: ParamValues, options: SinkOptions, uri: string): Sink;
+  create(target: T, params: ParamValues, options: SinkOptions, uri: string): Sink;
 }
 
 /** The text of one record as a line, with the batch time when asked. */

@@ -3,7 +3,7 @@
 // the machine. Rows go in with prepared multi-row INSERTs.
 
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { DATABASE_PARAMS, databaseSink, type Connection, type Dialect } from './database.ts';
+import { checkTableParams, DATABASE_PARAMS, databaseSink, type Connection, type Dialect } from './database.ts';
 import type { SinkDef } from './sink.ts';
 import { qualified, type Column, type HeldType, type TableShape } from './table-rows.ts';
 
@@ -106,6 +106,11 @@ export const sqlite: SinkDef = {
   usage: 'sqlite:PATH?table=T',
   summary: 'write each batch into a table of an SQLite database file, in one transaction',
   params: DATABASE_PARAMS,
+  target(path, params, problem) {
+    if (!path) problem('needs a database file, e.g. sqlite:out.db?table=counts');
+    checkTableParams(params, problem);
+    return path;
+  },
   create(path, params, options, uri) {
     const dialect: Dialect = {
       name: 'SQLite',

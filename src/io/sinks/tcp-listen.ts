@@ -4,8 +4,8 @@
 
 import { createServer, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
-import { IoError, messageOf } from '../../core/errors.ts';
-import { hostPort } from '../uri.ts';
+import { ioFailure } from '../../core/errors.ts';
+import { hostPort, type HostPort } from '../uri.ts';
 import { capConnections, MAX_CONNECTIONS } from '../sources/listener.ts';
 import { Segments } from './segments.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
@@ -16,13 +16,13 @@ const MAX_BEHIND = 16 << 20;
 /** What is written to the clients at a time while a batch goes on. */
 const SEGMENT_BYTES = 1 << 20;
 
-export const tcpListen: SinkDef = {
+export const tcpListen: SinkDef<HostPort> = {
   scheme: 'tcp-listen',
   usage: 'tcp-listen://HOST:PORT',
   summary: "serve each batch's lines to every connected client",
   params: [MAX_CONNECTIONS],
-  create(rest, params, options, uri): Sink {
-    const { host, port } = hostPort(rest, uri);
+  target: hostPort('listen'),
+  create({ host, port }, params, options, uri): Sink {
     const clients = new Set<Socket>();
     const server = createServer((socket) => {
       clients.add(socket);
@@ -36,7 +36,7 @@ export const tcpListen: SinkDef = {
     const listen = () =>
       new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);
-        server.once('error', (err) => reject(new IoError(`${uri}: cannot listen: ${messageOf(err)}`, { cause: err })));
+        server.once('error', (err) => reject(ioFailure('cannot listen', err)));
         server.listen(port, host);
       });
     let time = 0;

@@ -7,20 +7,20 @@ import { connect, type Socket } from 'node:net';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, lastingFailure, messageOf } from '../../core/errors.ts';
-import { hostPort } from '../uri.ts';
+import { hostPort, type HostPort } from '../uri.ts';
 import { Segments } from './segments.ts';
 import { lineOf, type Sink, type SinkDef } from './sink.ts';
 
 /** What one write carries; the peer gets a segment again whole after a reconnection. */
 const SEGMENT_BYTES = 1 << 20;
 
-export const tcp: SinkDef = {
+export const tcp: SinkDef<HostPort> = {
   scheme: 'tcp',
   usage: 'tcp://HOST:PORT',
   summary: 'connect and write lines, reconnecting with backoff',
   params: [],
-  create(rest, _params, options, uri): Sink {
-    const { host, port } = hostPort(rest, uri);
+  target: hostPort('connect'),
+  create({ host, port }, _params, options, uri): Sink {
     const closed = new AbortController();
     let socket: Socket | undefined;
     let time = 0;

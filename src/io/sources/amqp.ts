@@ -7,14 +7,15 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, messageOf } from '../../core/errors.ts';
-import { BROKER_RETRY, amqpOpen, brokerTarget, requireName, type BrokerTarget } from '../brokers.ts';
+import { BROKER_RETRY, amqpOpen, brokerTarget, type BrokerTarget } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
 import { BrokerSource } from './broker-source.ts';
 import type { Intake, SourceDef } from './source.ts';
 
-export const AMQP_EXAMPLE = 'amqp://USER:PASS@HOST[:PORT]/QUEUE, e.g. amqp://guest:guest@localhost/logs';
+/** The target rule of amqp:// URIs, a source's and a sink's. */
+export const amqpQueue = brokerTarget(5672, 'amqp://USER:PASS@HOST[:PORT]/QUEUE, e.g. amqp://guest:guest@localhost/logs', 'queue');
 
-export const amqp: SourceDef = {
+export const amqp: SourceDef<BrokerTarget> = {
   scheme: 'amqp',
   usage: 'amqp://USER:PASS@HOST/QUEUE',
   summary: 'consume a queue (RabbitMQ), acknowledged once the sinks succeed',
@@ -22,10 +23,9 @@ export const amqp: SourceDef = {
     { name: 'prefetch', value: { kind: 'int', min: 1, max: 65535, metavar: 'N' }, default: '10000', summary: 'messages the broker may have unacknowledged with sluice: a batch holds at most this many' },
     { name: 'vhost', value: { kind: 'string', metavar: 'V' }, summary: 'the virtual host (/)' },
   ],
-  create(path, params, uri) {
-    const target = brokerTarget(path, uri, 5672, AMQP_EXAMPLE);
-    const queue = requireName(target, uri, 'queue', AMQP_EXAMPLE);
-    return new AmqpSource(redact(uri), target, queue, params.prefetch as number, params.vhost as string | undefined);
+  target: amqpQueue,
+  create(target, params, uri) {
+    return new AmqpSource(redact(uri), target, target.name, params.prefetch as number, params.vhost as string | undefined);
   },
 };
 

@@ -5,9 +5,11 @@
 
 import { readdirSync } from 'node:fs';
 import { join, matchesGlob } from 'node:path';
-import { IoError, UsageError } from '../../core/errors.ts';
+import { IoError } from '../../core/errors.ts';
+import { note } from '../../core/report.ts';
 import { FileCursor, identify, type SavedFile } from './file-cursor.ts';
 import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
+import { requiredPath } from '../uri.ts';
 import type { SourceDef } from './source.ts';
 
 /** A name used while a file is still being written (Hadoop's `_COPYING_`, rsync's dotfiles, `.tmp`). */
@@ -30,8 +32,8 @@ export const dir: SourceDef = {
   usage: 'dir:PATH',
   summary: "files moved into a directory, each read once (Spark's textFileStream)",
   params: [{ name: 'pattern', value: { kind: 'string', metavar: 'GLOB' }, default: '*', summary: 'only the files whose names match' }, FROM_PARAM, POLL_PARAM],
+  target: requiredPath('a directory, e.g. dir:/data/incoming'),
   create(path, params, uri) {
-    if (!path) throw new UsageError(`${uri}: needs a directory, e.g. dir:/data/incoming`);
     return new Dir(uri, path, params.pattern as string, params.from as 'end' | 'start' | undefined, params.poll as number);
   },
 };
@@ -46,6 +48,8 @@ class Dir extends PollingSource<DirReplay> {
   private readonly path: string;
   private readonly pattern: string;
   private read = new Map<string, string>();
+  /** How big the files read in this run were once read: one that grows after was picked up too soon. */
+  private readSizes = new Map<string, number>();
   /** Names found and not read yet, oldest first. */
   private queue: string[] = [];
   private reading: { name: string; cursor: FileCursor } | undefined;
@@ -126,6 +130,7 @@ class Dir extends PollingSource<DirReplay> {
       this.intake.finish(); // a file moved in is complete: nothing of it goes on in the next one
       this.read.delete(name); // so that the order of `read` is the order files were read in
       this.read.set(name, `${cursor.dev}:${cursor.ino}`);
+      this.readSizes.set(name, cursor.offset);
       cursor.close();
       this.reading = undefined;
       return 1; // go on with the next file
@@ -142,6 +147,17 @@ class Dir extends PollingSource<DirReplay> {
     }
   }
 
+  /** Warn, once per file, that a file grew after it was read: what was added to it is never read. */
+  private checkGrowth(name: string, size: number): void {
+    const read = this.readSizes.get(name);
+    if (read === undefined || size <= read) return;
+    this.readSizes.delete(name);
+    note(
+      `${this.label}: ${name} grew after it was read (${size - read} bytes more, which dir: does not read): ` +
+        "it was moved in before it was complete; write files under a name dir: leaves alone (.NAME, _NAME, NAME.tmp, NAME._COPYING_), then rename them",
+    );
+  }
+
   /** List the directory: queue the new files, oldest first; forget files no longer there. */
   protected scan(first: boolean): void {
     const found: { name: string; key: string; mtimeMs: number }[] = [];
@@ -152,11 +168,16 @@ class Dir extends PollingSource<DirReplay> {
       if (!id) continue;
       const key = `${id.dev}:${id.ino}`;
       present.add(name);
+      if (this.read.get(name) === key) this.checkGrowth(name, id.size);
       if (this.read.get(name) === key || name === this.reading?.name || this.queue.includes(name)) continue;
       if (first && !this.resumed && this.skipsWhatIsThere()) this.read.set(name, key);
       else found.push({ name, key, mtimeMs: id.mtimeMs });
     }
-    for (const name of this.read.keys()) if (!present.has(name)) this.read.delete(name);
+    for (const name of this.read.keys()) {
+      if (present.has(name)) continue;
+      this.read.delete(name);
+      this.readSizes.delete(name);
+    }
     const resume = this.resumeAt?.path;
     found.sort((a, b) => Number(b.name === resume) - Number(a.name === resume) || a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
     this.queue.push(...found.map((f) => f.name));

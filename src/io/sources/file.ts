@@ -8,6 +8,7 @@ import { existsSync, globSync, open, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { IoError, messageOf } from '../../core/errors.ts';
 import { note } from '../../core/report.ts';
+import { requiredPath } from '../uri.ts';
 import { isStream, namedDescriptor } from '../descriptors.ts';
 import { FileCursor, isSavedFile, type SavedFile } from './file-cursor.ts';
 import { FdReader, streamSource, type Intake, type ReadAt, type Source, type SourceDef } from './source.ts';
@@ -54,6 +55,7 @@ export const file: SourceDef = {
   scheme: 'file',
   usage: 'PATH, file:PATH',
   summary: 'read the file, or every file a glob matches (rotated logs oldest first), once; gzip as its text; a FIFO or device as a stream',
+  target: requiredPath('a file or a glob, e.g. file:access.log'),
   create(path): Source {
     const files = matchFiles(path);
     const name = files[0]!;

@@ -5,7 +5,7 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { fromEnvironment, hostPort } from '../uri.ts';
+import { fromEnvironment, hostPort, type HostPort } from '../uri.ts';
 import { messageOf } from '../../core/errors.ts';
 import { capConnections, Listener, MAX_CONNECTIONS } from './listener.ts';
 import { Spool } from './spool.ts';
@@ -14,7 +14,9 @@ import { LineChunker, noOnce, type Source, type SourceDef } from './source.ts';
 /** Requests that may wait while the pipeline is paused; more are turned away with 503. */
 const MAX_WAITING = 64;
 
-export const httpListen: SourceDef = {
+const listenAt = hostPort('listen');
+
+export const httpListen: SourceDef<HostPort & { token?: string }> = {
   scheme: 'http-listen',
   usage: 'http-listen://HOST:PORT/PATH',
   summary: 'accept POSTed lines or NDJSON (webhooks); 503 with Retry-After when full',
@@ -22,9 +24,12 @@ export const httpListen: SourceDef = {
     { name: 'token', value: { kind: 'string', metavar: 'TOKEN' }, summary: 'take only requests with the header Authorization: Bearer TOKEN (401 otherwise); ${VAR} in it is taken from the environment' },
     MAX_CONNECTIONS,
   ],
-  create(rest, params, uri): Source {
-    const { host, port, path } = hostPort(rest, uri);
-    const authorized = bearer(params.token === undefined ? undefined : fromEnvironment(params.token as string, uri, 'token'));
+  target: (path, params, problem) => ({
+    ...listenAt(path, params, problem),
+    token: params.token === undefined ? undefined : fromEnvironment(params.token as string, 'token', problem),
+  }),
+  create({ host, port, path, token }, params, uri): Source {
+    const authorized = bearer(token);
     let waiting: (() => void)[] = [];
     // loaded here, not imported: an ESM import of node:http also loads Node's fetch (undici),
     // some 15 ms that every run of sluice would pay

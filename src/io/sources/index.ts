@@ -1,6 +1,6 @@
 // The registry of sources, by URI scheme; a URI with no known scheme is a file path.
 
-import { redactedUri, resolveUri, uriParams } from '../uri.ts';
+import { checkUri, redactedUri } from '../uri.ts';
 import { amqp } from './amqp.ts';
 import { dir } from './dir.ts';
 import { file } from './file.ts';
@@ -16,15 +16,14 @@ import { tail } from './tail.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 
-export const SOURCES: readonly SourceDef[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka, mqtt, redis, nats, natsJs, amqp, syslogUdp, syslogTcp];
+export const SOURCES: readonly SourceDef<unknown>[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka, mqtt, redis, nats, natsJs, amqp, syslogUdp, syslogTcp];
 
-/** The source a URI names, its parameters checked; throws UsageError (pipeline files are checked with it). */
+/** The source a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sourceFor(uri: string) {
-  const { def, rest } = resolveUri(uri, SOURCES, file, 'source');
-  return { def, ...uriParams(rest, def, uri) };
+  return checkUri(uri, SOURCES, file, 'source');
 }
 
 export function createSource(uri: string): Source {
-  const { def, path, values } = sourceFor(uri);
-  return def.create(path, values, redactedUri(uri));
+  const { def, target, values } = sourceFor(uri);
+  return def.create(target, values, redactedUri(uri));
 }

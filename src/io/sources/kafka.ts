@@ -9,10 +9,10 @@ import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError } from '../../core/errors.ts';
 import type { Intake } from './source.ts';
-import { CLIENT, ClusterWait, existingTopics, kafkaClient, kafkaTarget, reason, RETRY } from '../kafka-cluster.ts';
+import { CLIENT, ClusterWait, existingTopics, kafkaClient, kafkaTarget, reason, RETRY, type KafkaTarget } from '../kafka-cluster.ts';
 import type { Source, SourceDef } from './source.ts';
 
-export const kafka: SourceDef = {
+export const kafka: SourceDef<KafkaTarget> = {
   scheme: 'kafka',
   usage: 'kafka://BROKERS/TOPIC[,TOPIC]',
   summary: 'a consumer-group member; offsets committed once the sinks succeed',
@@ -22,8 +22,8 @@ export const kafka: SourceDef = {
     { name: 'meta', value: { kind: 'flag' }, default: 'false', summary: 'records {key, value, headers, topic, partition, offset, timestamp}, the value decoded by --parse' },
     { name: 'session-timeout', value: { kind: 'duration', metavar: 'DUR' }, default: '10s', summary: 'how long the group waits for a silent member before giving its partitions to the others' },
   ],
-  create(path, params, uri) {
-    const { brokers, topics } = kafkaTarget(path, uri);
+  target: kafkaTarget,
+  create({ brokers, topics }, params, uri) {
     return new KafkaSource(uri, {
       brokers,
       topics,

@@ -3,9 +3,9 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { IoError, messageOf } from '../../core/errors.ts';
+import { ioFailure } from '../../core/errors.ts';
 import { note } from '../../core/report.ts';
-import { hostPort, type UriParam } from '../uri.ts';
+import type { HostPort, UriParam } from '../uri.ts';
 import { noOnce, type Intake, type Source } from './source.ts';
 
 /** `?max-connections=N` of every listener: a listener open to anyone must not be exhausted by it. */
@@ -54,7 +54,7 @@ export class Listener<S extends Readable> {
   /** Listen until stop(); fails if the address cannot be had. */
   listen(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', (err) => reject(new IoError(`${this.label}: cannot listen: ${messageOf(err)}`, { cause: err })));
+      this.server.once('error', (err) => reject(ioFailure(`${this.label}: cannot listen`, err)));
       this.server.once('close', resolve);
       // stop() came before run(): the server's 'close' has come and gone
       if (this.stopped) resolve();
@@ -103,11 +103,10 @@ export class Listener<S extends Readable> {
 }
 
 /**
- * A live source that accepts any number of TCP clients on `rest` (HOST:PORT) and has `read` read
- * each connection into the intake, until stop() closes them all.
+ * A live source that accepts any number of TCP clients on `address` and has `read` read each
+ * connection into the intake, until stop() closes them all.
  */
-export function acceptingSource(uri: string, rest: string, maxConnections: number, read: (socket: Socket, intake: Intake) => void): Source {
-  const { host, port } = hostPort(rest, uri);
+export function acceptingSource(uri: string, { host, port }: HostPort, maxConnections: number, read: (socket: Socket, intake: Intake) => void): Source {
   const server = createServer();
   capConnections(server, maxConnections, uri);
   const clients = new Listener<Socket>(uri, server, { host, port });

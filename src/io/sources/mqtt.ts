@@ -5,8 +5,8 @@
 
 import type { MqttClient } from 'mqtt';
 import { note } from '../../core/report.ts';
-import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { BROKER_RETRY, brokerTarget, mqttClient } from '../brokers.ts';
+import { IoError, messageOf } from '../../core/errors.ts';
+import { BROKER_RETRY, brokerTarget, mqttClient, type BrokerTarget } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
 import { BrokerSource } from './broker-source.ts';
 import type { Intake, SourceDef } from './source.ts';
@@ -16,7 +16,7 @@ const EXAMPLE = 'mqtt://HOST[:PORT]/FILTER, e.g. mqtt://localhost:1883/sensors/#
 /** QoS 1 messages the broker may have in flight to sluice: a batch holds at most this many (MQTT 5's Receive Maximum). */
 export const MQTT_IN_FLIGHT = 65535;
 
-export const mqtt: SourceDef = {
+export const mqtt: SourceDef<BrokerTarget> = {
   scheme: 'mqtt',
   usage: 'mqtt://HOST[:PORT]/TOPIC',
   summary: 'subscribe to a topic filter; QoS 1 acknowledged once the sinks succeed',
@@ -24,9 +24,8 @@ export const mqtt: SourceDef = {
     { name: 'qos', value: { kind: 'choice', choices: ['0', '1'] }, default: '1', summary: '1: at least once, acknowledged after the sinks; 0: a live stream' },
     { name: 'client-id', value: { kind: 'string', metavar: 'ID' }, summary: 'a persistent session under this id: what a stopped or crashed run left unacknowledged comes again (without: a new session each run)' },
   ],
-  create(path, params, uri) {
-    const target = brokerTarget(path, uri, 1883, EXAMPLE);
-    if (!target.name) throw new UsageError(`${redact(uri)}: no topic filter; expected ${EXAMPLE}`);
+  target: brokerTarget(1883, EXAMPLE, 'topic filter'),
+  create(target, params, uri) {
     return new MqttSource(redact(uri), { ...target, qos: Number(params.qos) as 0 | 1, clientId: params['client-id'] as string | undefined });
   },
 };

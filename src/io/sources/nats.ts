@@ -4,8 +4,8 @@
 // had not acknowledged (at least once).
 
 import type { ConsumerMessages, JsMsg, Msg, NatsConnection, Subscription } from 'nats';
-import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { brokerTarget, natsClient, natsConnect, requireName, type BrokerTarget } from '../brokers.ts';
+import { IoError, messageOf } from '../../core/errors.ts';
+import { brokerTarget, natsClient, natsConnect, type BrokerTarget } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
 import { BrokerSource } from './broker-source.ts';
 import type { Intake, SourceDef } from './source.ts';
@@ -13,20 +13,20 @@ import type { Intake, SourceDef } from './source.ts';
 /** Messages a consumer sluice creates may have unacknowledged: a batch holds at most this many. */
 export const JS_MAX_ACK_PENDING = 65536;
 
-export const nats: SourceDef = {
+export const nats: SourceDef<BrokerTarget> = {
   scheme: 'nats',
   usage: 'nats://HOST[:PORT]/SUBJECT',
   summary: 'a core NATS subscription (wildcards * and >): a live stream',
   params: [{ name: 'queue', value: { kind: 'string', metavar: 'Q' }, summary: 'join a queue group: each message goes to one of its members' }],
-  create(path, params, uri) {
-    const example = 'nats://HOST[:PORT]/SUBJECT, e.g. nats://localhost:4222/logs.>';
-    const target = brokerTarget(path, uri, 4222, example);
-    const subject = requireName(target, uri, 'subject', example);
-    return new NatsSource(redact(uri), target, { kind: 'core', subject, queue: params.queue as string | undefined });
+  target: brokerTarget(4222, 'nats://HOST[:PORT]/SUBJECT, e.g. nats://localhost:4222/logs.>', 'subject'),
+  create(target, params, uri) {
+    return new NatsSource(redact(uri), target, { kind: 'core', subject: target.name, queue: params.queue as string | undefined });
   },
 };
 
-export const natsJs: SourceDef = {
+const jsStream = brokerTarget(4222, 'nats+js://HOST[:PORT]/STREAM, e.g. nats+js://localhost:4222/EVENTS?durable=sluice', 'stream');
+
+export const natsJs: SourceDef<BrokerTarget> = {
   scheme: 'nats+js',
   usage: 'nats+js://HOST[:PORT]/STREAM',
   summary: 'a JetStream consumer; messages acknowledged once the sinks succeed',
@@ -35,14 +35,15 @@ export const natsJs: SourceDef = {
     { name: 'from', value: { kind: 'choice', choices: ['latest', 'earliest'] }, default: 'latest', summary: 'where a consumer sluice creates starts' },
     { name: 'ack-wait', value: { kind: 'duration', metavar: 'DUR' }, default: '30s', summary: 'how long the server waits for an acknowledgement before it delivers a message again, for a consumer sluice creates: more than a batch takes' },
   ],
-  create(path, params, uri) {
-    const example = 'nats+js://HOST[:PORT]/STREAM, e.g. nats+js://localhost:4222/EVENTS?durable=sluice';
-    const target = brokerTarget(path, uri, 4222, example);
-    const stream = requireName(target, uri, 'stream', example);
-    if (/[.*> ]/.test(stream)) throw new UsageError(`${redact(uri)}: '${stream}' is not a stream name (no '.', '*', '>' or spaces): the path names a stream, not a subject`);
+  target(path, params, problem) {
+    const target = jsStream(path, params, problem);
+    if (/[.*> ]/.test(target.name)) problem(`'${target.name}' is not a stream name (no '.', '*', '>' or spaces): the path names a stream, not a subject`);
+    return target;
+  },
+  create(target, params, uri) {
     return new NatsSource(redact(uri), target, {
       kind: 'js',
-      stream,
+      stream: target.name,
       durable: params.durable as string | undefined,
       from: params.from as 'latest' | 'earliest',
       ackWaitMs: params['ack-wait'] as number,
@@ -65,7 +66,8 @@ class NatsSource extends BrokerSource<JsMsg> {
   }
 
   async run(intake: Intake): Promise<void> {
-    const nc = (await natsConnect(this.label, this.target, this.stopped.signal))?.nc;
+    const connecting = natsConnect(this.label, this.target, this.stopped.signal);
+    const nc = (await connecting.catch((err) => Promise.reject(new IoError(`${this.label}: ${messageOf(err)}`, { cause: err }))))?.nc;
     if (!nc) return;
     this.nc = nc;
     const reading = this.reading;

@@ -2,7 +2,7 @@
 // clock keep their turns, poll again when nothing is left, end after one pass under --once; and the
 // URI parameters they share.
 
-import { IoError, messageOf } from '../../core/errors.ts';
+import { IoError, ioFailure } from '../../core/errors.ts';
 import type { UriParam } from '../uri.ts';
 import type { Intake, Source } from './source.ts';
 
@@ -65,7 +65,7 @@ export abstract class PollingSource<Replay> implements Source {
     return new Promise((resolve, reject) => {
       this.settle = (err) => {
         this.closeAll();
-        if (err) reject(new IoError(`${this.label}: ${messageOf(err)}`, { cause: err }));
+        if (err) reject(err instanceof IoError ? err : ioFailure(this.label, err));
         else resolve();
       };
       try {

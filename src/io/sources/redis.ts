@@ -7,17 +7,18 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
-import { IoError, UsageError, messageOf } from '../../core/errors.ts';
-import { BROKER_RETRY, brokerTarget, redisClient, requireName } from '../brokers.ts';
+import { IoError, messageOf } from '../../core/errors.ts';
+import { BROKER_RETRY, brokerTarget, redisClient, type BrokerTarget } from '../brokers.ts';
 import { redactedUri as redact } from '../uri.ts';
 import { BrokerSource } from './broker-source.ts';
 import type { Intake, SourceDef } from './source.ts';
 
 const EXAMPLE = 'redis://HOST[:PORT]/STREAM?group=G, e.g. redis://localhost:6379/events?group=sluice';
+const streamTarget = brokerTarget(6379, EXAMPLE, 'stream');
 /** Entries asked for per read. */
 const COUNT = 1000;
 
-export const redis: SourceDef = {
+export const redis: SourceDef<BrokerTarget> = {
   scheme: 'redis',
   usage: 'redis://HOST[:PORT]/STREAM',
   summary: 'a Redis Streams consumer-group member; entries XACKed once the sinks succeed',
@@ -27,16 +28,16 @@ export const redis: SourceDef = {
     { name: 'from', value: { kind: 'choice', choices: ['latest', 'earliest'] }, default: 'latest', summary: 'where a group sluice creates starts' },
     { name: 'claim-idle', value: { kind: 'duration', metavar: 'DUR' }, default: '1m', summary: 'entries another member has left unacknowledged this long are claimed' },
   ],
-  create(path, params, uri) {
-    const label = redact(uri);
-    const target = brokerTarget(path, uri, 6379, EXAMPLE);
-    const stream = requireName(target, uri, 'stream', EXAMPLE);
-    const group = params.group as string | undefined;
-    if (!group) throw new UsageError(`${label}: a source needs ?group=G (its consumer group); expected ${EXAMPLE}`);
-    return new RedisSource(label, {
+  target(path, params, problem) {
+    const target = streamTarget(path, params, problem);
+    if (!params.group) problem(`a source needs ?group=G (its consumer group); expected ${EXAMPLE}`);
+    return target;
+  },
+  create(target, params, uri) {
+    return new RedisSource(redact(uri), {
       ...target,
-      stream,
-      group,
+      stream: target.name,
+      group: params.group as string,
       consumer: (params.consumer as string | undefined) ?? hostname(),
       from: params.from === 'earliest' ? '0' : '$',
       claimIdleMs: params['claim-idle'] as number,

@@ -82,12 +82,12 @@ export interface Source {
   rateParts?(): number;
 }
 
-export interface SourceDef extends UriDef {
+export interface SourceDef<T = string> extends UriDef<T> {
   /**
-   * `path` is the URI after its scheme, less its parameters, whose checked values (defaults filled in)
-   * are `params`; `uri` is as messages show it, its secrets redacted.
+   * `target` is the URI after its scheme, less its parameters (as `target` parsed it), whose checked values
+   * (defaults filled in) are `params`; `uri` is as messages show it, its secrets redacted.
    */
-  create(path: string, params: ParamValues, uri: string): Source;
+  create(target: T, params: ParamValues, uri: string): Source;
 }
 
 /** The error for --once with a live stream (a socket, a webhook): it has no "now" to stop at. */

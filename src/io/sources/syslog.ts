@@ -5,21 +5,21 @@
 
 import { createSocket } from 'node:dgram';
 import { note } from '../../core/report.ts';
-import { IoError, messageOf } from '../../core/errors.ts';
-import { hostPort } from '../uri.ts';
+import { ioFailure } from '../../core/errors.ts';
+import { hostPort, type HostPort } from '../uri.ts';
 import { acceptingSource, MAX_CONNECTIONS } from './listener.ts';
 import { noOnce, type Source, type SourceDef } from './source.ts';
 
 /** The longest message a TCP peer may announce: more is a broken or hostile stream, and it is cut off. */
 const MAX_MESSAGE = 1 << 20;
 
-export const syslogUdp: SourceDef = {
+export const syslogUdp: SourceDef<HostPort> = {
   scheme: 'syslog+udp',
   usage: 'syslog+udp://HOST:PORT',
   summary: 'receive syslog datagrams (RFC 5424, RFC 3164), each one record',
   params: [],
-  create(rest, _params, uri): Source {
-    const { host, port } = hostPort(rest, uri);
+  target: hostPort('listen'),
+  create({ host, port }, _params, uri): Source {
     const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
     let paused = false;
     let dropped = 0;
@@ -36,7 +36,7 @@ export const syslogUdp: SourceDef = {
           intake.message(text, () => `${uri} (from ${from.address}:${from.port})`);
         });
         return new Promise((resolve, reject) => {
-          socket.once('error', (err) => reject(new IoError(`${uri}: cannot listen: ${messageOf(err)}`, { cause: err })));
+          socket.once('error', (err) => reject(ioFailure(`${uri}: cannot listen`, err)));
           socket.once('close', resolve);
           socket.bind(port, host);
         });
@@ -60,13 +60,14 @@ export const syslogUdp: SourceDef = {
   },
 };
 
-export const syslogTcp: SourceDef = {
+export const syslogTcp: SourceDef<HostPort> = {
   scheme: 'syslog+tcp',
   usage: 'syslog+tcp://HOST:PORT',
   summary: 'accept syslog senders (octet counting or newline framing), each message one record',
   params: [MAX_CONNECTIONS],
-  create: (rest, params, uri) =>
-    acceptingSource(uri, rest, params['max-connections'] as number, (socket, intake) => {
+  target: hostPort('listen'),
+  create: (address, params, uri) =>
+    acceptingSource(uri, address, params['max-connections'] as number, (socket, intake) => {
       const where = () => `${uri} (from ${socket.remoteAddress}:${socket.remotePort})`;
       const frames = new SyslogFrames((text) => intake.message(text, where));
       socket.on('data', (buf: Buffer) => {

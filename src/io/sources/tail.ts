@@ -7,10 +7,11 @@
 import { globSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { note } from '../../core/report.ts';
-import { IoError, UsageError, messageOf } from '../../core/errors.ts';
+import { IoError, messageOf, reasonOf } from '../../core/errors.ts';
 import { FileCursor, identify, isFull, isSavedFile, type LineRules, type SavedFile } from './file-cursor.ts';
 import { isGzipFile } from './gzip.ts';
 import { FROM_PARAM, POLL_PARAM, PollingSource } from './polling.ts';
+import { requiredPath } from '../uri.ts';
 import type { SourceDef } from './source.ts';
 
 /** How long a file renamed away may stay silent before it counts as drained and is closed. */
@@ -36,8 +37,8 @@ export const tail: SourceDef = {
   usage: 'tail:GLOB',
   summary: 'follow files like tail -F (rotation, truncation, new files)',
   params: [FROM_PARAM, POLL_PARAM],
+  target: requiredPath('a file or a glob, e.g. tail:/var/log/app/*.log'),
   create(path, params, uri) {
-    if (!path) throw new UsageError(`${uri}: needs a file or a glob, e.g. tail:/var/log/app/*.log`);
     return new Tail(uri, path, params.from as 'end' | 'start' | undefined, params.poll as number);
   },
 };
@@ -68,6 +69,8 @@ class Tail extends PollingSource<TailReplay> {
   private current = { key: '', path: '' };
   private lastScan = 0;
   private readonly unreadable = new Set<string>();
+  /** Said that the glob matches no file yet: said once until one appears. */
+  private waitingSaid = false;
   /** Gzip files read (or skipped by ?from=end), by `dev:ino`: never opened again. */
   private compressed = new Set<string>();
   /** Files drained and closed, newest last: a compressed copy of one goes on from where it ended. */
@@ -246,6 +249,12 @@ class Tail extends PollingSource<TailReplay> {
       else this.follow(cursor, first && !this.resumed && this.skipsWhatIsThere() ? cursor.lastLineEnd() : 0);
     }
     for (const [key, file] of this.files) if (!matched.has(key)) file.orphanSince ??= this.lastScan;
+    if (matched.size) this.waitingSaid = false;
+    else if (!this.files.size && !this.waitingSaid) {
+      // a glob that matches nothing is silent otherwise: a typo and a log not written yet look alike
+      this.waitingSaid = true;
+      note(`${this.label}: no file matches ${this.pattern}${this.once ? ': nothing to read' : ' yet; waiting for one to appear'}`);
+    }
     for (const k of gone) this.findRotated(k, saved.includes(k));
     this.saved = undefined;
   }
@@ -256,7 +265,7 @@ class Tail extends PollingSource<TailReplay> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !this.unreadable.has(key)) {
         this.unreadable.add(key);
-        note(`${this.label}: cannot read ${path}: ${messageOf(err)}`);
+        note(`${this.label}: cannot read ${path}: ${reasonOf(err)}`);
       }
       return undefined;
     }

@@ -6,16 +6,16 @@ import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, lastingFailure, messageOf } from '../../core/errors.ts';
 import type { Intake } from './source.ts';
-import { hostPort } from '../uri.ts';
+import { hostPort, type HostPort } from '../uri.ts';
 import { noOnce, readStream, type Source, type SourceDef } from './source.ts';
 
-export const tcp: SourceDef = {
+export const tcp: SourceDef<HostPort> = {
   scheme: 'tcp',
   usage: 'tcp://HOST:PORT',
   summary: 'connect and read lines (socketTextStream), reconnecting with backoff',
   params: [],
-  create(rest, _params, uri) {
-    const { host, port } = hostPort(rest, uri);
+  target: hostPort('connect'),
+  create({ host, port }, _params, uri) {
     return new TcpSource(uri, host, port);
   },
 };
