@@ -75,6 +75,8 @@ class Tail extends PollingSource<TailReplay> {
   private compressed = new Set<string>();
   /** Files drained and closed, newest last: a compressed copy of one goes on from where it ended. */
   private drained: SavedFile[] = [];
+  /** Files truncated by a copytruncate whose copy was still being written at the last scan. */
+  private copying: SavedFile[] = [];
 
   constructor(label: string, pattern: string, from: 'end' | 'start' | undefined, pollMs: number) {
     super(label, pollMs, from);
@@ -231,7 +233,8 @@ class Tail extends PollingSource<TailReplay> {
       const i = saved.findIndex((k) => `${k.dev}:${k.ino}` === `${cursor.dev}:${cursor.ino}` && cursor.startsWith(k.fingerprint));
       if (i >= 0) this.follow(cursor, saved.splice(i, 1)[0]!.offset);
     }
-    gone.push(...saved.filter((k) => !this.files.has(`${k.dev}:${k.ino}`)));
+    gone.push(...saved.filter((k) => !this.files.has(`${k.dev}:${k.ino}`)), ...this.copying);
+    const later: SavedFile[] = [];
     for (const cursor of opened.filter((c) => !this.files.has(`${c.dev}:${c.ino}`))) {
       const i = isFull(cursor.fingerprint) ? gone.findIndex((k) => k.fingerprint === cursor.fingerprint) : -1;
       const copied = cursor.lastLineEnd();
@@ -240,7 +243,16 @@ class Tail extends PollingSource<TailReplay> {
       );
       // a compressed copy of a file drained before goes on from where that one ended (nothing, mostly)
       const drained = cursor.isCompressed && isFull(cursor.fingerprint) ? this.drained.find((k) => k.fingerprint === cursor.fingerprint) : undefined;
-      if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
+      // a copy shorter than what was read of the file it copies is still being written (copytruncate
+      // under way): looked at again at the next scan, with what is known of a truncated original
+      const shorter =
+        i >= 0
+          ? copied < gone[i]!.offset
+          : !original && isFull(cursor.fingerprint) && [...this.files.values()].some(({ cursor: c }) => c.fingerprint === cursor.fingerprint && copied < c.offset && cursor.sameBytesBefore(c, copied));
+      if (shorter) {
+        if (i >= 0) later.push(gone.splice(i, 1)[0]!);
+        cursor.close();
+      } else if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
       else if (original) {
         // a copy of a file still there: the copy gives what is unread of both, the original goes on after it
         Object.assign(this.follow(cursor, original.cursor.offset), { rotated: true, end: copied });
@@ -257,6 +269,7 @@ class Tail extends PollingSource<TailReplay> {
     }
     for (const k of gone) this.findRotated(k, saved.includes(k));
     this.saved = undefined;
+    this.copying = later;
   }
 
   private open(path: string, key: string): FileCursor | undefined {
