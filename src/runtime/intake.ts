@@ -7,6 +7,8 @@ import type { Downstream } from '../core/stream.ts';
 import type { FileAt } from '../io/sources/source.ts';
 import type { OnError } from '../core/on-error.ts';
 import { messageOf } from '../core/errors.ts';
+import { defaultValue } from '../core/values.ts';
+import { OPTIONS } from '../pipeline/options.ts';
 
 export interface IntakeHooks {
   /** Called after each piece of text is taken in or held (the engine's --max-rate and queue checks). */
@@ -24,8 +26,8 @@ export interface Reading {
 /** How much of a record too long to keep a bad-record report shows. */
 const HEAD_CHARS = 256;
 
-/** --max-line-bytes by default: 64 MiB. */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** --max-line-bytes by default, as the option table gives it. */
+const MAX_LINE_BYTES = defaultValue(OPTIONS.find((o) => o.name === 'max-line-bytes')!) as number;
 
 /** Files whose state is kept while others are read (tail: follows several; each rotation is one more). */
 const KEPT_FILES = 64;

@@ -238,17 +238,16 @@ class Tail extends PollingSource<TailReplay> {
     for (const cursor of opened.filter((c) => !this.files.has(`${c.dev}:${c.ino}`))) {
       const i = isFull(cursor.fingerprint) ? gone.findIndex((k) => k.fingerprint === cursor.fingerprint) : -1;
       const copied = cursor.lastLineEnd();
-      const original = [...this.files.values()].find(
-        ({ cursor: c }) => c.fingerprint === cursor.fingerprint && isFull(c.fingerprint) && copied >= c.offset && cursor.sameBytesBefore(c, copied),
-      );
+      // followed files this one is a copy of, as far as it goes
+      const copiesOf = isFull(cursor.fingerprint)
+        ? [...this.files.values()].filter(({ cursor: c }) => c.fingerprint === cursor.fingerprint && cursor.sameBytesBefore(c, copied))
+        : [];
+      const original = copiesOf.find(({ cursor: c }) => copied >= c.offset);
       // a compressed copy of a file drained before goes on from where that one ended (nothing, mostly)
       const drained = cursor.isCompressed && isFull(cursor.fingerprint) ? this.drained.find((k) => k.fingerprint === cursor.fingerprint) : undefined;
       // a copy shorter than what was read of the file it copies is still being written (copytruncate
       // under way): looked at again at the next scan, with what is known of a truncated original
-      const shorter =
-        i >= 0
-          ? copied < gone[i]!.offset
-          : !original && isFull(cursor.fingerprint) && [...this.files.values()].some(({ cursor: c }) => c.fingerprint === cursor.fingerprint && copied < c.offset && cursor.sameBytesBefore(c, copied));
+      const shorter = i >= 0 ? copied < gone[i]!.offset : !original && copiesOf.length > 0;
       if (shorter) {
         if (i >= 0) later.push(gone.splice(i, 1)[0]!);
         cursor.close();
