@@ -15,10 +15,13 @@ const sorted = (text: string) => text.trimEnd().split('\n').sort().join('\n');
 describe('sluice as a filter', () => {
   it('counts a field by value exactly as awk does', async () => {
     const awk = execFileSync('mawk', ['{c[$9]++} END{for(k in c) print k"\t"c[k]}', ACCESS_LOG], { encoding: 'utf8' });
-    const r = await sluice(['-b', '1h', '-i', ACCESS_LOG, '--parse', 'split', '--map', 'x[8]', '--count-by-value']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(sorted(r.stdout)).toBe(sorted(awk));
+    // the fused spellings (src/pipeline/fuse.ts) and one the general path runs
+    for (const map of [['--parse', 'split', '--map', 'x[8]'], ['--map', 'x.split(" ")[8]'], ['--map', 'x.split(" ").at(8)']]) {
+      const r = await sluice(['-b', '1h', '-i', ACCESS_LOG, ...map, '--count-by-value']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(sorted(r.stdout)).toBe(sorted(awk));
+    }
   });
 
   it('runs the partial batch at end of input without waiting out the interval', async () => {
