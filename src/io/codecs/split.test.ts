@@ -16,6 +16,22 @@ describe('fieldDecoder', () => {
     );
   });
 
+  it('equals splitBlanks(line)[n] for the lines of many texts, read in order as the intake does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(line, { minLength: 1, maxLength: 5 }), { maxLength: 5 }), fc.nat(6), (texts, n) => {
+        const decode = fieldDecoder(undefined, n);
+        for (const lines of texts) {
+          const text = lines.join('\n');
+          let start = 0;
+          for (const l of lines) {
+            expect(decode(text, start, start + l.length)).toBe(splitBlanks(l)[n]);
+            start += l.length + 1;
+          }
+        }
+      }),
+    );
+  });
+
   it('equals line.split(sep)[n] for a separator', () => {
     fc.assert(
       fc.property(line, fc.nat(6), fc.constantFrom(',', ', ', '\t'), (text, n, sep) => {

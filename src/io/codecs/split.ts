@@ -45,13 +45,25 @@ export function fieldDecoder(sep: string | undefined, n: number): DecodeRange {
       return text.slice(from, at < 0 || at > end ? end : at);
     };
   }
+  // A line with no tab (most logs) is scanned for spaces with indexOf, several times faster than a
+  // loop over its characters. Where the next tab is, is found once for many lines: the intake hands
+  // the lines of a text in order, and a new text from its start (a start not after the last one).
+  let last = Infinity;
+  let nextTab = -1;
   return (text, start, end) => {
+    if (start <= last || (nextTab >= 0 && nextTab < start)) nextTab = text.indexOf('\t', start);
+    last = start;
+    const tabs = nextTab >= 0 && nextTab < end;
     let i = start;
     for (let f = 0; ; f++) {
       while (i < end && isBlank(text.charCodeAt(i))) i++;
       if (i >= end) return undefined;
       const from = i;
-      while (i < end && !isBlank(text.charCodeAt(i))) i++;
+      if (tabs) while (i < end && !isBlank(text.charCodeAt(i))) i++;
+      else {
+        i = text.indexOf(' ', i);
+        if (i < 0 || i > end) i = end;
+      }
       if (f === n) return text.slice(from, i);
     }
   };
