@@ -28,9 +28,8 @@ export function fuseFieldAccess(spec: PipelineSpec): Map<string, FieldFusion> {
     // only where the source feeds this stream alone, the stream reads nothing else and the record
     // is the decoded line itself (not wrapped with a message's metadata)
     if (!source || stream.from.length !== 1 || first?.op !== 'map' || typeof first.arg !== 'string' || readersOf(spec, from) !== 1) continue;
-    if (sourceFor(source.in).values.meta === true) continue;
     const decoder = fieldOfLine(source.parse, first.arg);
-    if (decoder) fused.set(from, { stream: name, decoder });
+    if (decoder && !wrapsRecords(source.in)) fused.set(from, { stream: name, decoder });
   }
   return fused;
 }
@@ -42,4 +41,16 @@ function fieldOfLine(parse: string | undefined, expr: string): DecodeRange | und
   const split = SPLIT_ACCESS.exec(expr);
   if (split && parse === undefined) return fieldDecoder(split[1] ?? split[2], Number(split[3]));
   return undefined;
+}
+
+/**
+ * Whether the source's records are its lines wrapped with a message's metadata (kafka ?meta=true).
+ * A URI that does not check (a pipeline file's problem, reported by the loader) is fused with nothing.
+ */
+function wrapsRecords(uri: string): boolean {
+  try {
+    return sourceFor(uri).values.meta === true;
+  } catch {
+    return true;
+  }
 }
