@@ -18,8 +18,9 @@ import { sqlite } from './sqlite.ts';
 import { stdout } from './stdout.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
+import { zmqPub, zmqPush } from './zmq.ts';
 
-export const SINKS: readonly SinkDef<unknown>[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, mqtt, redis, nats, natsJs, amqp, sqlite, postgres, postgresql, mysql, mariadb, dashboard, prometheus];
+export const SINKS: readonly SinkDef<unknown>[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, mqtt, redis, nats, natsJs, amqp, zmqPub, zmqPush, sqlite, postgres, postgresql, mysql, mariadb, dashboard, prometheus];
 
 /** The sink a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sinkFor(uri: string) {
