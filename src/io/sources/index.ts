@@ -15,9 +15,10 @@ import { syslogTcp, syslogUdp } from './syslog.ts';
 import { tail } from './tail.ts';
 import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
+import { x } from './x.ts';
 import { zmqPull, zmqSub } from './zmq.ts';
 
-export const SOURCES: readonly SourceDef<unknown>[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka, mqtt, redis, nats, natsJs, amqp, syslogUdp, syslogTcp, zmqSub, zmqPull];
+export const SOURCES: readonly SourceDef<unknown>[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka, mqtt, redis, nats, natsJs, amqp, syslogUdp, syslogTcp, zmqSub, zmqPull, x];
 
 /** The source a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sourceFor(uri: string) {
