@@ -29,8 +29,10 @@ class XServer {
   private nextId = 100;
   private readonly server: Server;
   private readonly open = new Set<ServerResponse>();
+  private readonly connections: Connection[];
 
-  constructor(private readonly connections: Connection[]) {
+  constructor(connections: Connection[]) {
+    this.connections = connections;
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
