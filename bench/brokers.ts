@@ -1,19 +1,23 @@
 // Broker benchmarks for `npm run bench:brokers`: messages a second through sluice's broker sources
 // into --count, and through its sinks, against the broker's own command-line client where Debian has
 // one (mosquitto_sub and mosquitto_pub; redis-benchmark for XADD). NATS and RabbitMQ have none there.
+// ZeroMQ is fed and read by a peer of the zeromq package (test/support/zmq-peer.ts), X by a local
+// server streaming posts as its filtered stream does.
 //
-//   node bench/brokers.ts [--messages N] [--runs N] [mqtt|redis|nats|amqp ...]
+//   node bench/brokers.ts [--messages N] [--runs N] [mqtt|redis|nats|amqp|zmq|x ...]
 //
 // Messages are 100 bytes. A consumer is timed from its start until it has counted them all (so its
 // start-up and the last batch's wait count against it), a producer over its whole run; medians.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SLUICE = path.join(ROOT, 'bin', 'sluice');
-const ENV = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1' };
+const ENV = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1', X_BEARER_TOKEN: process.env.X_BEARER_TOKEN ?? 'bench' };
 const BATCH = '200ms';
 
 const args = process.argv.slice(2);
@@ -98,6 +102,11 @@ function feeder(cmd: string, argv: string[]): void {
 
 const produce = (uri: string) => timed(SLUICE, ['-b', '1h', '-o', uri], MESSAGES);
 
+const ZMQ_PEER = path.join(ROOT, 'test', 'support', 'zmq-peer.ts');
+let zmqPort = 16_000 + Math.floor(Math.random() * 1000);
+/** A ZeroMQ peer (see zmq-peer.ts), its messages 100 bytes like the others; stopped with the process. */
+const zmqPeer = (...argv: string[]) => spawn(process.execPath, [ZMQ_PEER, ...argv, '--tag', 'x'.repeat(91), '--count', String(N)], { stdio: 'ignore' });
+
 const BENCHES: Record<string, () => Promise<Row[]>> = {
   async mqtt() {
     const rows: Row[] = [];
@@ -170,6 +179,57 @@ const BENCHES: Record<string, () => Promise<Row[]>> = {
     });
     for (const q of queues) spawnSync('rabbitmqctl', ['delete_queue', q], { stdio: 'ignore' });
     return rows;
+  },
+  async zmq() {
+    const rows: Row[] = [];
+    const peers: ReturnType<typeof spawn>[] = [];
+    // sluice binds and the peer connects, so that sluice's own reconnection backoff is not timed
+    for (const [kind, sender] of [['pull', 'push'], ['sub', 'pub']] as const) {
+      rows.push({
+        name: `consume: sluice zmq+${kind}:// --count (fed by a zeromq ${sender.toUpperCase()} peer)`,
+        seconds: await median(() => {
+          const port = zmqPort++;
+          return consumeTimed(SLUICE, consumer(`zmq+${kind}://127.0.0.1:${port}?bind=true`), sluiceIn, undefined, () => void peers.push(zmqPeer(sender, `tcp://127.0.0.1:${port}`)), N);
+        }),
+      });
+    }
+    rows.push({
+      name: 'produce: sluice -o zmq+push:// (into a zeromq PULL peer)',
+      seconds: await median(() => {
+        const port = zmqPort++;
+        peers.push(zmqPeer('pull', `tcp://127.0.0.1:${port}`, '--bind'));
+        return produce(`zmq+push://127.0.0.1:${port}`);
+      }),
+    });
+    for (const p of peers) p.kill('SIGKILL');
+    return rows;
+  },
+  async x() {
+    // the filtered stream as X serves it: NDJSON posts of about 100 bytes with \r\n, sent as fast as they are read
+    const open: ServerResponse[] = [];
+    const server = createServer((req, res) => {
+      if (!req.url!.startsWith('/2/tweets/search/stream')) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      open.push(res);
+      let i = 0;
+      const more = () => {
+        while (i < N) {
+          let chunk = '';
+          for (const end = Math.min(N, i + 1000); i < end; i++) chunk += `{"data":{"id":"${1e18 + i}","text":"post ${i} ${'x'.repeat(40)}"},"matching_rules":[{"id":"1"}]}\r\n`;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const uri = `x://stream?endpoint=http://127.0.0.1:${port}`;
+    try {
+      return [{ name: 'consume: sluice x://stream --count (a local server streaming posts)', seconds: await median(() => consumeTimed(SLUICE, consumer(uri), sluiceIn, undefined, () => {}, N)) }];
+    } finally {
+      for (const res of open) res.destroy();
+      server.close();
+    }
   },
 };
 
