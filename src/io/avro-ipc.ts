@@ -20,7 +20,7 @@ export class AvroReader {
     return this.at >= this.buf.length;
   }
 
-  /** A zigzag varint (int and long alike; exact up to 2^53, which counts and lengths stay under). */
+  /** A zigzag varint (int and long alike; exact for |n| ≤ 2^52, which counts and lengths stay under). */
   long(): number {
     let n = 0;
     let scale = 1;
