@@ -163,54 +163,74 @@ export interface Pack {
   payload: Buffer;
 }
 
-/** The most frames a pack may have, and bytes a frame: past either the peer does not speak this framing. */
+/** The most frames a pack may have, and bytes in all: past either the peer does not speak this framing. */
 const MAX_FRAMES = 1 << 16;
-const MAX_FRAME_BYTES = 1 << 28;
+const MAX_PACK_BYTES = 1 << 28;
 
 /**
  * Cuts a byte stream into packs: serial (4 bytes, big-endian), frame count (4), then each frame as
- * a 4-byte length and its bytes; a pack's payload is its frames joined. Throws AvroIpcError where
- * the stream cannot be that framing.
+ * a 4-byte length and its bytes; a pack's payload is its frames joined. Each byte is copied once
+ * however the stream is cut. Throws AvroIpcError where the stream cannot be that framing.
  */
 export class PackReader {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private chunks: Buffer[] = [];
+  private have = 0;
+  /** The pack being read: its serial, frames still to come, and those read. */
+  private pack: { serial: number; left: number; frames: Buffer[]; bytes: number } | undefined;
+  /** The length of the frame being read, once its header is in. */
+  private frame: number | undefined;
 
   /** The packs completed by `chunk`. */
   push(chunk: Buffer): Pack[] {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
+    this.chunks.push(chunk);
+    this.have += chunk.length;
     const packs: Pack[] = [];
-    for (let pack = this.next(); pack; pack = this.next()) packs.push(pack);
+    for (;;) {
+      if (!this.pack) {
+        if (this.have < 8) break;
+        const head = this.take(8);
+        const count = head.readInt32BE(4);
+        if (count < 1 || count > MAX_FRAMES) throw new AvroIpcError(`a call of ${count} frames`);
+        this.pack = { serial: head.readInt32BE(0), left: count, frames: [], bytes: 0 };
+      } else if (this.frame === undefined) {
+        if (this.have < 4) break;
+        const length = this.take(4).readInt32BE(0);
+        if (length < 0 || this.pack.bytes + length > MAX_PACK_BYTES) throw new AvroIpcError(`a frame of ${length} bytes`);
+        this.frame = length;
+        this.pack.bytes += length;
+      } else {
+        if (this.have < this.frame) break;
+        const { pack } = this;
+        pack.frames.push(this.take(this.frame));
+        this.frame = undefined;
+        if (--pack.left) continue;
+        packs.push({ serial: pack.serial, payload: pack.frames.length === 1 ? pack.frames[0]! : Buffer.concat(pack.frames) });
+        this.pack = undefined;
+      }
+    }
     return packs;
   }
 
-  /** Bytes of a pack begun and not complete. */
-  get buffered(): number {
-    return this.pendingBytes;
-  }
-
-  private next(): Pack | undefined {
-    if (this.pendingBytes < 8) return undefined;
-    if (this.pending.length > 1) this.pending = [Buffer.concat(this.pending)];
-    const buf = this.pending[0]!;
-    const serial = buf.readInt32BE(0);
-    const count = buf.readInt32BE(4);
-    if (count < 1 || count > MAX_FRAMES) throw new AvroIpcError(`a call of ${count} frames`);
-    let at = 8;
-    const frames: Buffer[] = [];
-    for (let i = 0; i < count; i++) {
-      if (at + 4 > buf.length) return undefined;
-      const length = buf.readInt32BE(at);
-      if (length < 0 || length > MAX_FRAME_BYTES) throw new AvroIpcError(`a frame of ${length} bytes`);
-      if (at + 4 + length > buf.length) return undefined;
-      frames.push(buf.subarray(at + 4, at + 4 + length));
-      at += 4 + length;
+  /** The next `n` bytes (`n` ≤ what is had), taken from the chunks. */
+  private take(n: number): Buffer {
+    this.have -= n;
+    const first = this.chunks[0]!;
+    if (first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
     }
-    const rest = buf.subarray(at);
-    this.pending = rest.length ? [rest] : [];
-    this.pendingBytes = rest.length;
-    return { serial, payload: Buffer.concat(frames) };
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length, n - at);
+      c.copy(out, at, 0, k);
+      at += k;
+      if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
+    }
+    return out;
   }
 }
 
