@@ -6,11 +6,13 @@
 
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sluice, start, tempDir } from './support/cli.ts';
 import { eventually, linesOf } from './support/eventually.ts';
 import { events, FlumeClient, flumeAvailable, startAgent, type Agent } from './support/flume.ts';
 import { freePort } from './support/ports.ts';
+import { framed } from '../src/io/avro-ipc.ts';
 import { FLUME_PROTOCOL } from '../src/io/sources/flume.ts';
 
 const runs: ReturnType<typeof start>[] = [];
@@ -75,6 +77,21 @@ describe('flume:// with a real Flume agent', () => {
     agents.push(startAgent(dir, { port, events: 100, batch: 10, headers: { dc: 'eu' } }));
     await eventually(() => linesOf(out).length >= 100, 'every event', 60_000);
     expect(new Set(linesOf(out))).toEqual(new Set(sequence(100).map((n) => `eu ${Number(n) + 1}`)));
+  }, 90_000);
+
+  it("takes the calls of a sink whose compression-type is deflate, with ?compression=deflate", async ({ skip }) => {
+    if (!available) skip();
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const port = await freePort();
+    const run = await serve(port, out, [], '?compression=deflate');
+    const agent = startAgent(dir, { port, events: 5000, batch: 1000, deflate: true });
+    agents.push(agent);
+    await eventually(() => linesOf(out).length >= 5000, 'every event', 60_000);
+    await agent.stop();
+    run.child.kill('SIGTERM');
+    expect((await run.done).code).toBe(0);
+    expect(linesOf(out).sort((a, b) => Number(a) - Number(b))).toEqual(sequence(5000));
   }, 90_000);
 
   it('loses nothing when sluice is killed mid-run: Flume sends again the call it was not answered', async ({ skip }) => {
@@ -164,10 +181,16 @@ describe('flume:// with a Node Avro client', () => {
     // an Avro client of another protocol
     const mail = await client(port, JSON.stringify({ protocol: 'Mail', messages: { appendBatch: { request: [], response: 'string' } } }));
     await expect(mail.appendBatch(events('m', 0, 1))).rejects.toThrow(/closed/);
+    // a Flume sink with compression-type deflate
+    const compressed = connect({ host: '127.0.0.1', port });
+    compressed.on('error', () => {});
+    compressed.write(deflateSync(framed({ serial: 0, payload: Buffer.from('call') })));
+    await new Promise((resolve) => compressed.once('close', resolve));
     const lines = run.stderr().split('\n').filter((l) => /does not speak/.test(l));
     expect(lines).toEqual([
       expect.stringMatching(new RegExp(`^sluice: flume://127\\.0\\.0\\.1:${port}: 127\\.0\\.0\\.1:\\d+ does not speak Flume's Avro RPC \\(as the Avro sink does\\): a call of \\d+ frames; connection closed$`)),
       expect.stringMatching(/does not speak Flume's Avro RPC .*: its protocol "Mail" is not Flume's AvroSourceProtocol; connection closed$/),
+      expect.stringMatching(/does not speak Flume's Avro RPC .*\(it looks compressed: give \?compression=deflate for a sink with compression-type deflate\); connection closed$/),
     ]);
     const c = await client(port);
     expect(await c.appendBatch(events('ok', 0, 5))).toBe('OK');

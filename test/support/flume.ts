@@ -34,6 +34,8 @@ export interface AgentOptions {
   headers?: Record<string, string>;
   /** The sink's request-timeout, ms: how long it waits for an answer before it sends again. */
   requestTimeoutMs?: number;
+  /** The sink's compression-type. */
+  deflate?: boolean;
 }
 
 /** A running agent: its log so far, and how to stop it. */
@@ -47,7 +49,7 @@ export interface Agent {
  * An agent with a sequence generator source, a memory channel and an Avro sink pointed at
  * 127.0.0.1:`port`, its properties file in `dir`. Stopped by its pid (SIGTERM, then SIGKILL).
  */
-export function startAgent(dir: string, { port, events, batch = 500, headers = {}, requestTimeoutMs = 20_000 }: AgentOptions): Agent {
+export function startAgent(dir: string, { port, events, batch = 500, headers = {}, requestTimeoutMs = 20_000, deflate = false }: AgentOptions): Agent {
   const names = Object.keys(headers).map((_, i) => `h${i}`);
   const conf = [
     'a1.sources = s1',
@@ -69,6 +71,7 @@ export function startAgent(dir: string, { port, events, batch = 500, headers = {
     `a1.sinks.k1.batch-size = ${batch}`,
     'a1.sinks.k1.connect-timeout = 5000',
     `a1.sinks.k1.request-timeout = ${requestTimeoutMs}`,
+    ...(deflate ? ['a1.sinks.k1.compression-type = deflate'] : []),
   ];
   const file = join(dir, 'agent.properties');
   writeFileSync(file, `${conf.join('\n')}\n`);

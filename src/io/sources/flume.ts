@@ -4,6 +4,8 @@
 // keeps the events, and a crash or a lost connection means Flume sends them again: at least once.
 
 import { createServer, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { constants, createDeflate, createInflate } from 'node:zlib';
 import { note } from '../../core/report.ts';
 import { AvroIpcError, AvroReader, AvroWriter, framed, PackReader, protocol, readHandshakeRequest, writeHandshakeResponse, type Protocol } from '../avro-ipc.ts';
 import { hostPort, type HostPort } from '../uri.ts';
@@ -68,11 +70,12 @@ export const flume: SourceDef<HostPort> = {
   summary: "an Avro RPC server for Flume agents' Avro sinks, each call answered once the sinks succeed",
   params: [
     { name: 'meta', value: { kind: 'flag' }, default: 'false', summary: 'records {headers, body}, the body decoded by --parse' },
+    { name: 'compression', value: { kind: 'choice', choices: ['none', 'deflate'] }, default: 'none', summary: "the Avro sinks' compression-type" },
     MAX_CONNECTIONS,
   ],
   target: hostPort('listen'),
   create(address, params, uri) {
-    return new FlumeSource(uri, address, params.meta as boolean, params['max-connections'] as number);
+    return new FlumeSource(uri, address, { meta: params.meta as boolean, deflate: params.compression === 'deflate' }, params['max-connections'] as number);
   },
 };
 
@@ -81,6 +84,10 @@ interface Connection {
   socket: Socket;
   peer: string;
   known: boolean;
+  /** Send bytes (compressed, with ?compression=deflate). */
+  write: (bytes: Buffer) => void;
+  /** End it once what was written is sent. */
+  end: () => void;
 }
 
 /** A call being delivered: its events from `next` on are still to go into the intake. */
@@ -95,18 +102,21 @@ interface Call {
 
 class FlumeSource extends BrokerSource<Call> {
   private readonly meta: boolean;
+  private readonly deflate: boolean;
   private readonly server = createServer();
   private readonly clients: Listener<Socket>;
   /** Client protocols known to be Flume's, by MD5 (hex): those of SERVER_HASHES and those whose text was seen. */
   private readonly known = new Set(SERVER_HASHES);
+  private readonly connections = new Set<Connection>();
   /** Calls in the order they came, the first one being delivered. */
   private calls: Call[] = [];
   private intake: Intake | undefined;
   private ending = false;
 
-  constructor(label: string, address: HostPort, meta: boolean, maxConnections: number) {
+  constructor(label: string, address: HostPort, { meta, deflate }: { meta: boolean; deflate: boolean }, maxConnections: number) {
     super(label);
     this.meta = meta;
+    this.deflate = deflate;
     capConnections(this.server, maxConnections, label);
     this.clients = new Listener(label, this.server, address);
   }
@@ -119,18 +129,39 @@ class FlumeSource extends BrokerSource<Call> {
   }
 
   private accept(socket: Socket): void {
-    const conn: Connection = { socket, peer: `${socket.remoteAddress}:${socket.remotePort}`, known: false };
+    const conn: Connection = { socket, peer: `${socket.remoteAddress}:${socket.remotePort}`, known: false, write: (b) => socket.write(b), end: () => socket.end() };
     this.clients.take(socket);
+    this.connections.add(conn);
+    socket.once('close', () => this.connections.delete(conn));
     socket.setNoDelay(true);
     socket.on('error', () => {}); // a client that resets ends only its own connection
+    const refuse = (reason: string) => {
+      note(`${this.label}: ${conn.peer} does not speak Flume's Avro RPC (as the Avro sink does): ${reason}; connection closed`);
+      socket.destroy();
+    };
+    let input: Readable = socket;
+    if (this.deflate) {
+      // as Flume's JZlib codecs: a zlib stream each way, each write flushed whole
+      const inflate = createInflate();
+      const deflate = createDeflate();
+      socket.pipe(inflate);
+      deflate.pipe(socket);
+      inflate.on('error', (err) => refuse(`what it sends is not deflate (${err.message}): is its compression-type deflate?`));
+      conn.write = (b) => void (deflate.write(b), deflate.flush(constants.Z_SYNC_FLUSH));
+      conn.end = () => deflate.end();
+      input = inflate;
+    }
     const packs = new PackReader();
-    socket.on('data', (chunk: Buffer) => {
+    let first = true;
+    input.on('data', (chunk: Buffer) => {
+      // zlib's header (0x78) where a call's serial begins: compressed, which ?compression= must say
+      const compressed = first && !this.deflate && chunk[0] === 0x78;
+      first = false;
       try {
         for (const pack of packs.push(chunk)) this.call(conn, pack.serial, new AvroReader(pack.payload));
       } catch (err) {
         if (!(err instanceof AvroIpcError)) throw err;
-        note(`${this.label}: ${conn.peer} does not speak Flume's Avro RPC (as the Avro sink does): ${err.message}; connection closed`);
-        socket.destroy();
+        refuse(compressed ? `${err.message} (it looks compressed: give ?compression=deflate for a sink with compression-type deflate)` : err.message);
       }
     });
   }
@@ -143,7 +174,7 @@ class FlumeSource extends BrokerSource<Call> {
       if (!this.knows(hs.clientHash, hs.clientProtocol)) {
         // unknown: the client sends its protocol's text with the call again
         writeHandshakeResponse(head, 'NONE', FLUME_PROTOCOL);
-        return void conn.socket.write(framed({ serial, payload: head.buffer() }));
+        return conn.write(framed({ serial, payload: head.buffer() }));
       }
       writeHandshakeResponse(head, SERVER_HASHES.has(hs.serverHash.toString('hex')) ? 'BOTH' : 'CLIENT', FLUME_PROTOCOL);
       conn.known = true;
@@ -202,7 +233,7 @@ class FlumeSource extends BrokerSource<Call> {
     if (call.conn.socket.destroyed) return;
     const w = new AvroWriter().fixed(call.head);
     if (status) w.long(0).boolean(false).long(STATUSES.indexOf(status));
-    call.conn.socket.write(framed({ serial: call.serial, payload: w.buffer() }));
+    call.conn.write(framed({ serial: call.serial, payload: w.buffer() }));
   }
 
   /** Every sink has the batch: the calls whose last event it holds are answered OK. */
@@ -230,6 +261,6 @@ class FlumeSource extends BrokerSource<Call> {
   }
 
   protected close(): void {
-    for (const socket of this.clients.reading) socket.end();
+    for (const conn of this.connections) conn.end();
   }
 }
