@@ -154,6 +154,7 @@ class FlumeSource extends BrokerSource<Call> {
     const packs = new PackReader();
     let first = true;
     input.on('data', (chunk: Buffer) => {
+      if (socket.destroyed) return; // refused: what was still on its way is not read
       // zlib's header (0x78) where a call's serial begins: compressed, which ?compression= must say
       const compressed = first && !this.deflate && chunk[0] === 0x78;
       first = false;
