@@ -1,10 +1,11 @@
 // Broker benchmarks for `npm run bench:brokers`: messages a second through sluice's broker sources
 // into --count, and through its sinks, against the broker's own command-line client where Debian has
 // one (mosquitto_sub and mosquitto_pub; redis-benchmark for XADD). NATS and RabbitMQ have none there.
+// flume:// is fed by a real Flume agent (scripts/flume.sh) and by a Node Avro client.
 // ZeroMQ is fed and read by a peer of the zeromq package (test/support/zmq-peer.ts), X by a local
 // server streaming posts as its filtered stream does.
 //
-//   node bench/brokers.ts [--messages N] [--runs N] [mqtt|redis|nats|amqp|zmq|x ...]
+//   node bench/brokers.ts [--messages N] [--runs N] [mqtt|redis|nats|amqp|zmq|x|flume ...]
 //
 // Messages are 100 bytes. A consumer is timed from its start until it has counted them all (so its
 // start-up and the last batch's wait count against it), a producer over its whole run; medians.
@@ -13,7 +14,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { FlumeClient, flumeAvailable, startAgent } from '../test/support/flume.ts';
+import { freePort } from '../test/support/ports.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SLUICE = path.join(ROOT, 'bin', 'sluice');
@@ -230,6 +235,68 @@ const BENCHES: Record<string, () => Promise<Row[]>> = {
       for (const res of open) res.destroy();
       server.close();
     }
+  },
+  async flume() {
+    if (!flumeAvailable()) throw new Error('no Flume agent (scripts/flume.sh fetch failed)');
+    const rows: Row[] = [];
+    /** sluice -i flume:// --count fed by `feed(port)`, timed from its first batch with events to its last (a JVM's start is not sluice's). */
+    const served = async (feed: (port: number) => Promise<() => Promise<void>>): Promise<Timing> => {
+      const port = await freePort();
+      const child = spawn(SLUICE, consumer(`flume://127.0.0.1:${port}`), { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      let stop = async () => {};
+      try {
+        while (!/batch \d+:/.test(err)) await sleep(5);
+        stop = await feed(port);
+        const deadline = Date.now() + 120_000;
+        let first = 0;
+        while (sluiceIn('', err) < N) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`sluice got ${sluiceIn('', err)} of ${N}: ${err.slice(-500)}`);
+          if (!first && sluiceIn('', err) > 0) first = performance.now();
+          await sleep(5);
+        }
+        // the first batch's events came over its interval: it counts
+        return { seconds: (performance.now() - first) / 1000 + 0.2, got: sluiceIn('', err) };
+      } finally {
+        await stop();
+        child.kill('SIGTERM');
+      }
+    };
+    for (const batch of [1000, 10_000]) {
+      rows.push({
+        name: `consume: sluice flume:// --count, a Flume agent (seq source, 1 Avro sink of batch-size ${batch})`,
+        seconds: await median(() =>
+          served(async (port) => {
+            const agent = startAgent(mkdtempSync(path.join(tmpdir(), 'sluice-bench-')), { port, events: N, batch });
+            return agent.stop;
+          }),
+        ),
+      });
+    }
+    const body = MESSAGES.slice(0, 99);
+    for (const connections of [1, 4]) {
+      const per = 10_000;
+      rows.push({
+        name: `consume: sluice flume:// --count, Node Avro client (${connections} connection${connections > 1 ? 's' : ''}, calls of ${per})`,
+        seconds: await median(() =>
+          served(async (port) => {
+            const events = Array.from({ length: per }, () => ({ headers: {}, body: Buffer.from(body) }));
+            const clients = await Promise.all(Array.from({ length: connections }, () => FlumeClient.connect(port)));
+            let left = Math.ceil(N / per);
+            const sending = clients.map(async (c) => {
+              while (left-- > 0) if ((await c.appendBatch(events)) !== 'OK') throw new Error('a call was not answered OK');
+            });
+            return async () => {
+              await Promise.all(sending);
+              for (const c of clients) c.close();
+            };
+          }),
+        ),
+      });
+    }
+    return rows;
   },
 };
 

@@ -25,6 +25,7 @@ const EXAMPLE: Record<string, string> = {
   nats: 'nats://127.0.0.1:9/logs.>',
   'nats+js': 'nats+js://127.0.0.1:9/EVENTS',
   amqp: 'amqp://guest:guest@127.0.0.1:9/logs',
+  flume: 'flume://127.0.0.1:9',
   'syslog+udp': 'syslog+udp://127.0.0.1:9',
   'syslog+tcp': 'syslog+tcp://127.0.0.1:9',
   'zmq+sub': 'zmq+sub://127.0.0.1:9',

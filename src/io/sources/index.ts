@@ -4,6 +4,7 @@ import { checkUri, redactedUri } from '../uri.ts';
 import { amqp } from './amqp.ts';
 import { dir } from './dir.ts';
 import { file } from './file.ts';
+import { flume } from './flume.ts';
 import { httpListen } from './http-listen.ts';
 import { kafka } from './kafka.ts';
 import { mqtt } from './mqtt.ts';
@@ -18,7 +19,7 @@ import { tcpListen } from './tcp-listen.ts';
 import { x } from './x.ts';
 import { zmqPull, zmqSub } from './zmq.ts';
 
-export const SOURCES: readonly SourceDef<unknown>[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka, mqtt, redis, nats, natsJs, amqp, syslogUdp, syslogTcp, zmqSub, zmqPull, x];
+export const SOURCES: readonly SourceDef<unknown>[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka, mqtt, redis, nats, natsJs, amqp, flume, syslogUdp, syslogTcp, zmqSub, zmqPull, x];
 
 /** The source a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sourceFor(uri: string) {
