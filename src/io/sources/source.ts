@@ -201,16 +201,15 @@ const CHUNK = 1 << 17;
 export type ReadAt = (buf: Buffer, want: number, offset: number) => Promise<number>;
 
 /**
- * Reads file descriptors into an intake with two reused buffers (no allocation per chunk), each
- * until its end or stop(): the next read is under way, on libuv's thread, while the intake cuts and
- * decodes the last one, so reading and processing overlap. Pausing takes effect between reads.
+ * Reads file descriptors into an intake with one reused buffer (no allocation per chunk), each
+ * until its end or stop(). Pausing takes effect between reads.
  */
 export class FdReader {
   private paused = false;
   private stopped = false;
   private wake: (() => void) | undefined;
-  private readonly buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
-  /** Bytes to ask for per read, at most a buffer's size. */
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
+  /** Bytes to ask for per read, at most the buffer's size. */
   size = CHUNK;
   /** Offset just after the last complete line handed to the intake. */
   private deliveredTo = 0;
@@ -227,6 +226,7 @@ export class FdReader {
    */
   async run(fd: number | ReadAt, intake: Intake, from?: number, end = Infinity): Promise<boolean> {
     const read: ReadAt = typeof fd === 'number' ? (buf, want, offset) => readSome(fd, buf, want, from === undefined ? null : offset) : fd;
+    const buf = this.buf;
     const lines = new LineChunker(intake);
     // read by position (a file), only what --max-rate lets in is handed on: the rest waits here, as
     // bytes not yet delivered, so that the position is always that of what the intake took
@@ -245,15 +245,7 @@ export class FdReader {
       waitingBytes = 0;
       for (const { text, raw } of again) offer(text, raw);
     };
-    // `offset` counts the bytes handed to the chunker; a read ahead is not counted until then
     let offset = from ?? 0;
-    let ahead: { buf: Buffer; n: Promise<number> } | undefined;
-    let spare = 0;
-    const readAt = (at: number) => {
-      const buf = this.buffers[spare]!;
-      spare ^= 1;
-      return { buf, n: read(buf, Math.min(this.size, end - at), at) };
-    };
     let ended = false;
     this.deliveredTo = offset;
     while (!this.stopped) {
@@ -265,17 +257,9 @@ export class FdReader {
         continue;
       }
       const atEnd = offset >= end;
-      let n = 0;
-      let buf: Buffer = this.buffers[0]!;
-      if (!atEnd) {
-        const got = ahead ?? readAt(offset);
-        ahead = undefined;
-        buf = got.buf;
-        n = await got.n;
-      }
+      const n = atEnd ? 0 : await read(buf, Math.min(this.size, end - offset), offset);
       offset += n;
       if (n > 0) {
-        if (offset < end && !this.stopped) ahead = readAt(offset);
         lines.push(buf.subarray(0, n), offer);
         continue;
       }
