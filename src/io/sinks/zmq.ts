@@ -19,23 +19,19 @@ const LINGER_MS = 2000;
 
 const TOPIC = { name: 'topic', value: { kind: 'string', metavar: 'T' }, summary: "send each message as two frames, T and the line; {key} in T for a pair's key (the line is then its value)" } as const;
 
-export const zmqPub: SinkDef<ZmqTarget> = {
-  scheme: 'zmq+pub',
-  usage: 'zmq+pub://HOST:PORT',
-  summary: 'send each record on a ZeroMQ PUB socket (what no subscriber takes in time is dropped)',
-  params: [TOPIC, ...ZMQ_PARAMS],
-  target: zmqTarget('zmq+pub'),
-  create: (target, params, options, uri) => zmqSink(target, params.topic as string | undefined, options, uri, 'pub'),
-};
+export const zmqPub = zmqSinkDef('pub', 'send each record on a ZeroMQ PUB socket (what no subscriber takes in time is dropped)');
+export const zmqPush = zmqSinkDef('push', 'send each record on a ZeroMQ PUSH socket (waiting while no PULL peer takes it)');
 
-export const zmqPush: SinkDef<ZmqTarget> = {
-  scheme: 'zmq+push',
-  usage: 'zmq+push://HOST:PORT',
-  summary: 'send each record on a ZeroMQ PUSH socket (waiting while no PULL peer takes it)',
-  params: [TOPIC, ...ZMQ_PARAMS],
-  target: zmqTarget('zmq+push'),
-  create: (target, params, options, uri) => zmqSink(target, params.topic as string | undefined, options, uri, 'push'),
-};
+function zmqSinkDef(kind: 'pub' | 'push', summary: string): SinkDef<ZmqTarget> {
+  return {
+    scheme: `zmq+${kind}`,
+    usage: `zmq+${kind}://HOST:PORT`,
+    summary,
+    params: [TOPIC, ...ZMQ_PARAMS],
+    target: zmqTarget(`zmq+${kind}`),
+    create: (target, params, options, uri) => zmqSink(target, params.topic as string | undefined, options, uri, kind),
+  };
+}
 
 function zmqSink(target: ZmqTarget, topic: string | undefined, options: SinkOptions, uri: string, kind: 'pub' | 'push'): Sink {
   const label = redact(uri);
