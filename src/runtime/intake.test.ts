@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { collector } from '../core/feed.ts';
 import { OnError } from '../core/on-error.ts';
 import { rangeDecoder } from '../io/codecs/codec.ts';
+import { createDecoder } from '../io/codecs/index.ts';
 import { Intake } from './intake.ts';
 
 function budgeted(records: number) {
@@ -43,5 +44,23 @@ describe('Intake with a budget', () => {
     intake.release();
     expect(batch()).toEqual(['e']);
     expect(intake.full).toBe(false);
+  });
+});
+
+describe('Intake at the end of the input', () => {
+  it('refuses a record left open, and not one completed after a checkpoint saw it open', () => {
+    const out = collector();
+    const bad: string[] = [];
+    const onError = new OnError('skip');
+    onError.bad = (reason, where) => void bad.push(`${where} ${reason}`);
+    const intake = new Intake('test', rangeDecoder(createDecoder('csv')), out, onError);
+    out.begin(1);
+    intake.file('a.csv');
+    intake.text('a,"b\nc\n');
+    intake.saved(); // a batch closes with the quoted field still open
+    intake.text('d",e\nf,"g\n');
+    intake.finish();
+    expect(out.batches.at(-1)!.records).toEqual([['a', 'b\nc\nd', 'e']]);
+    expect(bad).toEqual(['a.csv:4:3 unterminated quoted field']);
   });
 });

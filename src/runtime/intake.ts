@@ -391,7 +391,9 @@ export class Intake {
   }
 
   private finishNow(): void {
-    if (this.open) this.flushOpen(this.origin, this.open);
+    // the current file joins the others first: a copy of it that saved() left among them is
+    // replaced by its live state, so a record it has since completed is not refused as open
+    this.stash();
     this.open = undefined;
     for (const [id, file] of this.files) {
       if (!file.open) continue;
