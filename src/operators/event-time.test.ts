@@ -11,6 +11,13 @@ describe('eventTimeOf', () => {
     expect(eventTimeOf(Number.NaN, 1000)).toBeUndefined();
   });
 
+  it('gives the same text the same time again, and a numeric text its time in the unit asked', () => {
+    expect(eventTimeOf('1764064800', 1000)).toBe(1764064800000);
+    expect(eventTimeOf('1764064800', 1)).toBe(1764064800);
+    expect(eventTimeOf('not a time')).toBeUndefined();
+    expect(eventTimeOf('not a time')).toBeUndefined();
+  });
+
   it('reads dates and texts the same whatever the unit', () => {
     const t = Date.UTC(2026, 10, 25, 10, 0, 2);
     for (const unit of [1, 1000]) {

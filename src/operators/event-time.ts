@@ -16,6 +16,19 @@ export function eventTimeOf(value: unknown, msPerUnit = 1): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value * msPerUnit : undefined;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
   if (typeof value !== 'string') return undefined;
+  // a log's records come many to a second, with the same time text: parsed once
+  if (value === last.text && msPerUnit === last.msPerUnit) return last.ms;
+  const ms = textTimeOf(value, msPerUnit);
+  last.text = value;
+  last.msPerUnit = msPerUnit;
+  last.ms = ms;
+  return ms;
+}
+
+/** The text parsed last, and its time. */
+const last: { text: string | undefined; msPerUnit: number; ms: number | undefined } = { text: undefined, msPerUnit: 1, ms: undefined };
+
+function textTimeOf(value: string, msPerUnit: number): number | undefined {
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * msPerUnit;
   const iso = ISO.exec(text);
