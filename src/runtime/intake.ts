@@ -391,14 +391,13 @@ export class Intake {
   }
 
   private finishNow(): void {
-    // the current file joins the others first: a copy of it that saved() left among them is
-    // replaced by its live state, so a record it has since completed is not refused as open
-    this.stash();
+    if (this.open) this.flushOpen(this.origin, this.open);
     this.open = undefined;
     for (const [id, file] of this.files) {
       if (!file.open) continue;
       this.files.set(id, { ...file, open: undefined });
-      this.flushOpen(file.name, file.open);
+      // the current file's copy there is one saved() took: its record may have ended since
+      if (id !== this.fileId) this.flushOpen(file.name, file.open);
     }
   }
 
