@@ -24,6 +24,9 @@ export function shellStatus(r: Pick<Result, 'code' | 'signal'>): number {
   return r.code ?? 128 + constants.signals[r.signal!];
 }
 
+/** Every sluice still running, so that none outlives its test file (test/support/reap.ts). */
+export const live = new Set<ChildProcess>();
+
 /** Start sluice; the caller writes to its stdin, may look at its output so far, and waits with `done`. */
 export function start(
   args: string[],
@@ -34,6 +37,8 @@ export function start(
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.on('close', () => live.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
