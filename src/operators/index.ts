@@ -6,6 +6,7 @@ import { combineByKey } from './combine-by-key.ts';
 import { connectedComponents } from './connected-components.ts';
 import { degrees } from './degrees.ts';
 import { pagerank } from './pagerank.ts';
+import { triangleCount } from './triangle-count.ts';
 
 import { count } from './count.ts';
 import { countByValueAndWindow } from './count-by-value-and-window.ts';
@@ -63,6 +64,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   degrees,
   connectedComponents,
   pagerank,
+  triangleCount,
   window,
   session,
   countByWindow,
