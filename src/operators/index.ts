@@ -7,6 +7,10 @@ import { connectedComponents } from './connected-components.ts';
 import { degrees } from './degrees.ts';
 import { pagerank } from './pagerank.ts';
 import { triangleCount } from './triangle-count.ts';
+import { kmeans } from './kmeans.ts';
+import { trainLinear } from './train-linear.ts';
+import { trainLogistic } from './train-logistic.ts';
+import { streamingTest } from './streaming-test.ts';
 
 import { count } from './count.ts';
 import { countByValueAndWindow } from './count-by-value-and-window.ts';
@@ -27,7 +31,7 @@ import { leftOuterJoinWith } from './left-outer-join-with.ts';
 import { map } from './map.ts';
 import { mapWithState } from './map-with-state.ts';
 import { mapValues } from './map-values.ts';
-import type { OperatorDef } from './operator.ts';
+import type { OperatorDef, OpSpec } from './operator.ts';
 import { quantiles } from './quantiles.ts';
 import { reduce } from './reduce.ts';
 import { reduceByKey } from './reduce-by-key.ts';
@@ -75,6 +79,10 @@ export const OPERATORS: readonly OperatorDef[] = [
   updateState,
   mapWithState,
   dedupe,
+  kmeans,
+  trainLinear,
+  trainLogistic,
+  streamingTest,
   joinWith,
   leftOuterJoinWith,
   join,
@@ -90,4 +98,13 @@ const byName = new Map(OPERATORS.map((op) => [op.name, op]));
 
 export function operator(name: string): OperatorDef | undefined {
   return byName.get(name);
+}
+
+/** The streams an operator as written reads besides its stream's `from`: a pair operator's argument (a join's), a stream option's (predict-on). */
+export function secondInputs(op: OpSpec): string[] {
+  const def = byName.get(op.op);
+  if (!def) return [];
+  const named = def.arg.kind === 'stream' ? [op.arg] : [];
+  for (const [name, option] of Object.entries(def.options ?? {})) if (option.arg.kind === 'stream') named.push(op.options[name]);
+  return named.filter((s): s is string => typeof s === 'string');
 }
