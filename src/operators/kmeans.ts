@@ -3,9 +3,10 @@
 // points), a dying cluster replaced by a split of the largest; emits [i, centre] per centre each
 // batch, or [x, cluster] with predict / predict-on. The centres and their weights are checkpointed.
 
+import { random } from '../core/random.ts';
 import type { Rec } from '../core/stream.ts';
 import { ExpressionFailed, type ModelOperator } from './operator.ts';
-import { featuresOf, jsonOption, PREDICT_OPTIONS, predictProblem, seeded, SHARED_OPTIONS, vectorOf } from './model.ts';
+import { featuresOf, jsonOption, PREDICT_OPTIONS, predictProblem, SHARED_OPTIONS, vectorOf } from './model.ts';
 
 export const kmeans: ModelOperator = {
   name: 'kmeans',
@@ -76,7 +77,7 @@ export const kmeans: ModelOperator = {
 
 /** K centres of standard normal coordinates (Box-Muller on a seeded generator; not Spark's XORShiftRandom). */
 function randomCentres(k: number, dimension: number, seed: number): number[][] {
-  const uniform = seeded(seed);
+  const uniform = random(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
   return Array.from({ length: k }, () => Array.from({ length: dimension }, gaussian));
 }

@@ -92,14 +92,3 @@ export function featuresOf(rec: Rec): unknown {
   return Array.isArray(rec) && rec.length === 2 && Array.isArray(rec[1]) ? rec[1] : rec;
 }
 
-/** Uniform numbers in [0, 1) from a seed: the same seed, the same numbers (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

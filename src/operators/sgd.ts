@@ -2,9 +2,10 @@
 // GradientDescent.runMiniBatchSGD from the weights of the batch before (no intercept, as in Spark's
 // streaming forms), its options, and the model that emits the weights or predicts with them.
 
+import { random } from '../core/random.ts';
 import type { Rec } from '../core/stream.ts';
 import { ExpressionFailed, preview, type Learner, type OpContext } from './operator.ts';
-import { dot, featuresOf, jsonOption, PREDICT_OPTIONS, predictProblem, seeded, SHARED_OPTIONS, vectorOf } from './model.ts';
+import { dot, featuresOf, jsonOption, PREDICT_OPTIONS, predictProblem, SHARED_OPTIONS, vectorOf } from './model.ts';
 
 export const SGD_OPTIONS = {
   'step-size': { arg: { kind: 'number', min: 0, metavar: 'X' }, summary: 'train-linear, train-logistic: the step of gradient descent, X / sqrt(iteration) at each iteration (0.1)' },
@@ -89,7 +90,7 @@ function descend(glm: Glm, start: number[], batch: Labelled[], d: Descent): numb
   let weights = [...start];
   let previous: number[] | undefined;
   for (let i = 1; i <= d.iterations; i++) {
-    const uniform = d.fraction < 1 ? seeded(d.seed + i) : undefined;
+    const uniform = d.fraction < 1 ? random(d.seed + i) : undefined;
     const gradient = new Array<number>(weights.length).fill(0);
     let size = 0;
     for (const [label, features] of batch) {

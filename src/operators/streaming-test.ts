@@ -78,7 +78,7 @@ export const streamingTest: ModelOperator = {
         const [control, experiment] = merged(panes);
         // Spark tests a group against itself when the other has no values, and fails on one with one
         if (control.n < 2 || experiment.n < 2) return;
-        out({ ...method.test(experiment, control), method: method.name, nullHypothesis: 'Both groups have same mean' });
+        out({ ...method.test(control, experiment), method: method.name, nullHypothesis: 'Both groups have same mean' });
       },
       snapshot: () => ({ batches, panes }),
       restore(saved) {
