@@ -7,7 +7,7 @@ import { ExpressionFailed, preview, type Learner, type OpContext } from './opera
 
 /** The options of a model that predicts. */
 export const PREDICT_OPTIONS = {
-  predict: { arg: { kind: 'none' }, summary: "emit [x, prediction] for each of the batch's own records instead of the model, once it has learnt from them" },
+  predict: { arg: { kind: 'none' }, summary: "emit [x, prediction] for each of the batch's own records instead of the model, once it has learnt from them (predict-on: STREAM in a pipeline file: for another stream's)" },
   'predict-on': { arg: { kind: 'stream', metavar: 'STREAM' }, summary: "emit [x, prediction] for each of STREAM's records instead of the model, once it has learnt from the batch" },
 } as const;
 
