@@ -92,6 +92,18 @@ describe('predictions', () => {
     expect((logistic!.records as [unknown, number][]).map(([, p]) => p)).toEqual([1, 0]);
   });
 
+  it('samples mini-batches reproducibly from --seed when the fraction is below 1, and seeds random centres', async () => {
+    const [c] = cases.linear;
+    const train = (options: Record<string, unknown>) => runBatches(c.batches.slice(0, 2), [['train-linear', true, { 'initial-weights': JSON.stringify(c.initialWeights), ...options }]]);
+    const half = await train({ 'mini-batch-fraction': 0.5 });
+    expect(await train({ 'mini-batch-fraction': 0.5 })).toEqual(half);
+    expect(await train({ 'mini-batch-fraction': 0.5, seed: 7 })).not.toEqual(half);
+    expect(half).not.toEqual(await train({}));
+    const centres = (seed: number) => runBatches([[]], [['kmeans', 3, { dimension: 4, seed }]]);
+    expect(await centres(1)).toEqual(await centres(1));
+    expect(await centres(1)).not.toEqual(await centres(2));
+  });
+
   it('says what a record must be', async () => {
     await expect(runBatches([[[2, [1]]]], [['train-logistic', true, { dimension: 1 }]])).rejects.toThrow(/needs a labelled point \[label \(0 or 1\), features\], got \[2,\[1\]\]/);
     await expect(runBatches([[[1, 2, 3]]], [['kmeans', 2, { centres }]])).rejects.toThrow(/needs a point of 2 numbers, got 3/);
