@@ -62,14 +62,15 @@ export const kmeans: ModelOperator = {
         centres.forEach((centre, i) => out([i, [...centre]]));
       },
       predict: (rec) => closest(centres, point(rec)),
-      snapshot: () => ({ centres, weights }),
+      // a copy: the next batch moves the centres in place
+      snapshot: () => ({ centres: centres.map((c) => [...c]), weights: [...weights] }),
       restore(saved) {
         const model = saved as { centres: number[][]; weights: number[] };
         if (model.centres.length !== k || model.centres[0]!.length !== dimension) {
           throw new ExpressionFailed(ctx.label, new Error(`the checkpoint has ${model.centres.length} centres of ${model.centres[0]!.length}, not ${k} of ${dimension}`));
         }
-        centres = model.centres;
-        weights = model.weights;
+        centres = model.centres.map((c) => [...c]);
+        weights = [...model.weights];
       },
     };
   },
