@@ -111,6 +111,20 @@ describe('predictions', () => {
   });
 });
 
+describe('predict-on in a pipeline file', () => {
+  it('names a stream of the pipeline, and reads it: lint says so of one that is not', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'p.yaml');
+    const pipeline = (stream: string) => `sources:\n  a: { in: "-" }\nstreams:\n  m:\n    from: a\n    ops:\n      - kmeans: 1\n        dimension: 1\n        predict-on: ${stream}\nsinks:\n  - { from: m, out: "-" }\n`;
+    writeFileSync(file, pipeline('nope'));
+    const bad = await sluice(['lint', file]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toMatch(/p\.yaml:9:\d+: .*kmeans.*unknown stream 'nope'/);
+    writeFileSync(file, pipeline('m'));
+    expect((await sluice(['lint', file])).stdout + (await sluice(['lint', file])).stderr).toMatch(/reads from itself/);
+  });
+});
+
 describe('models in the checkpoint', () => {
   const lines = (records: unknown[]) => records.map((r) => `${JSON.stringify(r)}\n`).join('');
 

@@ -100,11 +100,17 @@ export function operator(name: string): OperatorDef | undefined {
   return byName.get(name);
 }
 
-/** The streams an operator as written reads besides its stream's `from`: a pair operator's argument (a join's), a stream option's (predict-on). */
-export function secondInputs(op: OpSpec): string[] {
+/**
+ * The streams an operator as written reads besides its stream's `from`: a pair operator's argument
+ * (a join's), a stream option's (predict-on), with the option that names it.
+ */
+export function secondInputs(op: OpSpec): { stream: string; option?: string }[] {
   const def = byName.get(op.op);
-  if (!def) return [];
-  const named = def.arg.kind === 'stream' ? [op.arg] : [];
-  for (const [name, option] of Object.entries(def.options ?? {})) if (option.arg.kind === 'stream') named.push(op.options[name]);
-  return named.filter((s): s is string => typeof s === 'string');
+  const named: { stream: string; option?: string }[] = [];
+  if (def?.arg.kind === 'stream' && typeof op.arg === 'string') named.push({ stream: op.arg });
+  for (const [option, spec] of Object.entries(def?.options ?? {})) {
+    const stream = op.options[option];
+    if (spec.arg.kind === 'stream' && typeof stream === 'string') named.push({ stream, option });
+  }
+  return named;
 }

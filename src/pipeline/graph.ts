@@ -6,7 +6,7 @@ import type { PipelineSpec, StreamSpec } from './pipeline.ts';
 
 /** What a stream reads: the streams and sources in its `from`, and those its operators name (joins, union, predict-on). */
 export function inputsOf(stream: StreamSpec): string[] {
-  return [...stream.from, ...stream.ops.flatMap(secondInputs)];
+  return [...stream.from, ...stream.ops.flatMap((op) => secondInputs(op).map((input) => input.stream))];
 }
 
 /** A reference from `stream` to `input` that closes a cycle; `message` says it the way records flow. */

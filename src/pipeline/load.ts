@@ -250,10 +250,11 @@ function placeOf(where: Where, spec: PipelineSpec, places: Places): Node | undef
     const stream = spec.streams[where.stream]!;
     const i = stream.from.indexOf(where.input);
     if (i >= 0) return places.from.get(where.stream)?.[i];
-    const op = stream.ops.find((o) => secondInputs(o).includes(where.input));
-    if (!op) return undefined;
-    const option = Object.keys(op.options).find((name) => op.options[name] === where.input && op.arg !== where.input);
-    return option ? places.ops.get(op)?.options[option] : places.ops.get(op)?.arg;
+    for (const op of stream.ops) {
+      const input = secondInputs(op).find((i) => i.stream === where.input);
+      if (input) return input.option ? places.ops.get(op)?.options[input.option] : places.ops.get(op)?.arg;
+    }
+    return undefined;
   }
   return places.from.get(where.stream)?.[where.from ?? 0];
 }
