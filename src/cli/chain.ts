@@ -16,6 +16,7 @@ const GROUPS: Record<OperatorDef['group'], string> = {
   window: 'Windows:',
   state: 'State:',
   join: 'Joins:',
+  model: 'Machine learning (MLlib):',
 };
 
 function metavar(value: ValueKind): string {
@@ -46,6 +47,7 @@ export function chainProgram(ops: OpSpec[]): Command {
     program.addOption(new Option(`--${def.name}${metavar(def.arg)}`, def.summary).helpGroup(GROUPS[def.group]));
     program.on(`option:${def.name}`, (value: unknown) => ops.push({ op: def.name, arg: value, options: {}, label: `--${def.name}` }));
     for (const [name, opt] of Object.entries(def.options ?? {})) {
+      if (opt.arg.kind === 'stream') continue; // names another stream (predict-on): pipeline files only
       if (!optionOwners.has(name)) {
         optionOwners.set(name, []);
         program.addOption(new Option(`--${name}${metavar(opt.arg)}`, opt.summary).helpGroup(GROUPS[def.group]));

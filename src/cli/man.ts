@@ -33,7 +33,9 @@ function uriItem(def: UriDef): string {
 
 /** An operator under `term` (its flag, or its key in a file), with its options and example. */
 function operatorItem(op: OperatorDef, term: string, optionTerm: (name: string) => string): string {
-  const extra = Object.entries(op.options ?? {}).map(([name, opt]) => ` With ${optionTerm(name)}${argText(opt.arg)}: ${roff(opt.summary)}.`);
+  // an option naming another stream (predict-on) is written in pipeline files only
+  const termOf = (name: string, value: ValueKind) => (value.kind === 'stream' ? `${name}: (in a pipeline file)` : optionTerm(name));
+  const extra = Object.entries(op.options ?? {}).map(([name, opt]) => ` With ${termOf(name, opt.arg)}${argText(opt.arg)}: ${roff(opt.summary)}.`);
   return `${item(`${term}${argText(op.arg)}`, `${op.summary}.`)}${extra.join('')}${extra.length ? '\n' : ''}Example: ${roff(op.example)}\n`;
 }
 

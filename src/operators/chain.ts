@@ -11,6 +11,7 @@ import type { OpContext, OperatorDef, OpSpec, Stateful, WindowSpec } from './ope
 import { windowAlone } from './window.ts';
 import { windowStage } from './window-stage.ts';
 import { sessionStage } from './session.ts';
+import { modelStage } from './model.ts';
 
 /** A per-record operator: it may run inside a window before its aggregate, or on repartition's threads. */
 const isPerRecord = (def: OperatorDef) => def.kind === 'stage' && def.perRecord === true;
@@ -125,6 +126,8 @@ export function buildChain(ops: ResolvedOp[], next: Downstream, env: ChainEnv = 
       const within = inner && ((into: Downstream) => buildChain(inner, into, env));
       if (!ctx.window) head = aggregateStage(agg, head);
       else head = ctx.window.sessionGapMs === undefined ? windowStage(agg, ctx, head, within) : sessionStage(agg, ctx, head, within);
+    } else if (def.kind === 'model') {
+      head = modelStage(def.learner(ctx), ctx, head, env.second);
     } else if (def.kind === 'pair') {
       if (!env.second) throw new Error(`${ctx.label}: a second stream needs a pipeline`);
       const { left, right } = pairStage(def.combine(ctx), head);

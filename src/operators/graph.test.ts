@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { runBatches } from '../../test/support/batches.ts';
 import { random } from '../../test/support/random.ts';
 import { graphOf } from './graph.ts';
+import type { AbstractGraph } from 'graphology-types';
 
 const pagerankOf = pagerankModule as unknown as typeof pagerankModule.default;
 
@@ -68,11 +69,40 @@ describe('degrees and connected-components', () => {
   });
 
   it('gives nothing for a batch without edges', async () => {
-    for (const op of ['degrees', 'connected-components', 'pagerank']) expect((await runBatches([[]], [[op]]))[0]!.records).toEqual([]);
+    for (const op of ['degrees', 'connected-components', 'pagerank', 'triangle-count']) expect((await runBatches([[]], [[op]]))[0]!.records).toEqual([]);
   });
 
   it('says what an edge must be', async () => {
     await expect(runBatches([['a b']], [['degrees']])).rejects.toThrow(/degrees.*needs edges \[src, dst\] or \[src, dst, weight >= 0\], got "a b"/);
+  });
+});
+
+/** Each node's triangles by brute force: every triple of nodes that graphology says are all linked. */
+function trianglesByTriples(graph: AbstractGraph): Map<number, number> {
+  const nodes = graph.nodes();
+  const counts = new Map(nodes.map((n) => [Number(n), 0]));
+  for (let i = 0; i < nodes.length; i++)
+    for (let j = i + 1; j < nodes.length; j++)
+      for (let k = j + 1; k < nodes.length; k++) {
+        const [a, b, c] = [nodes[i]!, nodes[j]!, nodes[k]!];
+        if (!graph.hasEdge(a, b) || !graph.hasEdge(b, c) || !graph.hasEdge(a, c)) continue;
+        for (const n of [a, b, c]) counts.set(Number(n), counts.get(Number(n))! + 1);
+      }
+  return counts;
+}
+
+describe('triangle-count', () => {
+  it("finds the karate club's 45 triangles, 18 at the instructor and 15 at the administrator", async () => {
+    const [out] = await runBatches([KARATE], [['triangle-count']]);
+    const counts = asMap(out!.records) as Map<number, number>;
+    expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(3 * 45);
+    expect([counts.get(0), counts.get(33)]).toEqual([18, 15]);
+    expect(counts).toEqual(trianglesByTriples(graphOf(KARATE, false).graph));
+  });
+
+  it('counts an edge given twice or both ways once, and a self-loop never', async () => {
+    const [out] = await runBatches([[['a', 'b'], ['b', 'a'], ['b', 'c'], ['c', 'a'], ['a', 'a'], ['c', 'd']]], [['triangle-count']]);
+    expect(asMap(out!.records)).toEqual(new Map([['a', 1], ['b', 1], ['c', 1], ['d', 0]]));
   });
 });
 
@@ -84,7 +114,7 @@ describe('graph operators over a sliding window', () => {
 
   it('gives for every slide what graphology gives on the window’s edges directly', async () => {
     const window = (op: string) => runBatches(batches, [['window', '3s'], [op]]);
-    const [ranks, degrees, components] = await Promise.all([window('pagerank'), window('degrees'), window('connected-components')]);
+    const [ranks, degrees, components, triangles] = await Promise.all([window('pagerank'), window('degrees'), window('connected-components'), window('triangle-count')]);
     for (let i = 0; i < batches.length; i++) {
       const { graph } = graphOf(windowEdges(i), false);
       const direct = pagerankOf(graph, { getEdgeWeight: 'weight' });
@@ -93,6 +123,7 @@ describe('graph operators over a sliding window', () => {
       const label = new Map<number, number>();
       for (const c of componentsOf(graph)) for (const k of c) label.set(Number(k), Math.min(...c.map(Number)));
       expect(asMap(components[i]!.records)).toEqual(label);
+      expect(asMap(triangles[i]!.records)).toEqual(trianglesByTriples(graph));
     }
   });
 });

@@ -6,6 +6,11 @@ import { combineByKey } from './combine-by-key.ts';
 import { connectedComponents } from './connected-components.ts';
 import { degrees } from './degrees.ts';
 import { pagerank } from './pagerank.ts';
+import { triangleCount } from './triangle-count.ts';
+import { kmeans } from './kmeans.ts';
+import { trainLinear } from './train-linear.ts';
+import { trainLogistic } from './train-logistic.ts';
+import { streamingTest } from './streaming-test.ts';
 
 import { count } from './count.ts';
 import { countByValueAndWindow } from './count-by-value-and-window.ts';
@@ -26,7 +31,7 @@ import { leftOuterJoinWith } from './left-outer-join-with.ts';
 import { map } from './map.ts';
 import { mapWithState } from './map-with-state.ts';
 import { mapValues } from './map-values.ts';
-import type { OperatorDef } from './operator.ts';
+import type { OperatorDef, OpSpec } from './operator.ts';
 import { quantiles } from './quantiles.ts';
 import { reduce } from './reduce.ts';
 import { reduceByKey } from './reduce-by-key.ts';
@@ -63,6 +68,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   degrees,
   connectedComponents,
   pagerank,
+  triangleCount,
   window,
   session,
   countByWindow,
@@ -73,6 +79,10 @@ export const OPERATORS: readonly OperatorDef[] = [
   updateState,
   mapWithState,
   dedupe,
+  kmeans,
+  trainLinear,
+  trainLogistic,
+  streamingTest,
   joinWith,
   leftOuterJoinWith,
   join,
@@ -88,4 +98,19 @@ const byName = new Map(OPERATORS.map((op) => [op.name, op]));
 
 export function operator(name: string): OperatorDef | undefined {
   return byName.get(name);
+}
+
+/**
+ * The streams an operator as written reads besides its stream's `from`: a pair operator's argument
+ * (a join's), a stream option's (predict-on), with the option that names it.
+ */
+export function secondInputs(op: OpSpec): { stream: string; option?: string }[] {
+  const def = byName.get(op.op);
+  const named: { stream: string; option?: string }[] = [];
+  if (def?.arg.kind === 'stream' && typeof op.arg === 'string') named.push({ stream: op.arg });
+  for (const [option, spec] of Object.entries(def?.options ?? {})) {
+    const stream = op.options[option];
+    if (spec.arg.kind === 'stream' && typeof stream === 'string') named.push({ stream, option });
+  }
+  return named;
 }

@@ -52,7 +52,7 @@ interface OperatorBase {
   name: string;
   summary: string;
   /** Where help lists it. */
-  group: 'stateless' | 'aggregate' | 'window' | 'state' | 'join';
+  group: 'stateless' | 'aggregate' | 'window' | 'state' | 'join' | 'model';
   arg: ArgSpec;
   /** Options written after the operator (`--inverse E`) or beside its key in YAML. */
   options?: Record<string, { arg: ArgSpec; summary: string; required?: boolean }>;
@@ -100,7 +100,28 @@ export interface ParallelOperator extends OperatorBase {
   parallel(ctx: OpContext, following: OpSpec[], next: Downstream): Downstream;
 }
 
-export type OperatorDef = StageOperator | AggregateOperator | ModifierOperator | PairOperator | ParallelOperator;
+/**
+ * A model that learns from each batch of its stream (MLlib's streaming algorithms): what it has
+ * learnt is state, checkpointed, so a restart goes on training where it stopped.
+ */
+export interface Learner<T = unknown> extends Stateful {
+  /** A record as the model learns from it, or an ExpressionFailed saying what it must be. */
+  parse(rec: Rec): T;
+  /** Learn from a batch's records, once the batch is complete (an empty batch too). */
+  train(batch: T[]): void;
+  /** What the model says after a batch: its centres, its weights, a test's result. */
+  emit(out: (rec: Rec) => void): void;
+  /** The model's answer for a record (its cluster, its prediction), for models that predict. */
+  predict?(rec: Rec): unknown;
+}
+
+/** An operator that trains a model on its stream; see model.ts for how it becomes a stage. */
+export interface ModelOperator extends OperatorBase {
+  kind: 'model';
+  learner(ctx: OpContext): Learner;
+}
+
+export type OperatorDef = StageOperator | AggregateOperator | ModifierOperator | PairOperator | ParallelOperator | ModelOperator;
 
 /**
  * Wrap a user function so that an exception names the operator that raised it;

@@ -1,13 +1,12 @@
 // The pipeline as a graph of named streams: what each reads, the order they run in, the cycles
 // that would make an order impossible, and who reads a stream. Every walk of the graph is here.
 
-import { operator } from '../operators/index.ts';
+import { secondInputs } from '../operators/index.ts';
 import type { PipelineSpec, StreamSpec } from './pipeline.ts';
 
-/** What a stream reads: the streams and sources in its `from`, and those its pair operators (joins, union) name. */
+/** What a stream reads: the streams and sources in its `from`, and those its operators name (joins, union, predict-on). */
 export function inputsOf(stream: StreamSpec): string[] {
-  const second = stream.ops.filter((o) => operator(o.op)?.arg.kind === 'stream' && typeof o.arg === 'string');
-  return [...stream.from, ...second.map((o) => o.arg as string)];
+  return [...stream.from, ...stream.ops.flatMap((op) => secondInputs(op).map((input) => input.stream))];
 }
 
 /** A reference from `stream` to `input` that closes a cycle; `message` says it the way records flow. */

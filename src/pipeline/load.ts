@@ -4,7 +4,7 @@
 
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { checkValue, defaultValue } from '../core/values.ts';
-import { operator, OPERATORS } from '../operators/index.ts';
+import { operator, OPERATORS, secondInputs } from '../operators/index.ts';
 import { fieldOf, optionsIn, type OptionDef } from './options.ts';
 import type { OpSpec, PipelineSpec, SinkSpec, SourceSpec, StreamSpec } from './pipeline.ts';
 import { plan, type Plan, type Where } from './plan.ts';
@@ -250,8 +250,11 @@ function placeOf(where: Where, spec: PipelineSpec, places: Places): Node | undef
     const stream = spec.streams[where.stream]!;
     const i = stream.from.indexOf(where.input);
     if (i >= 0) return places.from.get(where.stream)?.[i];
-    const op = stream.ops.find((o) => o.arg === where.input && operator(o.op)?.arg.kind === 'stream');
-    return op && places.ops.get(op)?.arg;
+    for (const op of stream.ops) {
+      const input = secondInputs(op).find((i) => i.stream === where.input);
+      if (input) return input.option ? places.ops.get(op)?.options[input.option] : places.ops.get(op)?.arg;
+    }
+    return undefined;
   }
   return places.from.get(where.stream)?.[where.from ?? 0];
 }

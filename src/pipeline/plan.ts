@@ -6,7 +6,7 @@
 import { formatDuration } from '../core/duration.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { resolveOps, type ResolvedOp } from '../operators/chain.ts';
-import { operator } from '../operators/index.ts';
+import { secondInputs } from '../operators/index.ts';
 import { fuseFieldAccess, type FieldFusion } from './fuse.ts';
 import { walk } from './graph.ts';
 import type { OpSpec, PipelineSpec } from './pipeline.ts';
@@ -69,7 +69,7 @@ export function plan(spec: PipelineSpec): Planned {
   for (const [name, stream] of Object.entries(spec.streams)) {
     stream.from.forEach((from, i) => (refsOk = known(from, { stream: name, from: i }, `streams.${name}.from`) && refsOk));
     for (const op of stream.ops) {
-      if (operator(op.op)?.arg.kind === 'stream' && typeof op.arg === 'string') refsOk = known(op.arg, { op }, op.label) && refsOk;
+      for (const { stream, option } of secondInputs(op)) refsOk = known(stream, { op, option }, op.label) && refsOk;
     }
   }
   spec.sinks.forEach((sink, i) => known(sink.from, { sink: i }, `sinks[${i}].from`));
@@ -108,7 +108,7 @@ function slideOf(spec: PipelineSpec, name: string, ops: ResolvedOp[], slides: Ma
     problems.push({ where: { stream: name, from: 0 }, message: `streams.${name}.from: streams read together must emit alike, but ${list}` });
   }
   let slide = fromSlides[0] ?? spec.batchMs;
-  for (const { def, ctx, spec: op } of ops) {
+  for (const { ctx, spec: op } of ops) {
     // a session emits at every batch of its input
     if (ctx.window && ctx.window.sessionGapMs === undefined) {
       if (ctx.window.lengthMs % slide || ctx.window.slideMs % slide) {
@@ -116,9 +116,9 @@ function slideOf(spec: PipelineSpec, name: string, ops: ResolvedOp[], slides: Ma
       }
       slide = ctx.window.slideMs;
     }
-    if (def.kind === 'pair' && slides.get(op.arg as string) !== slide) {
-      const other = slides.get(op.arg as string)!;
-      problems.push({ where: { op }, message: `${op.label}: both sides must emit alike, but this stream emits ${every(slide)} and ${op.arg} ${every(other)}` });
+    for (const { stream, option } of secondInputs(op)) {
+      const other = slides.get(stream)!;
+      if (other !== slide) problems.push({ where: { op, option }, message: `${op.label}: both sides must emit alike, but this stream emits ${every(slide)} and ${stream} ${every(other)}` });
     }
   }
   return slide;

@@ -1,0 +1,11 @@
+// Reproducible randomness: the same seed, the same numbers (kmeans' random centres, SGD's mini-batches, tests' kill points).
+
+/** mulberry32: a small, fast generator of numbers in [0, 1) from a 32-bit seed. */
+export function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
