@@ -3,7 +3,7 @@
 // control's, over the last N batches or everything since the peace period; emits one result per
 // batch, as Spark's StreamingTestResult. The groups' summaries are checkpointed.
 
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import { twoSidedP } from '../core/student-t.ts';
 import { ExpressionFailed, preview, type ModelOperator } from './operator.ts';
 
 /** A group's values as Spark's StatCounter keeps them: their count, mean and sum of squared deviations. */
@@ -100,14 +100,12 @@ function merged(panes: Groups[]): Groups {
 /** The variance Spark gives commons-math's TTest: StatCounter.variance, the population's (over n). */
 const variance = (s: Summary) => s.m2 / s.n;
 
-const pValue = (t: number, df: number) => 2 * tCdf(-Math.abs(t), df);
-
 /** commons-math TTest.t and tTest: unequal variances, Welch–Satterthwaite degrees of freedom. */
 function welch(a: Summary, b: Summary) {
   const [va, vb] = [variance(a) / a.n, variance(b) / b.n];
   const statistic = (a.mean - b.mean) / Math.sqrt(va + vb);
   const degreesOfFreedom = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1));
-  return { pValue: pValue(statistic, degreesOfFreedom), degreesOfFreedom, statistic };
+  return { pValue: twoSidedP(statistic, degreesOfFreedom), degreesOfFreedom, statistic };
 }
 
 /** commons-math TTest.homoscedasticT and homoscedasticTTest: a pooled variance, n1 + n2 - 2 degrees of freedom. */
@@ -115,5 +113,5 @@ function student(a: Summary, b: Summary) {
   const degreesOfFreedom = a.n + b.n - 2;
   const pooled = ((a.n - 1) * variance(a) + (b.n - 1) * variance(b)) / degreesOfFreedom;
   const statistic = (a.mean - b.mean) / Math.sqrt(pooled * (1 / a.n + 1 / b.n));
-  return { pValue: pValue(statistic, degreesOfFreedom), degreesOfFreedom, statistic };
+  return { pValue: twoSidedP(statistic, degreesOfFreedom), degreesOfFreedom, statistic };
 }
