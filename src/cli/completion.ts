@@ -16,6 +16,8 @@ interface Flag {
   /** `-b`, `--batch` */
   names: string[];
   summary: string;
+  /** What help calls its value (DUR, CODEC). */
+  metavar: string;
   /** What completes its value; undefined when it takes none (or one that must be in the same word, `--print=5`). */
   value?: Completion;
 }
@@ -28,7 +30,7 @@ interface Context {
   args?: Completion;
 }
 
-const HELP: Flag = { names: ['-h', '--help'], summary: 'show help' };
+const HELP: Flag = { names: ['-h', '--help'], summary: 'show help', metavar: '' };
 
 /** Every field a flag can be, by its name: the core options, the operators and their options. */
 const FIELDS = new Map<string, Pick<Field, 'value' | 'complete'>>([
@@ -46,6 +48,7 @@ function contextOf(command: string, program: Command): Context {
   const flags = program.options.map((o) => ({
     names: [o.short, o.long].filter((n): n is string => !!n),
     summary: brief(o.description),
+    metavar: / [<[](.*)[>\]]$/.exec(o.flags)?.[1] ?? '',
     value: o.required ? (o.argChoices ? { words: o.argChoices } : completionOf(FIELDS.get(o.name()) ?? { value: { kind: 'string' } })) : undefined,
   }));
   const arg = program.registeredArguments[0];
@@ -186,7 +189,7 @@ function zsh(all: Context[]): string {
       const explanation = `[${zshText(flag.summary)}]`;
       if (!flag.value) return quote(`*${name}${explanation}`);
       const action = flag.value.words?.length || flag.value.paths ? `_sluice_v${kinds.key(flag.value)}` : ' ';
-      return quote(`*${name}${name.startsWith('--') ? '=' : '+'}${explanation}:value:${action}`);
+      return quote(`*${name}${name.startsWith('--') ? '=' : '+'}${explanation}:${zshText(flag.metavar)}:${action}`);
     });
   const args = (c: Context) => (c.args ? [quote(`*:${c.args.paths ? 'file' : 'value'}:${c.args.paths ? '_files' : `(${words(c.args)})`}`)] : []);
   const cases = [...all.slice(1), all[0]!].map((c) => {
