@@ -46,10 +46,8 @@ export function uriCompletion(defs: readonly UriDef[]): Completion {
   const words: string[] = [];
   const pathPrefixes: string[] = [];
   for (const { scheme, usage } of defs) {
-    if (scheme === '' || scheme === '-') {
-      if (scheme === '-') words.push('-');
-      continue;
-    }
+    if (scheme === '-') words.push('-');
+    if (scheme === '-' || scheme === '') continue; // '' is a plain path: the files
     const at = usage.indexOf(`${scheme}:`);
     const word = usage.startsWith('//', at + scheme.length + 1) ? `${scheme}://` : `${scheme}:`;
     words.push(word);
