@@ -24,6 +24,9 @@ function metavar(value: ValueKind): string {
   return name && ` <${name}>`;
 }
 
+/** What follows `sluice` in a flag chain, as help and the man page show it. */
+export const CHAIN_USAGE = '[OPTIONS] [OPERATOR FLAGS...]';
+
 /** A core option as a commander flag, without its default (`sluice run FILE --once` overrides only what is given). */
 export function coreOption(o: OptionDef): Option {
   const name = metavarOf(o.value);

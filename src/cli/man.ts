@@ -7,13 +7,36 @@ import type { OperatorDef } from '../operators/operator.ts';
 import { SINKS } from '../io/sinks/index.ts';
 import { paramText, type UriDef } from '../io/uri.ts';
 import { SOURCES } from '../io/sources/index.ts';
+import { EXIT, EXIT_MEANINGS } from '../core/errors.ts';
+import { CHAIN_USAGE } from './chain.ts';
+import { COMMANDS } from './commands/index.ts';
 import { EXAMPLES } from './help.ts';
+import { STOP_SIGNALS } from './signals.ts';
 import { OPTIONS } from '../pipeline/options.ts';
 import { metavarOf, type ValueKind } from '../core/values.ts';
 
-/** Text safe for roff: backslashes and leading dots or quotes escaped. */
+/**
+ * Text safe for roff: backslashes, minus signs and leading dots or quotes escaped, and every
+ * character beyond ASCII written as its code point (`\[u00D7]`), since troff reads bytes, not UTF-8.
+ */
 function roff(text: string): string {
-  return text.replaceAll('\\', '\\e').replaceAll('-', '\\-').replace(/^([.'])/gm, '\\&$1');
+  return text
+    .replaceAll('\\', '\\e')
+    .replaceAll('-', '\\-')
+    .replace(/^([.'])/gm, '\\&$1')
+    .replace(/[^\x00-\x7f]/gu, (c) => `\\[u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
+}
+
+/** A usage as help writes it (`FILE.yaml... [--set K=V]`), its flags in bold and what the user fills in in italics. */
+function usageText(usage: string): string {
+  return usage.replace(/(--?[a-z][a-z-]*)|([A-Z][A-Za-z0-9_=]*(?:\.[a-z]+)?)|([^-A-Z]+|-)/g, (_, flag?: string, metavar?: string, other?: string) =>
+    flag ? `\\fB${roff(flag)}\\fR` : metavar ? `\\fI${roff(metavar)}\\fR` : roff(other!),
+  );
+}
+
+/** A SYNOPSIS line: the command in bold, then its usage. */
+function synopsisLine(command: string, usage: string): string {
+  return `.B ${command}\n${usage ? `${usageText(usage)}\n` : ''}`;
 }
 
 function item(term: string, body: string): string {
@@ -54,23 +77,7 @@ export function manPage(version: string): string {
 .SH NAME
 sluice \\- Spark Streaming's micro\\-batch model as one Unix command
 .SH SYNOPSIS
-.B sluice
-[\\fIOPTIONS\\fR] [\\fIOPERATOR FLAGS\\fR...]
-.br
-.B sluice run
-\\fIPIPELINE.yaml\\fR [\\fB\\-\\-set\\fR \\fIKEY=VALUE\\fR] [\\fIOPTIONS\\fR]
-.br
-.B sluice lint
-\\fIPIPELINE.yaml\\fR...
-.br
-.B sluice explain
-[\\fIOPTIONS\\fR] [\\fIOPERATOR FLAGS\\fR...]
-.br
-.B sluice test
-\\fIPIPELINE.yaml\\fR
-.br
-.B sluice schema
-.SH DESCRIPTION
+${[synopsisLine('sluice', CHAIN_USAGE), ...COMMANDS.map((c) => synopsisLine(`sluice ${c.name}`, c.usage))].join('.br\n')}.SH DESCRIPTION
 sluice reads lines, cuts them into batches every \\fB\\-\\-batch\\fR interval, runs the operators
 given as flags in command\\-line order, and writes each batch's result as soon as the batch is done.
 When every source has ended, the partial batch runs at once and sluice exits.
@@ -87,8 +94,9 @@ ${pairOperators.join('')}.SH SOURCES
 ${SOURCES.map(uriItem).join('')}.SH SINKS
 ${SINKS.map(uriItem).join('')}.SH CODECS
 ${CODECS.map((c) => item(`\\fB${roff(codecUsage(c))}\\fR`, `${c.summary}.`)).join('')}.SH EXIT STATUS
-0 done; 1 runtime failure; 2 command\\-line usage error; 78 invalid pipeline file;
-130, 143 or 129 on a second SIGINT, SIGTERM or SIGHUP (any second one of the three).
-.SH EXAMPLES
+${(Object.keys(EXIT) as (keyof typeof EXIT)[]).map((k) => item(`\\fB${EXIT[k]}\\fR`, EXIT_MEANINGS[k])).join('')}${item(
+    `\\fB${Object.values(STOP_SIGNALS).join('\\fR, \\fB')}\\fR`,
+    `a second stop signal (${Object.keys(STOP_SIGNALS).join(', ')}: any of them after any other), or the end of --shutdown-timeout: 128 + the number of the signal`,
+  )}.SH EXAMPLES
 ${EXAMPLES.map(([what, cmd]) => `${roff(what)}:\n.PP\n.nf\n.RS\n${roff(cmd)}\n.RE\n.fi\n`).join('.PP\n')}`;
 }

@@ -3,6 +3,19 @@
 /** Process exit statuses of the user contract (DESIGN.md §3). */
 export const EXIT = { ok: 0, runtime: 1, usage: 2, config: 78 } as const;
 
+/** What each exit status means, as the man page and README say it. */
+export const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
+  ok: 'done',
+  runtime: 'runtime failure (for sluice test: a case failed)',
+  usage: 'command-line usage error',
+  config: 'invalid pipeline file',
+};
+
+/** The exit statuses as one sentence: `0 done, 1 runtime failure, ...`. */
+export function exitStatusText(): string {
+  return (Object.keys(EXIT) as (keyof typeof EXIT)[]).map((k) => `${EXIT[k]} ${EXIT_MEANINGS[k]}`).join(', ');
+}
+
 export class SluiceError extends Error {
   readonly code: string;
   readonly exitCode: number;

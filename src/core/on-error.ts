@@ -3,7 +3,11 @@
 
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { BadRecordError, failingAs, UsageError } from './errors.ts';
+import type { Completion } from './values.ts';
 import { writeAll } from './write-all.ts';
+
+/** What a shell completes for --on-error: the modes, a path after `dlq:`. */
+export const ON_ERROR_COMPLETION: Completion = { words: ['fail', 'skip', 'dlq:'], pathPrefixes: ['dlq:'] };
 
 export class OnError {
   readonly mode: 'fail' | 'skip' | 'dlq';

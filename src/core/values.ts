@@ -39,6 +39,25 @@ export interface Field {
   default?: string;
   /** A check beyond the kind's (a codec's name, a cron pattern); throws saying what is wrong. */
   check?: (text: string) => void;
+  /** What a shell completes for the value, when the kind does not say it (a codec's name, a URI's scheme). */
+  complete?: Completion;
+}
+
+/** What a shell offers for a value: words, paths, or both. */
+export interface Completion {
+  words?: readonly string[];
+  paths?: 'files' | 'dirs';
+  /** Words of `words` that a path follows (`tail:`, `dlq:`): after one, the shell completes the path. */
+  pathPrefixes?: readonly string[];
+}
+
+/** What a shell completes for a field's value: its own completion, else its kind's (choices; a path). */
+export function completionOf(field: Pick<Field, 'value' | 'complete'>): Completion {
+  if (field.complete) return field.complete;
+  const v = field.value;
+  if (v.kind === 'choice') return { words: v.choices };
+  if (v.kind === 'path') return { paths: v.metavar === 'DIR' ? 'dirs' : 'files' };
+  return {};
 }
 
 export interface WindowSpec {

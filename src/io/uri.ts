@@ -6,7 +6,7 @@
 
 import { UsageError } from '../core/errors.ts';
 import { didYouMean } from '../core/suggest.ts';
-import { checkValue, defaultValue, metavarOf, type Field } from '../core/values.ts';
+import { checkValue, defaultValue, metavarOf, type Completion, type Field } from '../core/values.ts';
 
 /** A `?key=value` parameter of a scheme. */
 export interface UriParam extends Field {
@@ -36,6 +36,24 @@ export interface UriDef<T = unknown> {
    * it the target is that text as given.
    */
   target?(path: string, params: ParamValues, problem: Problem): T;
+}
+
+/**
+ * What a shell completes for a URI of `defs`: each scheme as it is written (`tail:`, `tcp://`), and
+ * files, for a plain path; after a scheme whose target is a path (`tail:GLOB`), the path.
+ */
+export function uriCompletion(defs: readonly UriDef[]): Completion {
+  const words: string[] = [];
+  const pathPrefixes: string[] = [];
+  for (const { scheme, usage } of defs) {
+    if (scheme === '-') words.push('-');
+    if (scheme === '-' || scheme === '') continue; // '' is a plain path: the files
+    const at = usage.indexOf(`${scheme}:`);
+    const word = usage.startsWith('//', at + scheme.length + 1) ? `${scheme}://` : `${scheme}:`;
+    words.push(word);
+    if (/^(?:PATH|GLOB)/.test(usage.slice(at + word.length))) pathPrefixes.push(word);
+  }
+  return { words, paths: 'files', pathPrefixes };
 }
 
 /** A URI checked against its scheme: what create() is given. */

@@ -3,14 +3,14 @@
 // pipeline files, --help, the man page and the JSON Schema.
 
 import { Cron } from 'croner';
-import { OnError } from '../core/on-error.ts';
+import { OnError, ON_ERROR_COMPLETION } from '../core/on-error.ts';
 import { messageOf } from '../core/errors.ts';
 import type { Field } from '../core/values.ts';
-import { CODECS, codecUsage, createDecoder } from '../io/codecs/index.ts';
-import { listenAddress } from '../io/uri.ts';
-import { checkFormat } from '../io/render/format.ts';
-import { sinkFor } from '../io/sinks/index.ts';
-import { sourceFor } from '../io/sources/index.ts';
+import { CODECS, codecUsage, codecWords, createDecoder } from '../io/codecs/index.ts';
+import { listenAddress, uriCompletion } from '../io/uri.ts';
+import { checkFormat, FORMAT_WORDS } from '../io/render/format.ts';
+import { SINKS, sinkFor } from '../io/sinks/index.ts';
+import { SOURCES, sourceFor } from '../io/sources/index.ts';
 
 export interface OptionDef extends Field {
   short?: string;
@@ -33,15 +33,15 @@ export function checkCron(pattern: string): void {
 
 export const OPTIONS: readonly OptionDef[] = [
   { name: 'batch', short: 'b', value: { kind: 'duration', metavar: 'DUR' }, summary: 'batch interval: 250ms, 1s, 1m', default: '1s' },
-  { name: 'in', short: 'i', value: { kind: 'uri' }, repeat: true, summary: 'source; repeat for a union of several', default: '-', scope: 'source', check: (uri) => void sourceFor(uri) },
-  { name: 'out', short: 'o', value: { kind: 'uri' }, repeat: true, summary: 'sink; repeat to fan out', default: '-', scope: 'sink', check: (uri) => void sinkFor(uri) },
-  { name: 'parse', value: { kind: 'string', metavar: 'CODEC' }, summary: `decode input lines: ${CODECS.map(codecUsage).join(', ')}`, scope: 'source', check: (codec) => void createDecoder(codec) },
+  { name: 'in', short: 'i', value: { kind: 'uri' }, repeat: true, summary: 'source; repeat for a union of several', default: '-', scope: 'source', check: (uri) => void sourceFor(uri), complete: uriCompletion(SOURCES) },
+  { name: 'out', short: 'o', value: { kind: 'uri' }, repeat: true, summary: 'sink; repeat to fan out', default: '-', scope: 'sink', check: (uri) => void sinkFor(uri), complete: uriCompletion(SINKS) },
+  { name: 'parse', value: { kind: 'string', metavar: 'CODEC' }, summary: `decode input lines: ${CODECS.map(codecUsage).join(', ')}`, scope: 'source', check: (codec) => void createDecoder(codec), complete: { words: codecWords() } },
   { name: 'max-line-bytes', value: { kind: 'size', min: 1 }, summary: 'a longer input line is a bad record (see --on-error), dropped as it comes', default: '64M', scope: 'source' },
   { name: 'encoding', value: { kind: 'choice', choices: ['utf8', 'latin1'] }, summary: 'of input and output text: utf8 (bytes that are not UTF-8 become U+FFFD, counted on stderr) or latin1 (a byte is a character: any log passes through unchanged)', default: 'utf8' },
-  { name: 'format', value: { kind: 'string', metavar: 'FMT' }, summary: 'output format: text, json, csv, tsv; csv:header, tsv:header write a header, csv:cols=A,B,... names the columns', default: 'text', scope: 'sink', check: checkFormat },
+  { name: 'format', value: { kind: 'string', metavar: 'FMT' }, summary: 'output format: text, json, csv, tsv; csv:header, tsv:header write a header, csv:cols=A,B,... names the columns', default: 'text', scope: 'sink', check: checkFormat, complete: { words: FORMAT_WORDS } },
   { name: 'print', value: { kind: 'int', min: 0, metavar: 'N' }, bareValue: '10', summary: "Spark's print(): the first N (10) records of each batch under a Time header", scope: 'sink' },
   { name: 'with-time', value: { kind: 'flag' }, summary: 'prefix each output line with its batch time in ms and a TAB', scope: 'sink' },
-  { name: 'on-error', value: { kind: 'string', metavar: 'MODE' }, summary: 'a bad record: fail, skip (counted), dlq:PATH (written there with the reason)', default: 'fail', check: (mode) => void new OnError(mode) },
+  { name: 'on-error', value: { kind: 'string', metavar: 'MODE' }, summary: 'a bad record: fail, skip (counted), dlq:PATH (written there with the reason)', default: 'fail', check: (mode) => void new OnError(mode), complete: ON_ERROR_COMPLETION },
   { name: 'max-rate', value: { kind: 'int', min: 1, metavar: 'N' }, summary: 'at most N × the interval in seconds records a batch from each source (kafka: per partition), the first batch too', scope: 'source' },
   { name: 'adaptive-rate', value: { kind: 'flag' }, summary: "steer each source's rate so a batch takes about one interval to process (Spark's PID backpressure; starts at --max-rate or 10000/s)" },
   { name: 'shutdown-timeout', value: { kind: 'duration', metavar: 'DUR' }, summary: 'after SIGINT, SIGTERM or SIGHUP, exit anyway if the batch in flight is not done by then (default: 10 batch intervals)' },

@@ -12,6 +12,8 @@ export interface CommandDef {
   /** What follows the name, as shown in help. */
   usage: string;
   summary: string;
+  /** The commander program it parses its arguments with: what shell completion offers. */
+  program(): Command;
   /** Runs with the arguments after the name; resolves to the exit status. */
   run(argv: string[]): Promise<number>;
 }

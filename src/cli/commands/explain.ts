@@ -2,13 +2,14 @@
 
 import { EXIT } from '../../core/errors.ts';
 import { toYaml } from '../../pipeline/explain.ts';
-import { parseChain, planChain } from '../chain.ts';
+import { CHAIN_USAGE, chainProgram, parseChain, planChain } from '../chain.ts';
 import type { CommandDef } from './command.ts';
 
 export const explain: CommandDef = {
   name: 'explain',
-  usage: '[OPTIONS] [OPERATOR FLAGS...]',
+  usage: CHAIN_USAGE,
   summary: 'print the pipeline file equivalent to a flag chain',
+  program: () => chainProgram([]),
   async run(argv) {
     if (argv.includes('-h') || argv.includes('--help')) {
       process.stdout.write(`Usage: sluice explain ${this.usage}\n\n${this.summary}; it takes what sluice takes (see sluice --help).\n`);

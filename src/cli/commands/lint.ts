@@ -13,8 +13,11 @@ export const lint: CommandDef = {
   name: 'lint',
   usage: 'FILE.yaml... [--set K=V] [OPTIONS]',
   summary: 'check pipeline and test files without running them (exit 78 if invalid)',
+  program() {
+    return overrideOptions(new Command('sluice lint').argument('<files...>', 'pipeline files and test files').description(this.summary));
+  },
   async run(argv) {
-    const program = parseArgs(overrideOptions(new Command('sluice lint').argument('<files...>', 'pipeline files and test files').description(this.summary)), argv);
+    const program = parseArgs(this.program(), argv);
     if (!program) return EXIT.ok;
     const options = { set: overrides(program) };
     const files = new Files();

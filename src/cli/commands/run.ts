@@ -10,8 +10,11 @@ export const run: CommandDef = {
   name: 'run',
   usage: 'PIPELINE.yaml [--set K=V] [OPTIONS]',
   summary: 'run a pipeline file (a DAG of named streams)',
+  program() {
+    return overrideOptions(new Command('sluice run').argument('<file>', 'the pipeline file').description(this.summary));
+  },
   async run(argv) {
-    const program = parseArgs(overrideOptions(new Command('sluice run').argument('<file>', 'the pipeline file').description(this.summary)), argv);
+    const program = parseArgs(this.program(), argv);
     if (!program) return EXIT.ok;
     const file = program.args[0]!;
     const loaded = loadPipeline(file, readText(file), { set: overrides(program) });

@@ -1,5 +1,6 @@
 // `sluice schema`: the JSON Schema of pipeline files, for editors.
 
+import { Command } from 'commander';
 import { EXIT } from '../../core/errors.ts';
 import { jsonSchema } from '../../pipeline/json-schema.ts';
 import type { CommandDef } from './command.ts';
@@ -8,6 +9,9 @@ export const schema: CommandDef = {
   name: 'schema',
   usage: '',
   summary: 'print the JSON Schema of pipeline files (for editor completion)',
+  program() {
+    return new Command('sluice schema').description(this.summary);
+  },
   async run() {
     process.stdout.write(`${JSON.stringify(jsonSchema(), null, 2)}\n`);
     return EXIT.ok;

@@ -19,8 +19,11 @@ export const test: CommandDef = {
   name: 'test',
   usage: 'PIPELINE.yaml...',
   summary: 'run the cases of each pipeline\'s NAME.test.yaml (exit 1 if one fails)',
+  program() {
+    return new Command('sluice test').argument('<files...>', 'pipeline files').description(this.summary);
+  },
   async run(argv) {
-    const program = parseArgs(new Command('sluice test').argument('<files...>', 'pipeline files').description(this.summary), argv);
+    const program = parseArgs(this.program(), argv);
     if (!program) return EXIT.ok;
     const suites: { file: string; plan: Plan; cases: TestCase[] }[] = [];
     const problems: string[] = [];

@@ -16,6 +16,19 @@ export function codecUsage(def: CodecDef): string {
   return def.paramRequired ? `${def.name}:${def.param}` : `${def.name}[:${def.param}]`;
 }
 
+/**
+ * What a shell completes for --parse: each codec's name, unless it needs its part, and with its part
+ * when that is a word (`csv:header`), or the name and colon when it is for the user to write (`regex:`,
+ * a part in capitals as codecUsage shows it).
+ */
+export function codecWords(): string[] {
+  return CODECS.flatMap((c) => {
+    if (!c.param) return [c.name];
+    const withParam = c.param === c.param.toUpperCase() ? `${c.name}:` : `${c.name}:${c.param}`;
+    return c.paramRequired ? [withParam] : [c.name, withParam];
+  });
+}
+
 /** Split `name:param`; the codec's own errors (a bad regex) come back as CodecError. */
 export function createDecoder(spec: string): Decode {
   const colon = spec.indexOf(':');

@@ -4,6 +4,8 @@
 import { didYouMean } from '../../core/suggest.ts';
 
 export const FORMATS = ['text', 'json', 'csv', 'tsv'] as const;
+/** What a shell completes for --format: the names, and the options of csv and tsv (parseFormat takes them). */
+export const FORMAT_WORDS: readonly string[] = [...FORMATS, ...['csv', 'tsv'].flatMap((name) => [`${name}:header`, `${name}:cols=`])];
 /** A format as written: a name of FORMATS, csv and tsv perhaps with `:header` or `:cols=A,B`. */
 export type Format = string;
 
