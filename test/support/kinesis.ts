@@ -129,6 +129,12 @@ export async function refusingProxy(target: string, refuse: (i: number, attempt:
         parsed.Records = parsed.Records.filter((_, i) => kept[i]);
         body = Buffer.from(JSON.stringify(parsed));
       }
+      const refusal = { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000.' };
+      if (putRecords && !kept.some(Boolean)) {
+        // nothing left for kinesalite (which refuses an empty request): answered here
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        return res.end(JSON.stringify({ FailedRecordCount: kept.length, Records: kept.map(() => refusal) }));
+      }
       const { host: _host, 'content-length': _length, ...headers } = req.headers;
       const up = request(`${target}${req.url}`, { method: req.method, headers: { ...headers, 'content-length': body.length } }, (upRes) => {
         const parts: Buffer[] = [];
@@ -138,7 +144,7 @@ export async function refusingProxy(target: string, refuse: (i: number, attempt:
           if (putRecords && upRes.statusCode === 200) {
             const out = JSON.parse(answer.toString()) as { FailedRecordCount: number; Records: object[] };
             const passed = out.Records[Symbol.iterator]();
-            out.Records = kept.map((k) => (k ? passed.next().value! : { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000.' }));
+            out.Records = kept.map((k) => (k ? passed.next().value! : refusal));
             out.FailedRecordCount += kept.filter((k) => !k).length;
             answer = Buffer.from(JSON.stringify(out));
           }
