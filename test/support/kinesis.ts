@@ -18,22 +18,29 @@ export interface Kinesis {
   close: () => Promise<void>;
 }
 
-/** kinesalite on a free port; streams are created and resharded at once. */
+/** kinesalite's options: streams are created and resharded at once. */
+export const KINESALITE = { shardLimit: 100, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 };
+
+/** kinesalite on a free port, in this process (a test never blocks its event loop: sluice runs with spawn()). */
 export async function startKinesis(): Promise<Kinesis> {
   const kinesalite = createRequire(import.meta.url)('kinesalite') as (o: object) => Server;
-  const server = kinesalite({ shardLimit: 100, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
+  const server = kinesalite(KINESALITE);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new KinesisClient({ endpoint, requestHandler: new NodeHttpHandler(), region: AWS_ENV.AWS_REGION, credentials: { accessKeyId: AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: AWS_ENV.AWS_SECRET_ACCESS_KEY } });
+  const k = kinesisAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   return {
-    endpoint,
-    client,
+    ...k,
     close: async () => {
-      client.destroy();
-      server.closeAllConnections?.();
+      await k.close();
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** A client of the Kinesis at `endpoint` (a kinesalite of another process: the benchmarks'). */
+export function kinesisAt(endpoint: string): Kinesis {
+  const client = new KinesisClient({ endpoint, requestHandler: new NodeHttpHandler(), region: AWS_ENV.AWS_REGION, credentials: { accessKeyId: AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: AWS_ENV.AWS_SECRET_ACCESS_KEY } });
+  return { endpoint, client, close: async () => client.destroy() };
 }
 
 export async function createStream(k: Kinesis, name: string, shards: number): Promise<void> {
