@@ -105,6 +105,23 @@ describe('kinesis:// source', () => {
     expect(counts.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('backs off while GetRecords is throttled, saying so once, and loses nothing', async () => {
+    const stream = unique('throttled');
+    await createStream(k, stream, 2);
+    await putLines(k, stream, keyed(2000), KEY_OF);
+    const proxy = await refusingProxy(k.endpoint, () => false, 6);
+    try {
+      const r = await sluice(['-b', '200ms', '-i', `kinesis://${stream}?endpoint=${proxy.endpoint}&from=trim-horizon`, '--once'], '', { env });
+      expect(r.code).toBe(0);
+      expect(r.stdout.trimEnd().split('\n').sort()).toEqual(keyed(2000).sort());
+      expect(proxy.seen().throttled).toBe(6);
+      expect(r.stderr).toMatch(/^sluice: kinesis:\/\/\S+: throttled \(ProvisionedThroughputExceededException: Rate exceeded for shard \S+ in stream s under account \d+\); backing off$/m);
+      expect(r.stderr.match(/throttled/g)!.length).toBeLessThanOrEqual(2); // once, or once a shard: the other's reads went through meanwhile
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('replays a batch killed after its sinks, before its checkpoint, exactly: every record once across the per-batch files', async () => {
     const stream = unique('replay');
     await createStream(k, stream, 2);
@@ -226,7 +243,7 @@ describe('kinesis:// sink', () => {
       expect(r.code).toBe(0);
       // the first request (500 records) has 167 refused, its retry 56 of those, the next retry none;
       // then the other two requests (500, 200) go through at once
-      expect(proxy.seen()).toEqual({ requests: 5, refused: 167 + 56 });
+      expect(proxy.seen()).toEqual({ requests: 5, refused: 167 + 56, throttled: 0 });
       expect((await readAll(k, stream)).map((g) => g.data).sort()).toEqual([...lines].sort()); // each once
     } finally {
       await proxy.close();
@@ -238,7 +255,7 @@ describe('kinesis:// sink', () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^sluice: error: kinesis:\/\/\S+&retries=2: PutRecords: 1 of 3 records still refused after 3 attempts \(ProvisionedThroughputExceededException: Rate exceeded for shard/);
-      expect(always.seen()).toEqual({ requests: 3, refused: 3 });
+      expect(always.seen()).toEqual({ requests: 3, refused: 3, throttled: 0 });
     } finally {
       await always.close();
     }

@@ -108,24 +108,32 @@ export async function merge(k: Kinesis, name: string, a: Shard, b: Shard): Promi
 
 export interface Refusing {
   endpoint: string;
-  /** PutRecords requests seen, and the records refused so far. */
-  seen: () => { requests: number; refused: number };
+  /** PutRecords requests seen, the records refused so far, and the GetRecords throttled. */
+  seen: () => { requests: number; refused: number; throttled: number };
   close: () => Promise<void>;
 }
 
 /**
  * A proxy in front of kinesalite that, of each PutRecords, keeps back the records `refuse(i, attempt)`
  * picks (i: the record's index in the request, attempt: the request's number, from 0) and answers
- * them as Kinesis answers a record over a shard's throughput; the rest goes to kinesalite.
+ * them as Kinesis answers a record over a shard's throughput, and answers the first `throttleReads`
+ * GetRecords as a shard read too often (400 ProvisionedThroughputExceededException); the rest goes
+ * to kinesalite.
  */
-export async function refusingProxy(target: string, refuse: (i: number, attempt: number) => boolean): Promise<Refusing> {
+export async function refusingProxy(target: string, refuse: (i: number, attempt: number) => boolean, throttleReads = 0): Promise<Refusing> {
   let requests = 0;
   let refused = 0;
+  let throttled = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       let body = Buffer.concat(chunks);
+      if (/\.GetRecords$/.test(String(req.headers['x-amz-target'])) && throttled < throttleReads) {
+        throttled++;
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+        return res.end(JSON.stringify({ __type: 'ProvisionedThroughputExceededException', message: 'Rate exceeded for shard shardId-000000000000 in stream s under account 000000000000.' }));
+      }
       const putRecords = /\.PutRecords$/.test(String(req.headers['x-amz-target']));
       const attempt = putRecords ? requests++ : -1;
       let kept: boolean[] = [];
@@ -165,7 +173,7 @@ export async function refusingProxy(target: string, refuse: (i: number, attempt:
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen: () => ({ requests, refused }),
+    seen: () => ({ requests, refused, throttled }),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
