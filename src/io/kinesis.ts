@@ -5,6 +5,7 @@
 
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { backoffMs, wait } from '../core/backoff.ts';
+import { note } from '../core/report.ts';
 import { IoError, lastingFailure, messageOf } from '../core/errors.ts';
 import { BROKER_RETRY } from './brokers.ts';
 import type { ParamValues, Problem, UriParam } from './uri.ts';
@@ -112,6 +113,39 @@ function redactSecrets(text: string): string {
     if (secret && secret.length >= 4) out = out.replaceAll(secret, '***');
   }
   return out;
+}
+
+/** How often throttling is said at most: the requests of other shards go through meanwhile. */
+const THROTTLED_NOTE_MS = 60_000;
+
+/**
+ * What a client says on stderr while its requests are retried (as `label`'s): that Kinesis is out of
+ * reach, once until a request succeeds again ("connected"), and that it throttles them, once a minute
+ * at most.
+ */
+export class RetryNotes {
+  private readonly label: string;
+  private outage = false;
+  private throttledAt = -Infinity;
+
+  constructor(label: string) {
+    this.label = label;
+  }
+
+  retrying(why: Transient, reason: string): void {
+    if (why === 'throttled') {
+      if (Date.now() - this.throttledAt < THROTTLED_NOTE_MS) return;
+      this.throttledAt = Date.now();
+      return note(`${this.label}: throttled (${reason}); backing off`);
+    }
+    if (!this.outage) note(`${this.label}: ${reason}; retrying with backoff`);
+    this.outage = true;
+  }
+
+  succeeded(): void {
+    if (this.outage) note(`${this.label}: connected`);
+    this.outage = false;
+  }
 }
 
 /**

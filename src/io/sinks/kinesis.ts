@@ -11,7 +11,7 @@ import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, SinkRefusedError } from '../../core/errors.ts';
 import { BROKER_RETRY } from '../brokers.ts';
 import { RenderError } from '../render/format.ts';
-import { credentialsFailure, KINESIS_PARAMS, kinesisClient, kinesisSdk, kinesisTarget, withRetries, type KinesisTarget } from '../kinesis.ts';
+import { credentialsFailure, KINESIS_PARAMS, kinesisClient, kinesisSdk, kinesisTarget, RetryNotes, withRetries, type KinesisTarget } from '../kinesis.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
 /** PutRecords' limits: records and bytes (data and partition keys) a request, bytes a record, a partition key's length. */
@@ -31,8 +31,9 @@ export const kinesis: SinkDef<KinesisTarget> = {
     ...KINESIS_PARAMS,
   ],
   target: kinesisTarget,
-  create(target, params, options): Sink {
+  create(target, params, options, uri): Sink {
     const retries = params.retries as number;
+    const notes = new RetryNotes(uri);
     const closed = new AbortController();
     const { render, withTime, pressure } = options;
     let prefix = '';
@@ -50,10 +51,12 @@ export const kinesis: SinkDef<KinesisTarget> = {
       const c = await client;
       let left = entries;
       for (let attempt = 0; ; attempt++) {
-        const out = await withRetries(target, closed.signal, () => c.send(new PutRecordsCommand({ StreamName: target.stream, Records: left }), { abortSignal: closed.signal }), { tries: retries + 1 - attempt }).catch((err: unknown) => {
+        const request = () => c.send(new PutRecordsCommand({ StreamName: target.stream, Records: left }), { abortSignal: closed.signal });
+        const out = await withRetries(target, closed.signal, request, { tries: retries + 1 - attempt, retrying: (why, reason) => notes.retrying(why, reason) }).catch((err: unknown) => {
           const cause = (err as IoError).cause;
           throw credentialsFailure(cause) || (cause as { name?: string }).name === 'ResourceNotFoundException' ? new SinkRefusedError((err as IoError).message, { cause }) : err;
         });
+        if (out) notes.succeeded();
         if (!out || !out.FailedRecordCount) return;
         const refused = out.Records!.flatMap((r, i) => (r.ErrorCode ? [{ entry: left[i]!, why: `${r.ErrorCode}: ${r.ErrorMessage ?? ''}`.replace(/[:\s.]+$/, '') }] : []));
         if (attempt >= retries) {

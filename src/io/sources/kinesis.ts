@@ -6,10 +6,9 @@
 // again exactly (limit()): at least once end to end.
 
 import type { _Record, KinesisClient } from '@aws-sdk/client-kinesis';
-import { note } from '../../core/report.ts';
 import { wait } from '../../core/backoff.ts';
 import { IoError } from '../../core/errors.ts';
-import { KINESIS_PARAMS, kinesisClient, kinesisSdk, kinesisTarget, withRetries, type KinesisTarget, type Transient } from '../kinesis.ts';
+import { KINESIS_PARAMS, kinesisClient, kinesisSdk, kinesisTarget, RetryNotes, withRetries, type KinesisTarget, type Transient } from '../kinesis.ts';
 import type { Intake, Source, SourceDef } from './source.ts';
 
 /** Where a stream is first read: `latest`, `trim-horizon`, or `at` a time (ms). */
@@ -103,13 +102,13 @@ class KinesisSource implements Source {
   private nudged = Promise.withResolvers<void>();
   private readonly loops = new Set<Promise<void>>();
   private failure: unknown;
-  /** Throttling or an outage, said once until a request succeeds again. */
-  private said: Transient | undefined;
+  private readonly notes: RetryNotes;
 
   constructor(label: string, target: KinesisTarget, settings: Settings) {
     this.label = label;
     this.target = target;
     this.settings = settings;
+    this.notes = new RetryNotes(label);
   }
 
   untilNow(): void {
@@ -140,16 +139,10 @@ class KinesisSource implements Source {
   /** A request, retried with backoff while Kinesis throttles it or is out of reach (said once). */
   private async call<T>(request: (client: KinesisClient, signal: AbortSignal) => Promise<T>, tries = Infinity): Promise<T | undefined> {
     const { signal } = this.stopped;
-    const result = await withRetries(this.target, signal, () => request(this.client!, signal), {
-      tries,
-      retrying: (why, reason) => {
-        // a first request given a few tries only fails soon enough to say why itself
-        if (this.said !== why && tries === Infinity) note(`${this.label}: ${why === 'throttled' ? `throttled (${reason}); backing off` : `${reason}; retrying with backoff`}`);
-        this.said = why;
-      },
-    });
-    if (result !== undefined && this.said && this.said !== 'throttled') note(`${this.label}: connected`);
-    if (result !== undefined) this.said = undefined;
+    // a first request given a few tries only fails soon enough to say why itself
+    const retrying = tries === Infinity ? (why: Transient, reason: string) => this.notes.retrying(why, reason) : undefined;
+    const result = await withRetries(this.target, signal, () => request(this.client!, signal), { tries, retrying });
+    if (result !== undefined) this.notes.succeeded();
     return result;
   }
 
