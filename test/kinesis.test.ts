@@ -148,6 +148,31 @@ describe('kinesis:// source', () => {
     expect(files().length).toBeGreaterThan(before.size + 3);
   }, 60_000);
 
+  it('with ?from=latest, replays a first batch killed after its sinks from where that batch began', async () => {
+    const stream = unique('latest');
+    await createStream(k, stream, 2);
+    await putLines(k, stream, ['before 1', 'before 2'], KEY_OF); // there before the start: not read
+    const dir = tempDir();
+    const outDir = join(dir, 'out');
+    const args = ['-b', '200ms', '--max-rate', '300', '--checkpoint', join(dir, 'cp'), '-i', `kinesis://${stream}?endpoint=${k.endpoint}&poll=100ms`, '-o', join(outDir, 'part.txt')];
+    const files = () => readdirSync(outDir).filter((f) => !f.startsWith('.')).sort();
+    const read = (f: string) => readFileSync(join(outDir, f), 'utf8');
+    const crashed = start([...args, '-v'], { env: { ...env, SLUICE_FAULT: 'crash-after-sinks:1' } });
+    started.push(crashed.child);
+    await eventually(() => /batch \d+: 0 in/.test(crashed.stderr()), 'the first batch');
+    const sent = keyed(600);
+    await putLines(k, stream, sent, KEY_OF);
+    expect((await crashed.done).signal).toBe('SIGKILL');
+    const before = new Map(files().map((f) => [f, read(f)]));
+    expect([...before.values()].filter(Boolean)).toHaveLength(1);
+
+    const again = await sluice([...args, '--once'], '', { env });
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    for (const [f, text] of before) expect(read(f)).toBe(text);
+    expect(files().flatMap((f) => read(f).split('\n').filter(Boolean)).sort()).toEqual([...sent].sort());
+  }, 60_000);
+
   it('resumes from --checkpoint after a kill -9 at any moment: nothing lost, none doubled with per-batch files', async () => {
     const stream = unique('kill');
     await createStream(k, stream, 3);

@@ -53,9 +53,11 @@ interface Settings {
 /**
  * By shard: the sequence number of the last record delivered; END once the shard is closed and
  * drained; `t:MS` for a shard started at a time (latest, at-timestamp) that has delivered nothing yet.
+ * Before the shards are listed, a first run's is START: `t:MS`, the time it began.
  */
 type Position = Record<string, string>;
 const END = 'end';
+const START = '*';
 
 /** GetRecords returns at most this many records; a shard is read again no sooner than this after records came (5 a second). */
 const MAX_RECORDS = 10_000;
@@ -92,6 +94,12 @@ class KinesisSource implements Source {
   private readonly shards = new Map<string, Shard>();
   /** From seek(): positions to take up as the shards are listed. */
   private resumeAt: Position | undefined;
+  /**
+   * When the first run began: `latest` is read from then on (AT_TIMESTAMP), so that a replay of its
+   * first batch starts where that batch did.
+   */
+  private startedAt: number | undefined;
+  private listed = false;
   /** A replay's end: nothing past it is delivered until the limit lifts. */
   private until: { position: Position; reached: () => void } | undefined;
   private untilEnd = false;
@@ -117,10 +125,12 @@ class KinesisSource implements Source {
 
   async run(intake: Intake): Promise<void> {
     this.intake = intake;
+    this.startedAt ??= Date.now();
     this.client = await kinesisClient(this.target);
     try {
       // the first listing says at once what is wrong (no stream, no credentials, no endpoint)
       await this.list(3);
+      this.listed = true;
       this.startReady();
       this.checkLimit();
       while (!this.stopped.signal.aborted && this.failure === undefined && (this.loops.size || !this.untilEnd)) {
@@ -177,7 +187,7 @@ class KinesisSource implements Source {
       const { from } = this.settings;
       // latest: what a closed shard holds is all older than now
       if (from.kind === 'latest' && closed) shard.done = true;
-      else if (from.kind === 'latest') shard.at = Date.now();
+      else if (from.kind === 'latest') shard.at = this.startedAt;
       else if (from.kind === 'at') shard.at = from.ms;
     }
   }
@@ -306,7 +316,9 @@ class KinesisSource implements Source {
 
   seek(position: unknown): void {
     // none saved yet (a crash in the first batch of a first run): the first run's start again
-    if (Object.keys(position as Position).length) this.resumeAt = position as Position;
+    const { [START]: start, ...shards } = position as Position;
+    if (start) this.startedAt = Number(start.slice(2));
+    if (Object.keys(shards).length) this.resumeAt = shards;
   }
 
   limit(until: unknown): Promise<void> {
@@ -322,6 +334,7 @@ class KinesisSource implements Source {
   }
 
   position(): Position {
+    if (!this.listed) return this.resumeAt ?? (this.startedAt === undefined ? {} : { [START]: `t:${this.startedAt}` });
     const position: Position = {};
     for (const shard of this.shards.values()) {
       if (shard.done) position[shard.id] = END;
