@@ -3,7 +3,7 @@
 // the SDK throws them; the others are tested end to end in test/kinesis.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import { credentialsFailure, kinesisReason, kinesisTarget, transient } from './kinesis.ts';
+import { credentialsFailure, kinesisReason, kinesisTarget, Refused, transient } from './kinesis.ts';
 
 const target = { stream: 'clicks', region: 'eu-west-1', endpoint: undefined };
 const aws = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, $fault: status >= 500 ? 'server' : 'client' });
@@ -14,6 +14,8 @@ describe('Kinesis failures', () => {
     expect(transient(aws('LimitExceededException', 'Rate exceeded for stream'))).toBe('throttled');
     expect(transient(aws('InternalFailure', 'oops', 500))).toBe('unavailable');
     expect(transient(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('unreachable');
+    expect(transient(new Refused('PutRecords: 2 of 500 records refused', 'throttled'))).toBe('throttled');
+    expect(kinesisReason(new Refused('PutRecords: 2 of 500 records refused', 'throttled'), target)).toBe('PutRecords: 2 of 500 records refused');
     expect(transient(aws('ResourceNotFoundException', 'Stream clicks not found'))).toBeUndefined();
     expect(transient(aws('ExpiredTokenException', 'The security token included in the request is expired'))).toBeUndefined();
   });

@@ -61,7 +61,17 @@ export type Transient = 'throttled' | 'unreachable' | 'unavailable';
 const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'ThrottlingException', 'KMSThrottlingException']);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED']);
 
+/** Records of a PutRecords that Kinesis refused (the rest went in): retried like a failed request. */
+export class Refused extends Error {
+  readonly why: Transient;
+  constructor(message: string, why: Transient) {
+    super(message);
+    this.why = why;
+  }
+}
+
 export function transient(err: unknown): Transient | undefined {
+  if (err instanceof Refused) return err.why;
   const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
   if (THROTTLED.has(e?.name ?? '')) return 'throttled';
   if (NETWORK.has(e?.code ?? '') || e?.name === 'TimeoutError' || e?.name === 'RequestTimeout') return 'unreachable';
@@ -85,7 +95,9 @@ export function kinesisReason(err: unknown, target: KinesisTarget): string {
   const e = err as { name?: string; code?: string; message?: string };
   const where = target.endpoint ? `at ${target.endpoint}` : `in region ${target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '(the profile\'s)'}`;
   let text: string;
-  if (e?.name === 'CredentialsProviderError') {
+  if (err instanceof Refused) {
+    text = err.message;
+  } else if (e?.name === 'CredentialsProviderError') {
     text = 'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile of ~/.aws/credentials';
   } else if (REFUSED.has(e?.name ?? '')) {
     text = `the AWS credentials were refused (${e.name}: ${trimmed(e.message)})`;

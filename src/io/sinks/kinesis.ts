@@ -7,11 +7,9 @@
 
 import { randomBytes } from 'node:crypto';
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, SinkRefusedError } from '../../core/errors.ts';
-import { BROKER_RETRY } from '../brokers.ts';
 import { RenderError } from '../render/format.ts';
-import { credentialsFailure, KINESIS_PARAMS, kinesisClient, kinesisSdk, kinesisTarget, RetryNotes, withRetries, type KinesisTarget } from '../kinesis.ts';
+import { credentialsFailure, KINESIS_PARAMS, kinesisClient, kinesisSdk, kinesisTarget, Refused, RetryNotes, withRetries, type KinesisTarget, type Transient } from '../kinesis.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
 /** PutRecords' limits: records and bytes (data and partition keys) a request, bytes a record, a partition key's length. */
@@ -45,26 +43,30 @@ export const kinesis: SinkDef<KinesisTarget> = {
     const client = kinesisClient(target);
     client.catch(() => {}); // a request reports it
 
-    /** Put `entries`; what is refused is put again, alone, after a backoff, up to `retries` times. */
+    /**
+     * Put `entries`; what is refused is put again, alone, after a backoff, as is the whole request
+     * when it fails on the way: `retries` more sends in all.
+     */
     const put = async (entries: PutRecordsRequestEntry[]) => {
       const { PutRecordsCommand } = await kinesisSdk();
       const c = await client;
       let left = entries;
-      for (let attempt = 0; ; attempt++) {
-        const request = () => c.send(new PutRecordsCommand({ StreamName: target.stream, Records: left }), { abortSignal: closed.signal });
-        const out = await withRetries(target, closed.signal, request, { tries: retries + 1 - attempt, retrying: (why, reason) => notes.retrying(why, reason) }).catch((err: unknown) => {
-          const cause = (err as IoError).cause;
-          throw credentialsFailure(cause) || (cause as { name?: string }).name === 'ResourceNotFoundException' ? new SinkRefusedError((err as IoError).message, { cause }) : err;
-        });
-        if (out) notes.succeeded();
-        if (!out || !out.FailedRecordCount) return;
-        const refused = out.Records!.flatMap((r, i) => (r.ErrorCode ? [{ entry: left[i]!, why: `${r.ErrorCode}: ${r.ErrorMessage ?? ''}`.replace(/[:\s.]+$/, '') }] : []));
-        if (attempt >= retries) {
-          throw new IoError(`PutRecords: ${refused.length} of ${entries.length} records still refused after ${attempt + 1} attempts (${refused[0]!.why}); the batch failed`);
-        }
+      let sends = 0;
+      const attempt = async () => {
+        sends++;
+        const out = await c.send(new PutRecordsCommand({ StreamName: target.stream, Records: left }), { abortSignal: closed.signal });
+        if (!out.FailedRecordCount) return out;
+        const refused = out.Records!.flatMap((r, i) => (r.ErrorCode ? [{ entry: left[i]!, code: r.ErrorCode, why: `${r.ErrorCode}: ${r.ErrorMessage ?? ''}`.replace(/[:\s.]+$/, '') }] : []));
         left = refused.map((r) => r.entry);
-        await wait(backoffMs(attempt, Math.random, BROKER_RETRY), closed.signal);
-      }
+        const last = sends > retries ? `still refused after ${sends} attempts (${refused[0]!.why}); the batch failed` : `refused (${refused[0]!.why})`;
+        throw new Refused(`PutRecords: ${refused.length} of ${entries.length} records ${last}`, refused[0]!.code === 'InternalFailure' ? 'unavailable' : 'throttled');
+      };
+      const retrying = (why: Transient, reason: string) => notes.retrying(why, reason);
+      await withRetries(target, closed.signal, attempt, { tries: retries + 1, retrying }).catch((err: unknown) => {
+        const cause = (err as IoError).cause;
+        throw credentialsFailure(cause) || (cause as { name?: string }).name === 'ResourceNotFoundException' ? new SinkRefusedError((err as IoError).message, { cause }) : err;
+      });
+      notes.succeeded();
     };
 
     /** Send the request filled so far, after those before it; past a few waiting, hold the sources. */
