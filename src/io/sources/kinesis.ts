@@ -31,7 +31,7 @@ export const kinesis: SourceDef<KinesisTarget> = {
       name: 'from',
       value: { kind: 'string', metavar: 'latest|trim-horizon|at-timestamp:ISO' },
       default: 'latest',
-      summary: 'where a shard with no checkpointed position starts (a shard made by a reshard: at its start)',
+      summary: "where a shard with no checkpointed position starts (latest: from the first run's start on; a shard made by a reshard: at its start)",
       check: (text) => void parseFrom(text),
     },
     { name: 'meta', value: { kind: 'flag' }, default: 'false', summary: 'records {key, value, shard, sequence, timestamp}: the partition key, the data decoded by --parse, the arrival time (ms)' },
