@@ -3,9 +3,10 @@
 // one (mosquitto_sub and mosquitto_pub; redis-benchmark for XADD). NATS and RabbitMQ have none there.
 // flume:// is fed by a real Flume agent (scripts/flume.sh) and by a Node Avro client.
 // ZeroMQ is fed and read by a peer of the zeromq package (test/support/zmq-peer.ts), X by a local
-// server streaming posts as its filtered stream does.
+// server streaming posts as its filtered stream does, Kinesis by kinesalite (a local, in-memory
+// implementation: its speed, not AWS's, bounds these figures).
 //
-//   node bench/brokers.ts [--messages N] [--runs N] [mqtt|redis|nats|amqp|zmq|x|flume ...]
+//   node bench/brokers.ts [--messages N] [--runs N] [mqtt|redis|nats|amqp|zmq|x|flume|kinesis ...]
 //
 // Messages are 100 bytes. A consumer is timed from its start until it has counted them all (so its
 // start-up and the last batch's wait count against it), a producer over its whole run; medians.
@@ -18,11 +19,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FlumeClient, flumeAvailable, startAgent } from '../test/support/flume.ts';
+import { AWS_ENV, createStream, KINESALITE, kinesisAt, putLines } from '../test/support/kinesis.ts';
 import { freePort } from '../test/support/ports.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SLUICE = path.join(ROOT, 'bin', 'sluice');
-const ENV = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1', X_BEARER_TOKEN: process.env.X_BEARER_TOKEN ?? 'bench' };
+const ENV = { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1', X_BEARER_TOKEN: process.env.X_BEARER_TOKEN ?? 'bench', ...AWS_ENV };
 const BATCH = '200ms';
 
 const args = process.argv.slice(2);
@@ -234,6 +236,63 @@ const BENCHES: Record<string, () => Promise<Row[]>> = {
     } finally {
       for (const res of open) res.destroy();
       server.close();
+    }
+  },
+  async kinesis() {
+    // kinesalite in a process of its own: the producer rows run sluice with spawnSync
+    const port = await freePort();
+    const args = ['--port', String(port), ...Object.entries(KINESALITE).flatMap(([k, v]) => [`--${k}`, String(v)])];
+    const server = spawn(path.join(ROOT, 'node_modules', '.bin', 'kinesalite'), args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => server.stdout.once('data', resolve));
+    const k = kinesisAt(`http://127.0.0.1:${port}`);
+    try {
+      const rows: Row[] = [];
+      const streams: string[] = [];
+      const lines = MESSAGES.split('\n').slice(0, -1);
+      rows.push({
+        name: 'baseline: the AWS SDK putting requests of 500 in turn (4 shards, kinesalite)',
+        seconds: await median(async () => {
+          const s = unique('bench');
+          await createStream(k, s, 4);
+          const t = performance.now();
+          await putLines(k, s, lines, (_, i) => String(i));
+          return { seconds: (performance.now() - t) / 1000, got: N };
+        }),
+      });
+      rows.push({
+        name: 'produce: sluice -o kinesis:// (PutRecords of 500, 4 shards, kinesalite)',
+        seconds: await median(async () => {
+          const s = unique('bench');
+          await createStream(k, s, 4);
+          streams.push(s);
+          return timed(SLUICE, ['-b', '1h', '-o', `kinesis://${s}?endpoint=${k.endpoint}`], MESSAGES);
+        }),
+      });
+      // timed from the start to the last record counted: kinesalite takes seconds over a GetRecords
+      // of 10,000, longer than consumeTimed waits for the first record
+      const drained = async (uri: string): Promise<Timing> => {
+        const t = performance.now();
+        const child = spawn(SLUICE, consumer(uri), { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+        try {
+          while (sluiceIn('', err) < N) {
+            if (performance.now() - t > 300_000 || child.exitCode !== null) throw new Error(`sluice got ${sluiceIn('', err)} of ${N}: ${err.slice(-500)}`);
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          return { seconds: (performance.now() - t) / 1000, got: sluiceIn('', err) };
+        } finally {
+          child.kill('SIGTERM');
+        }
+      };
+      rows.push({
+        name: 'consume: sluice kinesis:// --count, stream filled first (4 shards, kinesalite)',
+        seconds: await median(() => drained(`kinesis://${streams.pop()}?endpoint=${k.endpoint}&from=trim-horizon`)),
+      });
+      return rows;
+    } finally {
+      await k.close();
+      server.kill('SIGTERM');
     }
   },
   async flume() {

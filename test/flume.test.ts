@@ -202,6 +202,6 @@ describe('flume:// with a Node Avro client', () => {
   it('refuses --once: Flume sends for as long as it runs', async () => {
     const r = await sluice(['--once', '-i', 'flume://127.0.0.1:4141']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe("sluice: error: --once: flume://127.0.0.1:4141 is a live stream with no end to read up to; --once works with files, tail:, dir: and kafka://");
+    expect(r.stderr.trim()).toBe("sluice: error: --once: flume://127.0.0.1:4141 is a live stream with no end to read up to; --once works with files, tail:, dir:, kafka:// and kinesis://");
   });
 });

@@ -100,7 +100,7 @@ describe('--once', () => {
     const r = await sluice(['--once', '-i', 'tcp://127.0.0.1:9']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'sluice: error: --once: tcp://127.0.0.1:9 is a live stream with no end to read up to; --once works with files, tail:, dir: and kafka://\n',
+      'sluice: error: --once: tcp://127.0.0.1:9 is a live stream with no end to read up to; --once works with files, tail:, dir:, kafka:// and kinesis://\n',
     );
   });
 });
@@ -136,7 +136,7 @@ describe('--schedule', () => {
     const live = await sluice(['--schedule', '*/5 * * * *', '-i', 'tcp-listen://127.0.0.1:0']);
     expect(live.code).toBe(2);
     expect(live.stderr).toBe(
-      'sluice: error: --schedule (a --once pass at each tick): tcp-listen://127.0.0.1:0 is a live stream with no end to read up to; --once works with files, tail:, dir: and kafka://\n',
+      'sluice: error: --schedule (a --once pass at each tick): tcp-listen://127.0.0.1:0 is a live stream with no end to read up to; --once works with files, tail:, dir:, kafka:// and kinesis://\n',
     );
   });
 });

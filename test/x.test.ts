@@ -196,7 +196,7 @@ describe('x://stream', () => {
       [['-i', `x://stream?${endpoint}`], { X_BEARER_TOKEN: 'wrong' }, 1, `sluice: error: x://stream?${endpoint}: connecting to the stream: 401 Unauthorized: check X_BEARER_TOKEN\n`],
       [['-i', `x://stream?rules=(cat&${endpoint}`], env, 1, `sluice: error: x://stream?rules=(cat&${endpoint}: X refused rule "(cat": UnprocessableEntity: Rules must contain a non-negation term (at position 1)\n`],
       [['-i', 'x://stream?endpoint=http://no-such-host.invalid'], env, 1, "sluice: error: x://stream?endpoint=http://no-such-host.invalid: host 'no-such-host.invalid' not found: the name does not resolve (check the host in the URI)\n"],
-      [['-i', 'x://stream', '--once'], env, 2, 'sluice: error: --once: x://stream is a live stream with no end to read up to; --once works with files, tail:, dir: and kafka://\n'],
+      [['-i', 'x://stream', '--once'], env, 2, 'sluice: error: --once: x://stream is a live stream with no end to read up to; --once works with files, tail:, dir:, kafka:// and kinesis://\n'],
       [['-i', 'x://timeline'], env, 2, 'sluice: error: --in: x://timeline: expected x://stream?rules=RULE, e.g. x://stream?rules=%23rust%20lang%3Aen\n'],
       [['-i', 'x://stream?endpoint=ftp://x'], env, 2, "sluice: error: --in: x://stream?endpoint=ftp://x: endpoint: 'ftp://x' is not an http(s) URL\n"],
     ] as const;

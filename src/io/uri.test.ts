@@ -33,6 +33,7 @@ const EXAMPLE: Record<string, string> = {
   'zmq+pub': 'zmq+pub://127.0.0.1:9',
   'zmq+push': 'zmq+push://127.0.0.1:9',
   x: 'x://stream',
+  kinesis: 'kinesis://clicks',
   http: 'http://127.0.0.1:9/ingest',
   https: 'https://127.0.0.1:9/ingest',
   sqlite: 'sqlite:/tmp/x.db?table=t',
@@ -47,7 +48,7 @@ const EXAMPLE: Record<string, string> = {
 const SAMPLE: { [K in ValueKind['kind']]?: string } = { int: '3', duration: '2s', flag: 'true', string: 'x' };
 
 /** What a scheme's target rule needs a parameter to be, or to come with, and string parameters that have a form of their own, as written in a query. */
-const GOOD: Record<string, string> = { header: 'A:1', partitions: '3&create=true', columns: 'key:text,value:int' };
+const GOOD: Record<string, string> = { endpoint: 'http://127.0.0.1:4567', header: 'A:1', partitions: '3&create=true', columns: 'key:text,value:int' };
 
 /** A good value of `p`, as written in a query. */
 function sample(p: UriParam): string {

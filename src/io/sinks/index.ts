@@ -7,6 +7,7 @@ import { append } from './append.ts';
 import { batchFiles } from './batch-files.ts';
 import { http, https } from './http.ts';
 import { kafka } from './kafka.ts';
+import { kinesis } from './kinesis.ts';
 import { mariadb, mysql } from './mysql.ts';
 import { postgres, postgresql } from './postgres.ts';
 import { dashboard, prometheus } from './panel.ts';
@@ -20,7 +21,7 @@ import { tcp } from './tcp.ts';
 import { tcpListen } from './tcp-listen.ts';
 import { zmqPub, zmqPush } from './zmq.ts';
 
-export const SINKS: readonly SinkDef<unknown>[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, mqtt, redis, nats, natsJs, amqp, zmqPub, zmqPush, sqlite, postgres, postgresql, mysql, mariadb, dashboard, prometheus];
+export const SINKS: readonly SinkDef<unknown>[] = [stdout, batchFiles, append, tcp, tcpListen, http, https, kafka, kinesis, mqtt, redis, nats, natsJs, amqp, zmqPub, zmqPush, sqlite, postgres, postgresql, mysql, mariadb, dashboard, prometheus];
 
 /** The sink a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sinkFor(uri: string) {

@@ -7,6 +7,7 @@ import { file } from './file.ts';
 import { flume } from './flume.ts';
 import { httpListen } from './http-listen.ts';
 import { kafka } from './kafka.ts';
+import { kinesis } from './kinesis.ts';
 import { mqtt } from './mqtt.ts';
 import { nats, natsJs } from './nats.ts';
 import { redis } from './redis.ts';
@@ -19,7 +20,7 @@ import { tcpListen } from './tcp-listen.ts';
 import { x } from './x.ts';
 import { zmqPull, zmqSub } from './zmq.ts';
 
-export const SOURCES: readonly SourceDef<unknown>[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka, mqtt, redis, nats, natsJs, amqp, flume, syslogUdp, syslogTcp, zmqSub, zmqPull, x];
+export const SOURCES: readonly SourceDef<unknown>[] = [stdin, file, tail, dir, tcp, tcpListen, httpListen, kafka, kinesis, mqtt, redis, nats, natsJs, amqp, flume, syslogUdp, syslogTcp, zmqSub, zmqPull, x];
 
 /** The source a URI names, its parameters and target checked; throws UsageError (pipeline files are checked with it). */
 export function sourceFor(uri: string) {

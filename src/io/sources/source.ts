@@ -92,7 +92,7 @@ export interface SourceDef<T = string> extends UriDef<T> {
 
 /** The error for --once with a live stream (a socket, a webhook): it has no "now" to stop at. */
 export function noOnce(uri: string): UsageError {
-  return new UsageError(`--once: ${uri} is a live stream with no end to read up to; --once works with files, tail:, dir: and kafka://`);
+  return new UsageError(`--once: ${uri} is a live stream with no end to read up to; --once works with files, tail:, dir:, kafka:// and kinesis://`);
 }
 
 /**
