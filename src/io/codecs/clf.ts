@@ -153,14 +153,14 @@ export class ClfScanner {
     const tab = this.tab.in(text, start);
     // a CR ending is cut off by the expressions
     if ((bs >= 0 && bs < end) || (tab >= 0 && tab < end) || text.charCodeAt(end - 1) === 13) return false;
-    // host ident user: each one or more characters then one space
+    // host ident user: each one or more printable characters then one space (short: read, not searched)
     let i = start;
     for (let slot = HOST; slot <= USER; slot++) {
-      const s = this.space.in(text, i);
-      if (s <= i || s >= end || !printable(text, i, s)) return false;
-      at[2 * slot] = i;
-      at[2 * slot + 1] = s;
-      i = s + 1;
+      const from = i;
+      for (let c = text.charCodeAt(i); c > SPACE && c < 127; c = text.charCodeAt(++i));
+      if (i === from || i >= end || text.charCodeAt(i) !== SPACE) return false;
+      at[2 * slot] = from;
+      at[2 * slot + 1] = i++;
     }
     if (i >= end || text.charCodeAt(i) !== 91) return false; // [
     const close = this.bracket.in(text, i + 1);
