@@ -31,11 +31,11 @@ const outcome = (f: () => unknown) => {
 const pick = (...cases: string[]) => fc.constantFrom(...cases);
 const nearClf = fc
   .tuple(
-    pick('1.2.3.4', 'h\u00a0st', 'höst', 'h\vx', '', 'a"b', 'a[b'),
+    pick('1.2.3.4', 'h\u00a0st', 'höst', 'h\vx', 'h\u3000', '\ufeffh', '', 'a"b', 'a[b'),
     pick('-', 'id', ''),
     pick('-', 'frank', 'u\fx', 'u]'),
     pick('10/Oct/2000:13:55:36 -0700', '', 'a"b', 'x y'),
-    pick('GET /a HTTP/1.1', 'GET /a', 'GET', '', 'GET  HTTP/1.1', 'GET /a b HTTP/1.0', 'GET /a HTTP/', 'GET /a HTTP/1.1 HTTP/2', 'G\u00e9T /p HTTP/1.1', 'GET /\u2028 HTTP/1.1', 'GET /\r HTTP/1.1', ' GET /a', 'GET 1.1', 'GET / HTTP/1.1x', 'GET /\\" HTTP/1.1'),
+    pick('GET /a HTTP/1.1', 'GET /a', 'GET', '', 'GET  HTTP/1.1', 'GET /a b HTTP/1.0', 'GET /a HTTP/', 'GET /a HTTP/1.1 HTTP/2', 'G\u00e9T /p HTTP/1.1', 'GET /\u2028 HTTP/1.1', 'GET /\r HTTP/1.1', 'G\u2009T / HTTP/1.1', 'GET /\u00a0 HTTP/1.1', ' GET /a', 'GET 1.1', 'GET / HTTP/1.1x', 'GET /\\" HTTP/1.1'),
     pick('200', '-', '20', '2000', 'abc', '099'),
     pick('2326', '-', '', '0012', '1234567890123456789', '-5', '12x'),
     pick('', ' "-" "Mozilla/5.0 (X11)"', ' "r" "a" "xff"', ' "r" "a" rt=0.1 uct="-"', ' "r"', ' r "a"', ' "r" "a', ' "r"x "a"', '  "r"  "a"  ', ' "r"\t"a"', ' "r" "a"\r', ' "" ""', ' "r\\"" "a"', ' bare', ' "r" "a" ""', ' "a b" c'),

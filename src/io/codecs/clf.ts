@@ -1,7 +1,7 @@
 // clf: Common and Combined Log Format lines (Apache, nginx) as objects; what follows the combined
 // fields (nginx's "$http_x_forwarded_for", request times, upstream fields) is kept in `extra`.
 // A line is first cut into the offsets of its fields, by a scanner that makes no strings for the
-// lines most logs hold (no backslash, tab or CR), else by the regular expressions that define
+// lines most logs hold (no backslash or tab, an ASCII host), else by the regular expressions that define
 // the format; one table (CLF_FIELDS) then makes each field's value from the offsets, for the whole
 // record and for a fused `--map x.status` that reads only the fields it names.
 
@@ -113,34 +113,48 @@ class Next {
 
 const char = (c: string) => new Next((text, from) => text.indexOf(c, from));
 
+/** The first of several characters, each found as Next finds it, so that a line asks once. */
+function firstOf(chars: string[]): Next {
+  const each = chars.map(char);
+  return new Next((text, from) => {
+    let first = -1;
+    for (const next of each) {
+      const i = next.in(text, from);
+      if (i >= 0 && (first < 0 || i < first)) first = i;
+    }
+    return first;
+  });
+}
+
 const SPACE = 32;
+
+/**
+ * Where a run of printable ASCII (no space) from `from` stops, at most `end`: for the short fields read
+ * as \S+ (a host, a method), read character by character, which takes less than a search.
+ */
+function printableRun(text: string, from: number, end: number): number {
+  let i = from;
+  for (let c = text.charCodeAt(i); i < end && c > SPACE && c < 127; c = text.charCodeAt(++i));
+  return i;
+}
 const QUOTE = 34;
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
-/** Whether `text` from `start` to `end` is printable ASCII without a space, so surely what `\S+` takes. */
-function printable(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c <= 32 || c >= 127) return false;
-  }
-  return true;
-}
-
 /**
- * The offsets of a CLF line's fields without making a string, for a line with no backslash, tab or CR ending whose
- * host, ident, user and method are printable ASCII, whose request has no CR or line separator and whose
- * trailing fields are each quoted or bare without quotes; false for any other line, which the regular
+ * The offsets of a CLF line's fields without making a string, for a line with no backslash, tab or CR
+ * ending whose host, ident, user and method are printable ASCII, whose request has no CR or line
+ * separator and whose trailing fields are each quoted or bare without quotes; false for any other line, which the regular
  * expressions then cut (or refuse), so that both give the same for every line.
  */
 export class ClfScanner {
   private readonly space = char(' ');
   private readonly quote = char('"');
   private readonly bracket = char(']');
-  // what the regular expressions read otherwise than the scanner: escapes, tabs (blanks), and in a
-  // request, CRs and line separators (which `.` does not match)
-  private readonly backslash = char('\\');
-  private readonly tab = char('\t');
-  private readonly lineBreaks = ['\r', '\u2028', '\u2029'].map(char);
+  // what the regular expressions read otherwise than the scanner: escapes, tabs (blanks between the
+  // trailing fields) and, in a request, CRs and line separators (which `.` does not match); each is
+  // searched once a text, and a line asks only for those that matter to the fields it reads
+  private readonly escapesAndTabs = firstOf(['\\', '\t']);
+  private readonly lineBreaks = firstOf(['\r', '\u2028', '\u2029']);
   /** Whether the method, path and protocol are read: where they are not, the request is not cut. */
   private readonly cutsRequest: boolean;
 
@@ -149,18 +163,18 @@ export class ClfScanner {
   }
 
   scan(text: string, start: number, end: number, at: ClfOffsets): boolean {
-    const bs = this.backslash.in(text, start);
-    const tab = this.tab.in(text, start);
+    const odd = this.escapesAndTabs.in(text, start);
     // a CR ending is cut off by the expressions
-    if ((bs >= 0 && bs < end) || (tab >= 0 && tab < end) || text.charCodeAt(end - 1) === 13) return false;
-    // host ident user: each one or more printable characters then one space (short: read, not searched)
+    if ((odd >= 0 && odd < end) || text.charCodeAt(end - 1) === 13) return false;
+    // the other blanks of \s are controls or not ASCII: the fields read as \S+ are checked to be printable ASCII
+    // host ident user: each one or more characters then one space
     let i = start;
     for (let slot = HOST; slot <= USER; slot++) {
-      const from = i;
-      for (let c = text.charCodeAt(i); c > SPACE && c < 127; c = text.charCodeAt(++i));
-      if (i === from || i >= end || text.charCodeAt(i) !== SPACE) return false;
-      at[2 * slot] = from;
-      at[2 * slot + 1] = i++;
+      const s = printableRun(text, i, end);
+      if (s === i || s >= end || text.charCodeAt(s) !== SPACE) return false;
+      at[2 * slot] = i;
+      at[2 * slot + 1] = s;
+      i = s + 1;
     }
     if (i >= end || text.charCodeAt(i) !== 91) return false; // [
     const close = this.bracket.in(text, i + 1);
@@ -188,18 +202,16 @@ export class ClfScanner {
     return (!this.cutsRequest || this.request(text, req, reqEnd, at)) && this.trailing(text, byEnd, end, at);
   }
 
-  /** Method, path and protocol as REQUEST cuts them, for a request without tabs or line separators; false to leave it to REQUEST. */
+  /** Method, path and protocol as REQUEST cuts them, for a request without tabs, CRs or line separators; false to leave it to REQUEST. */
   private request(text: string, req: number, end: number, at: ClfOffsets): boolean {
-    for (const breaks of this.lineBreaks) {
-      const i = breaks.in(text, req);
-      if (i >= 0 && i < end) return false;
-    }
-    const sp = this.space.in(text, req);
-    if (sp <= req || sp + 1 >= end) {
+    const breaks = this.lineBreaks.in(text, req);
+    if (breaks >= 0 && breaks < end) return false;
+    const sp = printableRun(text, req, end);
+    if (sp < end && text.charCodeAt(sp) !== SPACE) return false; // a method not of printable ASCII
+    if (sp === req || sp + 1 >= end) {
       for (const slot of [METHOD, PATH, PROTOCOL]) at[2 * slot] = at[2 * slot + 1] = -1;
       return true;
     }
-    if (!printable(text, req, sp)) return false;
     at[2 * METHOD] = req;
     at[2 * METHOD + 1] = sp;
     // the protocol: ` HTTP/` and a run of digits and dots that ends the request, after a path of one character or more
@@ -223,7 +235,8 @@ export class ClfScanner {
       while (i < end && text.charCodeAt(i) === SPACE) i++;
       if (i >= end) break;
       if (text.charCodeAt(i) === QUOTE) {
-        const close = this.quote.in(text, i + 1);
+        // "-" (no referer) is read, not searched
+        const close = text.charCodeAt(i + 2) === QUOTE && i + 2 < end && text.charCodeAt(i + 1) !== QUOTE ? i + 2 : this.quote.in(text, i + 1);
         if (close < 0 || close >= end || (close + 1 < end && text.charCodeAt(close + 1) !== SPACE)) return false;
         if (fields < 2) {
           quotedTwo++;
