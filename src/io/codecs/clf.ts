@@ -88,9 +88,8 @@ function digits(text: string, start: number, end: number): number {
   return n;
 }
 
-
 /**
- * Where a character (or any of a class) next is in a text, found once for many lines: the lines of a
+ * Where a character (or the first of several) next is in a text, found once for many lines: the lines of a
  * text are asked for in order, so each search runs on from the last instead of from every line.
  */
 class Next {
