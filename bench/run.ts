@@ -192,7 +192,8 @@ const BENCHES: Bench[] = [
 ];
 
 // One row per command of a benchmark, for the summary table and summary.json.
-type Row = { name: string; ok: boolean; note?: string; median?: number; mean?: number; stddev?: number; rssMB?: number; seconds?: number };
+// cpu: mean user + system seconds, which other work on a shared machine disturbs less than the wall time
+type Row = { name: string; ok: boolean; note?: string; median?: number; mean?: number; stddev?: number; cpu?: number; rssMB?: number; seconds?: number };
 type Result = { bench: string; rows: Row[]; mismatch: boolean; failed: boolean; sluiceMissing: boolean };
 
 function usage(code: number): never {
@@ -415,10 +416,10 @@ async function runBench(b: Bench, data: Record<Input, string>, runs: number, res
         for (const c of group) res.rows.push({ name: c.name, ok: false, note: 'hyperfine failed' });
         continue;
       }
-      const out = JSON.parse(fs.readFileSync(json, 'utf8')) as { results: { command: string; median: number; mean: number; stddev: number }[] };
+      const out = JSON.parse(fs.readFileSync(json, 'utf8')) as { results: { command: string; median: number; mean: number; stddev: number; user: number; system: number }[] };
       for (const c of group) {
         const r = out.results.find((x) => x.command === c.name);
-        res.rows.push({ name: c.name, ok: true, note: notes.get(c.name), median: r?.median, mean: r?.mean, stddev: r?.stddev });
+        res.rows.push({ name: c.name, ok: true, note: notes.get(c.name), median: r?.median, mean: r?.mean, stddev: r?.stddev, cpu: r && r.user + r.system });
       }
     }
     res.rows.sort((x, y) => cmds.findIndex((c) => c.name === x.name) - cmds.findIndex((c) => c.name === y.name));
@@ -447,7 +448,7 @@ async function runBench(b: Bench, data: Record<Input, string>, runs: number, res
 const fmtS = (s?: number) => (s === undefined ? '-' : s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(3)} s`);
 
 function printSummary(results: Result[]): void {
-  console.log('\n=== summary (medians; ratio = sluice time / peer time, < 1 means sluice is faster)');
+  console.log('\n=== summary (medians; ratio = sluice time / peer time, < 1 means sluice is faster; cpu = user + system, mean)');
   for (const res of results) {
     const b = BENCHES.find((x) => x.name === res.bench)!;
     console.log(`\n${b.name}  (${b.what})`);
@@ -459,7 +460,7 @@ function printSummary(results: Result[]): void {
       let line = `  ${r.name.padEnd(w)}  `;
       if (!r.ok) line += r.note;
       else if (b.kind === 'time') {
-        line += `${fmtS(r.median).padStart(10)}  ± ${fmtS(r.stddev).padEnd(9)}`;
+        line += `${fmtS(r.median).padStart(10)}  ± ${fmtS(r.stddev).padEnd(9)}  cpu ${fmtS(r.cpu).padStart(9)}`;
         if (first?.median && !sluiceNames.includes(r.name) && r.median) line += `  ${first.name}/${r.name} = ${(first.median / r.median).toFixed(2)}x`;
         if (r.note) line += `  ${r.note}`;
       } else {
@@ -475,7 +476,8 @@ function printSummary(results: Result[]): void {
         verdict = `${sl.rssMB.toFixed(1)} MiB ${sl.rssMB < t.maxMB ? 'MET' : 'NOT MET'}`;
       } else if (sl?.median && peer?.median && t.ratio !== undefined) {
         const ratio = sl.median / peer.median;
-        verdict = `${sl.name}/${peer.name} = ${ratio.toFixed(2)}x ${ratio <= t.ratio ? 'MET' : 'NOT MET'}`;
+        const cpu = sl.cpu && peer.cpu ? ` (cpu ${(sl.cpu / peer.cpu).toFixed(2)}x)` : '';
+        verdict = `${sl.name}/${peer.name} = ${ratio.toFixed(2)}x ${ratio <= t.ratio ? 'MET' : 'NOT MET'}${cpu}`;
       }
       if (sl?.note) verdict += ` (but ${sl.note})`;
       console.log(`  target (issue 15): ${t.text} -> ${verdict}`);
