@@ -127,6 +127,18 @@ function firstOf(chars: string[]): Next {
 
 const SPACE = 32;
 
+/** Whether ` HTTP/` is at `i`, compared character by character (measured faster than startsWith at an offset). */
+function isHttpSlash(text: string, i: number): boolean {
+  return (
+    text.charCodeAt(i) === SPACE &&
+    text.charCodeAt(i + 1) === 72 &&
+    text.charCodeAt(i + 2) === 84 &&
+    text.charCodeAt(i + 3) === 84 &&
+    text.charCodeAt(i + 4) === 80 &&
+    text.charCodeAt(i + 5) === 47
+  );
+}
+
 /**
  * Where a run of printable ASCII (no space) from `from` stops, at most `end`: for the short fields read
  * as \S+ (a host, a method), read character by character, which takes less than a search.
@@ -217,7 +229,7 @@ export class ClfScanner {
     let k = end;
     while (k > sp && (isDigit(text.charCodeAt(k - 1)) || text.charCodeAt(k - 1) === 46)) k--;
     const proto = k - 6;
-    const hasProto = k < end && proto >= sp + 2 && text.startsWith(' HTTP/', proto);
+    const hasProto = k < end && proto >= sp + 2 && isHttpSlash(text, proto);
     at[2 * PATH] = sp + 1;
     at[2 * PATH + 1] = hasProto ? proto : end;
     at[2 * PROTOCOL] = hasProto ? proto + 1 : -1;
