@@ -281,9 +281,9 @@ export function ensureData(opts: DataOptions = {}): DataFiles {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
   const seed = opts.seed ?? DEFAULT_SEED;
   const dir = opts.quick ? path.join(DATA_DIR, 'quick') : DATA_DIR;
-  const accessLines = opts.quick ? 100_000 : 1_000_000;
+  const accessLines = opts.quick ? 100_000 : 2_000_000; // the 2M lines of issue 15's targets
   const eventLines = opts.quick ? 100_000 : 1_000_000;
-  // ~1 GB full (5 copies of ~215 MB); ~100 MB quick. Whole copies keep lines intact.
+  // ~1 GB full (2 copies of ~450 MB); ~100 MB quick. Whole copies keep lines intact.
   const bigTarget = opts.quick ? 100e6 : 1e9;
   fs.mkdirSync(dir, { recursive: true });
   const files: DataFiles = {
@@ -328,7 +328,7 @@ export function ensureData(opts: DataOptions = {}): DataFiles {
   build(files.events, `v${GENERATOR_VERSION} seed=${seed} lines=${eventLines}`, (tmp) => genEvents(tmp, eventLines, seed));
   if (opts.big) {
     const size = fs.statSync(files.access).size;
-    files.bigCopies = Math.max(1, Math.ceil(bigTarget / size));
+    files.bigCopies = Math.max(1, Math.round(bigTarget / size));
     const bigParams = `${accessParams} copies=${files.bigCopies}`;
     if (rebuiltAccess) delete stamp['big.log'];
     build(files.big, bigParams, (tmp) => genBig(tmp, files.access, files.bigCopies));

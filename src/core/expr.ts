@@ -48,7 +48,7 @@ export type Fn = (...args: any[]) => any;
 
 /** Compile `text` for `role`; throws ExprSyntaxError with a position when it does not parse. */
 export function compileExpr(text: string, role: Role): Fn {
-  const inner = unparenthesized(parseWhole(text));
+  const inner = exprTree(text);
   if (inner.type === 'ArrowFunctionExpression' || inner.type === 'FunctionExpression') {
     // evaluating a function expression only makes the function: none of its code runs
     return valueOf(text) as Fn;
@@ -123,7 +123,7 @@ export interface Deferred {
 
 /** Parse `text` as a Deferred; throws ExprSyntaxError with a position when it does not parse. */
 export function deferExpr(text: string): Deferred {
-  const node = unparenthesized(parseWhole(text));
+  const node = exprTree(text);
   return {
     text,
     elements: node.type === 'ArrayExpression' ? (node as Node & { elements: (Node | null)[] }).elements.map(kindOf) : undefined,
@@ -131,7 +131,12 @@ export function deferExpr(text: string): Deferred {
   };
 }
 
-function unparenthesized(node: Node): Node {
+/** The syntax tree of an expression that has compiled, without its outer parentheses (for the planner's fusions). */
+export function exprTree(text: string): Node {
+  return unparenthesized(parseWhole(text));
+}
+
+export function unparenthesized(node: Node): Node {
   while (node.type === 'ParenthesizedExpression') node = (node as Node & { expression: Node }).expression;
   return node;
 }

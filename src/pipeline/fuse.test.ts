@@ -1,4 +1,4 @@
-// Which pipelines the field fusion rewrites: the spellings that only pick a split field of the line,
+// Which pipelines the field fusion rewrites: the spellings that only pick fields of the line,
 // and none where the record is not the decoded line or the source has other readers.
 
 import { describe, expect, it } from 'vitest';
@@ -13,13 +13,27 @@ describe('fuseFieldAccess', () => {
     expect(fused('--parse', 'split: ', '--map', 'x[1]')).toEqual(['']);
     expect(fused('--map', 'x.split(" ")[2]')).toEqual(['b']);
     expect(fused('--map', "x.split(' ') [ 3 ]")).toEqual(['c']);
+    expect(fused('--map', '(x.split(" "))[(2)]')).toEqual(['b']);
+    expect(fused('--map', 'x.split("\\x20")[2]')).toEqual(['b']); // the separator as JavaScript reads it
+  });
+
+  it('fuses x.F and [x.F, x.G] after --parse clf, for fields of a CLF record', () => {
+    const line = '1.2.3.4 - - [t] "GET /a HTTP/1.1" 200 5 "-" "ua"';
+    const clf = (...argv: string[]) => [...fuseFieldAccess(parseChain(['--parse', 'clf', ...argv])).values()].map((f) => f.decoder(`${line}\n`, 0, line.length));
+    expect(clf('--map', 'x.status')).toEqual([200]);
+    expect(clf('--map', '[x.path, (x).bytes, x["agent"]]')).toEqual([['/a', 5, 'ua']]);
+    expect(clf('--map', 'x.nothing')).toEqual([]);
+    expect(clf('--map', '[x.status, 1]')).toEqual([]);
+    expect(clf('--map', 'x?.status')).toEqual([]);
   });
 
   it('leaves other spellings and other records to the general path', () => {
     expect(fused('--map', 'x[1]')).toEqual([]); // a character, not a field
     expect(fused('--parse', 'json', '--map', 'x.split(" ")[1]')).toEqual([]);
     expect(fused('--map', 'x.split(" ")[1] + 1')).toEqual([]);
-    expect(fused('--map', 'x.split("\\t")[1]')).toEqual([]); // an escape: not read here
+    expect(fused('--map', 'x.split("")[1]')).toEqual([]);
+    expect(fused('--map', 'x.split(" ", 2)[1]')).toEqual([]);
+    expect(fused('--parse', 'split', '--map', 'x[1.5]')).toEqual([]);
     expect(fused('-i', 'kafka://127.0.0.1:9092/t?meta=true', '--map', 'x.split(" ")[1]')).toEqual([]);
   });
 });

@@ -1,16 +1,18 @@
 // Fusions: rewrites of a pipeline into a faster equivalent, decided once when it is planned.
-// `--parse split --map 'x[N]'` and `--map 'x.split("SEP")[N]'` read field N straight from each line,
-// so no array of fields is made (the common "count by a field" job, where it is most of the cost).
+// A map that only picks fields of the decoded line is done by the source's decoder, which reads
+// those fields straight from the line and makes neither the record nor the strings of the others:
+// `--parse split --map 'x[N]'`, `--map 'x.split("SEP")[N]'`, `--parse clf --map x.status` and
+// `--parse clf --map '[x.path, x.bytes]'` (the common "count by a field" jobs, where decoding is most of the cost).
+// The expression is recognised from its syntax tree, so spacing, quotes and parentheses do not matter.
 
+import type { Node } from 'acorn';
+import { exprTree, unparenthesized } from '../core/expr.ts';
+import { clfFieldsDecoder, isClfField, type ClfField } from '../io/codecs/clf.ts';
 import type { DecodeRange } from '../io/codecs/codec.ts';
 import { fieldDecoder } from '../io/codecs/split.ts';
 import { sourceFor } from '../io/sources/index.ts';
 import { readersOf } from './graph.ts';
 import type { PipelineSpec } from './pipeline.ts';
-
-const FIELD_ACCESS = /^\s*x\s*\[\s*(\d+)\s*\]\s*$/;
-/** `x.split("SEP")[N]` with a plain quoted separator (no escapes, not empty). */
-const SPLIT_ACCESS = /^\s*x\s*\.\s*split\s*\(\s*(?:"([^"\\\n]+)"|'([^'\\\n]+)')\s*\)\s*\[\s*(\d+)\s*\]\s*$/;
 
 export interface FieldFusion {
   /** The stream whose first operator the source's decoder now does. */
@@ -28,19 +30,70 @@ export function fuseFieldAccess(spec: PipelineSpec): Map<string, FieldFusion> {
     // only where the source feeds this stream alone, the stream reads nothing else and the record
     // is the decoded line itself (not wrapped with a message's metadata)
     if (!source || stream.from.length !== 1 || first?.op !== 'map' || typeof first.arg !== 'string' || readersOf(spec, from) !== 1) continue;
-    const decoder = fieldOfLine(source.parse, first.arg);
+    const decoder = fieldsOfLine(source.parse, first.arg);
     if (decoder && !wrapsRecords(source.in)) fused.set(from, { stream: name, decoder });
   }
   return fused;
 }
 
-/** The decoder that gives what `expr` gives of each line parsed by `parse`, when it only picks a split field. */
-function fieldOfLine(parse: string | undefined, expr: string): DecodeRange | undefined {
-  const index = FIELD_ACCESS.exec(expr);
-  if (index && parse && /^split(:|$)/.test(parse)) return fieldDecoder(parse.slice(6) || undefined, Number(index[1]));
-  const split = SPLIT_ACCESS.exec(expr);
-  if (split && parse === undefined) return fieldDecoder(split[1] ?? split[2], Number(split[3]));
-  return undefined;
+type Member = Node & { object: Node; property: Node & { name?: string; value?: unknown }; computed: boolean; optional: boolean };
+type Call = Node & { callee: Node; arguments: Node[]; optional: boolean };
+
+/** The decoder that gives what `expr` gives of each line parsed by `parse`, when it only picks fields of the line. */
+function fieldsOfLine(parse: string | undefined, expr: string): DecodeRange | undefined {
+  let tree: Node;
+  try {
+    tree = exprTree(expr);
+  } catch {
+    return undefined; // the planner has reported it
+  }
+  if (parse === 'clf') {
+    const picked = tree.type === 'ArrayExpression' ? (tree as Node & { elements: (Node | null)[] }).elements.map((e) => e && clfField(e)) : [clfField(tree)];
+    if (picked.length && picked.every((f) => f !== undefined && f !== null)) return clfFieldsDecoder(picked as ClfField[], tree.type === 'ArrayExpression');
+    return undefined;
+  }
+  const index = indexOf(tree);
+  if (index === undefined) return undefined;
+  if (parse && /^split(:|$)/.test(parse) && isX(index.of)) return fieldDecoder(parse.slice(6) || undefined, index.n);
+  const sep = parse === undefined ? splitSeparator(index.of) : undefined;
+  return sep === undefined ? undefined : fieldDecoder(sep, index.n);
+}
+
+const isX = (node: Node) => {
+  const inner = unparenthesized(node);
+  return inner.type === 'Identifier' && (inner as Node & { name: string }).name === 'x';
+};
+
+/** `x.F` or `x["F"]` for a field F of a CLF record. */
+function clfField(node: Node): ClfField | undefined {
+  const m = unparenthesized(node) as Member;
+  if (m.type !== 'MemberExpression' || m.optional || !isX(m.object)) return undefined;
+  const name = m.computed ? literal(m.property) : m.property.name;
+  return typeof name === 'string' && isClfField(name) ? name : undefined;
+}
+
+/** `E[N]` for a whole number N: E and N. */
+function indexOf(node: Node): { of: Node; n: number } | undefined {
+  const m = unparenthesized(node) as Member;
+  if (m.type !== 'MemberExpression' || !m.computed || m.optional) return undefined;
+  const n = literal(m.property);
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? { of: m.object, n } : undefined;
+}
+
+/** SEP of `x.split("SEP")` for a non-empty string SEP. */
+function splitSeparator(node: Node): string | undefined {
+  const call = unparenthesized(node) as Call;
+  if (call.type !== 'CallExpression' || call.optional || call.arguments.length !== 1) return undefined;
+  const callee = unparenthesized(call.callee) as Member;
+  if (callee.type !== 'MemberExpression' || callee.computed || callee.optional || callee.property.name !== 'split' || !isX(callee.object)) return undefined;
+  const sep = literal(call.arguments[0]!);
+  return typeof sep === 'string' && sep !== '' ? sep : undefined;
+}
+
+/** The value of a literal number or string (not a regular expression); undefined for any other node. */
+function literal(node: Node): unknown {
+  const inner = unparenthesized(node) as Node & { value?: unknown; regex?: unknown };
+  return inner.type === 'Literal' && !inner.regex ? inner.value : undefined;
 }
 
 /**
