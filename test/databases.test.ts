@@ -152,7 +152,8 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s sink', (kind) => {
     expect(repeats).toEqual([]);
   });
 
-  it.skipIf(kind === 'sqlite')('loses nothing through an outage, says it once, and holds the sources meanwhile', { timeout: 60_000 }, async ({ skip }) => {
+  // a server's outage: SQLite has no server, so it has no such test (rather than a skipped one)
+  if (kind !== 'sqlite') it('loses nothing through an outage, says it once, and holds the sources meanwhile', { timeout: 60_000 }, async ({ skip }) => {
     const { dir, table, rows } = await setup(skip, 'outage');
     const proxy = await outageProxy(kind as Exclude<Kind, 'sqlite'>);
     try {
