@@ -71,4 +71,4 @@ export async function entry(argv: string[]): Promise<void> {
   process.stdout.write('', () => process.exit(status));
 }
 
-await entry(process.argv.slice(2));
+void entry(process.argv.slice(2)); // no top-level await: the single binary's bundle is CommonJS
