@@ -1,71 +1,49 @@
-// npm run build:binary: dist/sluice, one executable for this platform made with Node's own
-// single-executable-application support from the pinned Node (node_modules/node): the CLI and its
-// client libraries bundled into one CommonJS script, with the --repartition worker, the --ui page
-// and zeromq's native addon as its assets, and V8's code cache of the script. Run after `npm run build`.
+// npm run build:binary (after npm run build): dist/sluice, or the path given, one executable for
+// this platform made with Node's own single-executable-application support from the pinned Node:
+// the program as one CommonJS script with V8's code cache, and the --repartition worker, the --ui
+// page and zeromq's addon of dist/ as its assets.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { DIST, NODE, program, root, UI } from './bundle.ts';
 
-const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
-const NODE = root('node_modules/node/bin/node');
-const WORK = root('dist/binary');
-const OUTPUT = root('dist/sluice');
-
-/** zeromq loads its addon from files beside it; the binary's copy comes from its assets (src/io/zmq-addon.ts). */
-const zmqAddonFromAssets: Plugin = {
-  name: 'zmq-addon-from-assets',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/load-addon$/ }, (args) =>
-      /[\\/]zeromq[\\/]lib$/.test(args.resolveDir) ? { path: root('src/io/zmq-addon.ts') } : undefined,
-    );
-  },
-};
-
-/** The addon file zeromq's loader picks on this machine for the pinned Node (the same Node the binary is). */
-function zmqAddonFile(): string {
-  const out = execFileSync(NODE, ['-e', `require('zeromq'); console.log(Object.keys(require.cache).find((f) => f.endsWith('.node')))`], {
-    cwd: root(''),
-    encoding: 'utf8',
+const output = resolve(process.argv[2] ?? `${DIST}/sluice`);
+const work = mkdtempSync(join(tmpdir(), 'sluice-binary-'));
+try {
+  await build({
+    ...program,
+    format: 'cjs', // what Node 24 runs as a single executable's main script
+    target: 'node24',
+    outdir: work,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // the import.meta URLs name dist/ on disk; the binary reads its assets instead (src/core/embedded.ts)
+    logOverride: { 'empty-import-meta': 'silent' },
   });
-  return out.trim();
+  const config = {
+    main: `${work}/sluice.js`,
+    output: `${work}/sea-prep.blob`,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: true,
+    // as bin/sluice runs the CLI: a small young generation keeps a long stateless stream in little memory
+    execArgv: ['--max-semi-space-size=4'],
+    // named as the files are in dist/
+    assets: {
+      'repartition-worker.js': `${work}/repartition-worker.js`,
+      'zeromq.node': `${DIST}/zeromq.node`,
+      ...Object.fromEntries(UI.map((file) => [`ui/${file}`, `${DIST}/ui/${file}`])),
+    },
+  };
+  writeFileSync(`${work}/sea-config.json`, JSON.stringify(config));
+  execFileSync(NODE, ['--experimental-sea-config', `${work}/sea-config.json`], { stdio: 'ignore' });
+  rmSync(output, { force: true }); // a binary still running keeps its file; this one is new
+  copyFileSync(NODE, output);
+  const postject = root('node_modules/postject/dist/cli.js');
+  const fuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'; // the sentinel Node's own docs give
+  execFileSync(NODE, [postject, output, 'NODE_SEA_BLOB', config.output, '--sentinel-fuse', fuse], { stdio: 'ignore' });
+} finally {
+  rmSync(work, { recursive: true, force: true });
 }
-
-rmSync(WORK, { recursive: true, force: true });
-mkdirSync(WORK, { recursive: true });
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node24',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-  // the import.meta URLs name dist/ on disk; the binary reads its assets instead (src/core/embedded.ts)
-  logOverride: { 'empty-import-meta': 'silent' },
-} as const;
-await build({ ...common, entryPoints: [root('src/cli/main.ts')], outfile: `${WORK}/sluice.cjs`, plugins: [zmqAddonFromAssets] });
-await build({ ...common, entryPoints: [root('src/operators/repartition-worker.ts')], outfile: `${WORK}/repartition-worker.js` });
-
-const config = {
-  main: `${WORK}/sluice.cjs`,
-  output: `${WORK}/sea-prep.blob`,
-  disableExperimentalSEAWarning: true,
-  useCodeCache: true,
-  // as bin/sluice runs the CLI: a small young generation keeps a long stateless stream in little memory
-  execArgv: ['--max-semi-space-size=4'],
-  assets: {
-    'repartition-worker.js': `${WORK}/repartition-worker.js`,
-    'ui/index.html': root('dist/ui/index.html'),
-    'ui/app.js': root('dist/ui/app.js'),
-    'ui/app.css': root('dist/ui/app.css'),
-    'zeromq.node': zmqAddonFile(),
-  },
-};
-writeFileSync(`${WORK}/sea-config.json`, JSON.stringify(config, null, 2));
-execFileSync(NODE, ['--experimental-sea-config', `${WORK}/sea-config.json`], { stdio: 'inherit' });
-rmSync(OUTPUT, { force: true });
-copyFileSync(NODE, OUTPUT);
-const postject = root('node_modules/postject/dist/cli.js');
-execFileSync(NODE, [postject, OUTPUT, 'NODE_SEA_BLOB', config.output, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: 'ignore' });

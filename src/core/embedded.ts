@@ -1,7 +1,11 @@
-// The files the program carries beside its code (the --ui page, the --repartition worker): read from
-// dist/ beside the bundle, or, in the single binary that `npm run build:binary` makes, from its assets.
+// The files the program carries beside its code (the --ui page, the --repartition worker, zeromq's
+// addon): read from dist/ beside the bundle, or, in the single binary that `npm run build:binary`
+// makes, from its assets.
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 const sea = process.getBuiltinModule('node:sea');
@@ -21,4 +25,22 @@ export function distWorker(name: string, options: WorkerOptions): Worker {
   if (inBinary) return new Worker(sea.getAsset(`${name}.js`, 'utf8'), { ...options, eval: true });
   const fromSource = import.meta.url.endsWith('.ts');
   return new Worker(new URL(fromSource ? `../operators/${name}.ts` : `./${name}.js`, import.meta.url), options);
+}
+
+/** The exports of a native addon of dist/; the binary's copy is loaded from a private temporary file. */
+export function distAddon(path: string): unknown {
+  const addon = { exports: {} };
+  if (!inBinary) {
+    process.dlopen(addon, fileURLToPath(new URL(path, dist())));
+    return addon.exports;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-'));
+  try {
+    const file = join(dir, path);
+    writeFileSync(file, new Uint8Array(sea.getRawAsset(path)), { mode: 0o500 });
+    process.dlopen(addon, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true }); // a loaded library needs its file no more (Linux)
+  }
+  return addon.exports;
 }
