@@ -20,8 +20,9 @@ try {
     outdir: work,
     minifyWhitespace: true,
     minifySyntax: true,
-    // the import.meta URLs name dist/ on disk; the binary reads its assets instead (src/core/embedded.ts)
-    logOverride: { 'empty-import-meta': 'silent' },
+    // what the ES modules in the bundle expect (createRequire(import.meta.url) of the Kafka client)
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "var __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
   });
   const config = {
     main: `${work}/sluice.js`,

@@ -19,7 +19,10 @@ await build({
   target: 'node22',
   outdir: DIST,
   splitting: true, // what a run does not use (a client library, the web UI) is not loaded
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  // what the CommonJS libraries in the bundle expect of a module scope
+  banner: {
+    js: "import{createRequire as __cr}from'node:module';import{fileURLToPath as __fu}from'node:url';const require=__cr(import.meta.url),__filename=__fu(import.meta.url),__dirname=__fu(new URL('.',import.meta.url));",
+  },
 });
 await build({
   entryPoints: UI.map((file) => root(`src/ui/page/${file.replace(/\.js$/, '.ts')}`)),

@@ -1,5 +1,6 @@
 // What the two builds of the program share (scripts/build.ts for dist/, scripts/binary.ts for the
-// single binary): the entry points, esbuild's options, and zeromq's addon taken from dist/.
+// single binary): the entry points, esbuild's options, and the files libraries read beside their own
+// (zeromq's addon, the Kafka client's WebAssembly), which a bundle must carry some other way.
 
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
@@ -28,5 +29,7 @@ export const program: BuildOptions = {
   platform: 'node',
   logLevel: 'warning',
   plugins: [zmqAddon],
+  // the Kafka client's compression and CRC: the variant with its WebAssembly inline, made for bundles
+  alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
   entryPoints: { sluice: root('src/cli/main.ts'), 'repartition-worker': root('src/operators/repartition-worker.ts') },
 };
