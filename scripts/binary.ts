@@ -15,6 +15,7 @@ const work = mkdtempSync(join(tmpdir(), 'sluice-binary-'));
 try {
   await build({
     ...program,
+    entryPoints: { ...(program.entryPoints as Record<string, string>), sluice: root('src/cli/binary.ts') },
     format: 'cjs', // what Node 24 runs as a single executable's main script
     target: 'node24',
     outdir: work,
