@@ -1,5 +1,5 @@
-// Answers --version without loading the program, otherwise runs the bundled CLI
-// (dist/sluice.js, built by `npm run build`, which `npm install` runs). Built-in modules are taken
+// Answers --version without loading the program, otherwise runs the bundled CLI (dist/sluice.js,
+// built by `npm run build`, which scripts/setup.sh and `npm pack` run). Built-in modules are taken
 // with process.getBuiltinModule: an ESM import of one costs start-up time, which this file keeps short.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {

@@ -39,7 +39,18 @@ function ignoreClosedStderr(): void {
   process.stderr.on('error', () => {});
 }
 
+/**
+ * Node's process.stdin, once asked for, leaves a pipe on stdin non-blocking: a read waiting on a quiet
+ * pipe (src/io/sources/source.ts reads with fs.read, retrying EAGAIN) then cannot hold the exit up.
+ * The ES-module build asks anyway (commander imports node:process, whose facade reads every getter);
+ * the single binary's CommonJS bundle does not, so ask here, for both.
+ */
+function nonBlockingStdin(): void {
+  void process.stdin;
+}
+
 export async function entry(argv: string[]): Promise<void> {
+  nonBlockingStdin();
   exitQuietlyOnEpipe();
   ignoreClosedStderr();
   let status: number;
@@ -71,4 +82,4 @@ export async function entry(argv: string[]): Promise<void> {
   process.stdout.write('', () => process.exit(status));
 }
 
-await entry(process.argv.slice(2));
+void entry(process.argv.slice(2)); // no top-level await: the single binary's bundle is CommonJS

@@ -51,10 +51,12 @@ export function brokerTarget(defaultPort: number, example: string, what?: string
 /** Retries while a broker is unreachable: one that comes back is noticed within seconds. */
 export const BROKER_RETRY = { baseMs: 200, maxMs: 5000 };
 
-export const mqttClient = () => import('mqtt');
-export const natsClient = () => import('nats');
-export const amqpClient = () => import('amqplib');
-export const redisClient = async () => (await import('ioredis')).Redis;
+// These client libraries are CommonJS: their exports are what import() gives as the default, the one
+// export they have once bundled into dist/ (where only an ES module's named exports survive).
+export const mqttClient = async () => (await import('mqtt')).default;
+export const natsClient = async () => (await import('nats')).default;
+export const amqpClient = async () => (await import('amqplib')).default;
+export const redisClient = async () => (await import('ioredis')).default.Redis;
 
 /**
  * A connection to a NATS server, retried until it is up (saying so once), that notes outages as

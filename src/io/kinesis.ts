@@ -10,7 +10,16 @@ import { IoError, lastingFailure, messageOf } from '../core/errors.ts';
 import { BROKER_RETRY } from './brokers.ts';
 import type { ParamValues, Problem, UriParam } from './uri.ts';
 
-export const kinesisSdk = () => import('@aws-sdk/client-kinesis');
+/**
+ * The exports of a package that is CommonJS where it is bundled into dist/ (there they are import()'s
+ * default, as for the clients of brokers.ts) and may be an ES module where Node loads it itself.
+ */
+async function exportsOf<T extends object>(module: Promise<T>): Promise<T> {
+  const m = await module;
+  return (m as { default?: T }).default ?? m;
+}
+
+export const kinesisSdk = () => exportsOf(import('@aws-sdk/client-kinesis'));
 
 export interface KinesisTarget {
   stream: string;
@@ -46,7 +55,7 @@ export function kinesisTarget(rest: string, params: ParamValues, problem: Proble
  * which local implementations and some proxies do not speak).
  */
 export async function kinesisClient(target: KinesisTarget): Promise<KinesisClient> {
-  const [{ KinesisClient }, { NodeHttpHandler }] = await Promise.all([kinesisSdk(), import('@smithy/node-http-handler')]);
+  const [{ KinesisClient }, { NodeHttpHandler }] = await Promise.all([kinesisSdk(), exportsOf(import('@smithy/node-http-handler'))]);
   return new KinesisClient({
     region: target.region,
     endpoint: target.endpoint,

@@ -11,7 +11,8 @@ import { IoError, lastingFailure, messageOf } from '../core/errors.ts';
 import { BROKER_RETRY } from './brokers.ts';
 import { hostPort, type ParamValues, type Problem, type UriParam } from './uri.ts';
 
-export const zmqClient = () => import('zeromq');
+/** CommonJS: its exports are the default (see brokers.ts). */
+export const zmqClient = async () => (await import('zeromq')).default;
 
 export interface ZmqTarget {
   host: string;

@@ -3,7 +3,7 @@
 // capped at the cores available: more threads than cores only cost memory and start-up time.
 
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { distWorker } from '../core/embedded.ts';
 import { note } from '../core/report.ts';
 import type { Downstream, Rec } from '../core/stream.ts';
 import type { OpSpec } from './operator.ts';
@@ -13,10 +13,6 @@ import type { WorkerChunk, WorkerReply, WorkerSetup } from './repartition-worker
 const CHUNK = 4096;
 /** Chunks in flight per worker before the sources are held: keeps memory bounded. */
 const IN_FLIGHT = 4;
-
-const WORKER_URL = import.meta.url.endsWith('.ts')
-  ? new URL('./repartition-worker.ts', import.meta.url)
-  : new URL('./repartition-worker.js', import.meta.url); // beside the bundle in dist/
 
 export const repartition: ParallelOperator = {
   name: 'repartition',
@@ -31,7 +27,7 @@ export const repartition: ParallelOperator = {
     const asked = ctx.arg as number;
     if (asked > cores) note(`${ctx.label} ${asked}: this machine has ${cores} core${cores === 1 ? '' : 's'}; running ${cores} worker thread${cores === 1 ? '' : 's'}`);
     const workers = Array.from({ length: Math.min(asked, cores) }, () => {
-      const worker = new Worker(WORKER_URL, { workerData: setup });
+      const worker = distWorker('repartition-worker', { workerData: setup });
       worker.unref(); // idle workers must not keep a finished run alive
       worker.on('message', (reply: WorkerReply) => receive(reply));
       worker.on('error', (err) => fail(err));

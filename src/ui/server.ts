@@ -2,8 +2,8 @@
 // its live feed over Server-Sent Events, /metrics, /ready and /healthz. It only reads: nothing it
 // serves changes the pipeline. Loaded only by runs with --ui or --live (src/cli/run.ts imports it).
 
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { distFile } from '../core/embedded.ts';
 import { IoError, messageOf, UsageError } from '../core/errors.ts';
 import type { OnError } from '../core/on-error.ts';
 import type { Board, Panel, Row } from '../io/sinks/sink.ts';
@@ -13,9 +13,6 @@ import type { BatchStats } from '../runtime/engine.ts';
 import { dagOf } from './dag.ts';
 import { History } from './history.ts';
 import { Metrics, type Live } from './metrics.ts';
-
-/** Beside the bundle in dist/; from the source tree (unit tests), what the last build made. */
-const ASSETS = new URL(import.meta.url.endsWith('.ts') ? '../../dist/ui/' : './ui/', import.meta.url);
 
 const PAGE: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -67,7 +64,7 @@ export async function startUi(address: string, plan: Plan, options: UiOptions): 
   const loopback = LOCAL_NAMES.has(host) || host.startsWith('127.');
   const { spec } = plan;
   const history = new History();
-  const files = Object.fromEntries(Object.entries(PAGE).map(([path, { file }]) => [path, readFileSync(new URL(file, ASSETS))]));
+  const files = Object.fromEntries(Object.entries(PAGE).map(([path, { file }]) => [path, distFile(`ui/${file}`)]));
   let backlog: Live['backlog'] = () => ({ queuedChars: 0, pausedSources: 0 });
   let checkpointAt: number | undefined;
   let ready = false;

@@ -1,8 +1,11 @@
-// vitest global setup: end-to-end tests run the bundled CLI, so build it once first.
+// vitest global setup: end-to-end tests run the bundled CLI, so build it once first (and the single
+// binary when they run that: SLUICE_BIN=dist/sluice).
 
 import { execFileSync } from 'node:child_process';
-import { ROOT } from './cli.ts';
+import { join } from 'node:path';
+import { ROOT, SLUICE } from './cli.ts';
 
 export default function setup(): void {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const binary = SLUICE === join(ROOT, 'dist/sluice');
+  execFileSync('npm', ['run', '--silent', binary ? 'build:binary' : 'build'], { cwd: ROOT, stdio: 'inherit' });
 }

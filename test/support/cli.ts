@@ -3,11 +3,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const SLUICE = join(ROOT, 'bin/sluice');
+/** The command under test: bin/sluice, or another build of it such as SLUICE_BIN=dist/sluice (the single binary). */
+export const SLUICE = resolve(ROOT, process.env.SLUICE_BIN ?? 'bin/sluice');
 
 export interface Result {
   code: number | null;

@@ -3,9 +3,10 @@
 // AWS SDK: create a stream of N shards, put lines, read every record back, reshard. A proxy in front
 // of it can refuse some records of each PutRecords, as a shard over its throughput does.
 
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, MergeShardsCommand, PutRecordsCommand, SplitShardCommand, type Shard } from '@aws-sdk/client-kinesis';
 
@@ -27,6 +28,7 @@ export async function startKinesis(): Promise<Kinesis> {
   const server = kinesalite(KINESALITE);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const k = kinesisAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  answerEveryTimestamp(server, k);
   return {
     ...k,
     close: async () => {
@@ -35,6 +37,45 @@ export async function startKinesis(): Promise<Kinesis> {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * kinesalite never answers a GetShardIterator AT_TIMESTAMP that no record of the shard is as recent
+ * as (its search of the shard ends without calling back); Kinesis answers with an iterator that reads
+ * what comes next, as LATEST does then. So such a request is given to kinesalite as LATEST.
+ */
+function answerEveryTimestamp(server: Server, k: Kinesis): void {
+  const [kinesalite] = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res) => {
+    if (!String(req.headers['x-amz-target']).endsWith('.GetShardIterator')) return kinesalite!(req, res);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      let body = Buffer.concat(chunks);
+      const ask = JSON.parse(body.toString());
+      if (ask.ShardIteratorType === 'AT_TIMESTAMP') {
+        const newest = await newestArrival(k, ask.StreamName, ask.ShardId).catch(() => undefined);
+        if (newest === undefined || newest < ask.Timestamp * 1000) body = Buffer.from(JSON.stringify({ ...ask, ShardIteratorType: 'LATEST', Timestamp: undefined }));
+      }
+      // the same request again, its body as asked or as rewritten
+      const again = Object.assign(Readable.from([body]), { headers: { ...req.headers, 'content-length': String(body.length) }, method: req.method, url: req.url });
+      kinesalite!(again as unknown as IncomingMessage, res);
+    });
+  });
+}
+
+/** The arrival time (ms) of a shard's newest record, undefined for a shard with none. */
+async function newestArrival(k: Kinesis, stream: string, shardId: string): Promise<number | undefined> {
+  let it = (await k.client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+  let newest: number | undefined;
+  while (it) {
+    const out = await k.client.send(new GetRecordsCommand({ ShardIterator: it }));
+    for (const r of out.Records ?? []) newest = Math.max(newest ?? 0, r.ApproximateArrivalTimestamp!.getTime());
+    if (!out.Records?.length) break;
+    it = out.NextShardIterator;
+  }
+  return newest;
 }
 
 /** A client of the Kinesis at `endpoint` (a kinesalite of another process: the benchmarks'). */

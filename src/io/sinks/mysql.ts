@@ -91,7 +91,7 @@ const create: SinkDef<ConnectionOptions>['create'] = (config, params, options, u
   const dialect: Dialect = {
     name: 'MySQL',
     async connect() {
-      const { createConnection } = await import('mysql2/promise');
+      const { createConnection } = (await import('mysql2/promise')).default; // CommonJS (see brokers.ts)
       const client = await createConnection(config);
       client.on('error', () => {}); // a connection lost while idle: the next query says so
       // no gap locks: two sinks locking their own, not yet written, sluice_batches rows would deadlock

@@ -1,0 +1,35 @@
+// What the two builds of the program share (scripts/build.ts for dist/, scripts/binary.ts for the
+// single binary): the entry points, esbuild's options, and the files libraries read beside their own
+// (zeromq's addon, the Kafka client's WebAssembly), which a bundle must carry some other way.
+
+import { fileURLToPath } from 'node:url';
+import type { BuildOptions, Plugin } from 'esbuild';
+
+/** A path of the project tree. */
+export const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+/** The pinned Node (the `node` package): the one the tests, the build and the binary run. */
+export const NODE = root('node_modules/node/bin/node');
+export const DIST = root('dist');
+/** The --ui page's files in dist/ui (from src/ui/page). */
+export const UI = ['index.html', 'app.js', 'app.css'];
+
+/** zeromq loads its addon from files beside its own; ours is dist/zeromq.node or the binary's asset (src/io/zmq-addon.ts). */
+const zmqAddon: Plugin = {
+  name: 'zmq-addon',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/load-addon$/ }, (args) =>
+      /[\\/]zeromq[\\/]lib$/.test(args.resolveDir) ? { path: root('src/io/zmq-addon.ts') } : undefined,
+    );
+  },
+};
+
+/** The CLI and the --repartition worker, each bundled with everything it imports, client libraries too. */
+export const program: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  logLevel: 'warning',
+  plugins: [zmqAddon],
+  // the Kafka client's compression and CRC: the variant with its WebAssembly inline, made for bundles
+  alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
+  entryPoints: { sluice: root('src/cli/main.ts'), 'repartition-worker': root('src/operators/repartition-worker.ts') },
+};
