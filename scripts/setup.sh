@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 # Unix peers the tests compare with and the benchmarks race against; Java and Maven for the real
 # Kafka broker the kafka:// tests start (scripts/kafka.sh); Chromium for the web UI's browser tests;
-# the clients of the brokers the broker tests and benchmarks use (the brokers themselves are the machine's).
-packages=(mawk gawk jq miller hyperfine kcat time default-jre-headless maven iproute2 chromium redis-tools mosquitto-clients)
+# the clients of the brokers the broker tests and benchmarks use (the brokers themselves are the machine's);
+# the shells the completion scripts are tested in, and groff and man for the man page's test.
+packages=(mawk gawk jq gojq miller hyperfine kcat time default-jre-headless maven iproute2 chromium redis-tools mosquitto-clients zsh fish groff-base man-db)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
