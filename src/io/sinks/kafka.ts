@@ -6,14 +6,13 @@
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
 import { IoError } from '../../core/errors.ts';
 import { CLIENT, existingTopics, kafkaClient, kafkaTarget, whileUnreachable, type KafkaTarget } from '../kafka-cluster.ts';
+import { OrderedRequests } from './requests.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
 /** A produce request's size: under the broker's default limit on a batch of messages (1 MiB). */
 const REQUEST_BYTES = 768 * 1024;
 /** What a message costs in a request beyond its key and value (lengths, offset and time deltas). */
 const RECORD_OVERHEAD = 16;
-/** Requests a batch may have waiting before the sink holds the sources back. */
-const MAX_UNSENT = 4;
 
 type Out = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
@@ -41,13 +40,6 @@ export const kafka: SinkDef<KafkaTarget> = {
     let producer: Producer | undefined;
     let roundRobin = 0;
     let prefix = '';
-    /** The request being filled. */
-    let request: Out[] = [];
-    let bytes = 0;
-    /** This batch's requests so far, sent one after the other: the order of messages is kept. */
-    let sent: Promise<unknown> = Promise.resolve();
-    let unsent = 0;
-
     /** Checks the topic is there (or creates it), then connects: once, before the first request. */
     const connect = async () => {
       const exist = await existingTopics(brokers, [topic], create ? { partitions } : undefined);
@@ -64,25 +56,19 @@ export const kafka: SinkDef<KafkaTarget> = {
     };
     let connected: Promise<unknown> | undefined;
 
-    /** Send the request filled so far, after those before it; past a few waiting, hold the sources. */
-    const send = () => {
-      const messages = request;
-      request = [];
-      bytes = 0;
-      unsent++;
-      sent = sent.then(async () => {
+    const requests = new OrderedRequests<Out>(
+      async (messages) => {
         await (connected ??= whileUnreachable(uri, closed.signal, connect));
         await whileUnreachable(uri, closed.signal, () => producer!.send({ messages }));
-        unsent--;
-      });
-      sent.catch(() => {}); // the failure is end()'s to report
-      if (unsent > MAX_UNSENT) pressure.hold(sent);
-    };
+      },
+      { bytes: REQUEST_BYTES },
+      pressure,
+    );
 
     return {
       begin(t) {
         prefix = withTime ? `${t}\t` : '';
-        sent = Promise.resolve();
+        requests.begin();
       },
       push(rec) {
         let key: Buffer | undefined;
@@ -94,15 +80,9 @@ export const kafka: SinkDef<KafkaTarget> = {
         } else {
           value = Buffer.from(prefix + render(rec));
         }
-        const size = value.length + (key?.length ?? 0) + RECORD_OVERHEAD;
-        if (bytes + size > REQUEST_BYTES && request.length) send();
-        request.push({ topic, key, value });
-        bytes += size;
+        requests.add({ topic, key, value }, value.length + (key?.length ?? 0) + RECORD_OVERHEAD);
       },
-      async end() {
-        if (request.length) send();
-        await sent;
-      },
+      end: () => requests.end(),
       async close() {
         await producer?.close();
       },

@@ -10,6 +10,7 @@ import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { IoError, SinkRefusedError } from '../../core/errors.ts';
 import { RenderError } from '../render/format.ts';
 import { credentialsFailure, KINESIS_PARAMS, kinesisClient, kinesisSdk, kinesisTarget, Refused, RetryNotes, withRetries, type KinesisTarget, type Transient } from '../kinesis.ts';
+import { OrderedRequests } from './requests.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
 /** PutRecords' limits: records and bytes (data and partition keys) a request, bytes a record, a partition key's length. */
@@ -17,8 +18,6 @@ const MAX_RECORDS = 500;
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 const MAX_RECORD_BYTES = 1024 * 1024;
 const MAX_KEY_CHARS = 256;
-/** Requests a batch may have waiting before the sink holds the sources back. */
-const MAX_UNSENT = 4;
 
 export const kinesis: SinkDef<KinesisTarget> = {
   scheme: 'kinesis',
@@ -35,11 +34,6 @@ export const kinesis: SinkDef<KinesisTarget> = {
     const closed = new AbortController();
     const { render, withTime, pressure } = options;
     let prefix = '';
-    let request: PutRecordsRequestEntry[] = [];
-    let bytes = 0;
-    /** This batch's requests so far, sent one after the other. */
-    let sent: Promise<unknown> = Promise.resolve();
-    let unsent = 0;
     const client = kinesisClient(target);
     client.catch(() => {}); // a request reports it
 
@@ -69,25 +63,12 @@ export const kinesis: SinkDef<KinesisTarget> = {
       notes.succeeded();
     };
 
-    /** Send the request filled so far, after those before it; past a few waiting, hold the sources. */
-    const send = () => {
-      const entries = request;
-      request = [];
-      bytes = 0;
-      unsent++;
-      sent = sent.then(async () => {
-        await put(entries);
-        unsent--;
-      });
-      sent.catch(() => {}); // the failure is end()'s to report
-      if (unsent > MAX_UNSENT) pressure.hold(sent);
-    };
+    const requests = new OrderedRequests(put, { records: MAX_RECORDS, bytes: MAX_REQUEST_BYTES }, pressure);
 
     return {
       begin(t) {
         prefix = withTime ? `${t}\t` : '';
-        sent = Promise.resolve();
-        unsent = 0;
+        requests.begin();
       },
       push(rec) {
         let key: string | undefined;
@@ -103,14 +84,9 @@ export const kinesis: SinkDef<KinesisTarget> = {
         key ??= randomBytes(8).toString('hex');
         const size = data.length + Buffer.byteLength(key);
         if (size > MAX_RECORD_BYTES) throw new RenderError(`a record of ${size} bytes with its partition key: Kinesis takes at most ${MAX_RECORD_BYTES}`);
-        if (request.length && (request.length >= MAX_RECORDS || bytes + size > MAX_REQUEST_BYTES)) send();
-        request.push({ Data: data, PartitionKey: key });
-        bytes += size;
+        requests.add({ Data: data, PartitionKey: key }, size);
       },
-      async end() {
-        if (request.length) send();
-        await sent;
-      },
+      end: () => requests.end(),
       async close() {
         (await client.catch(() => undefined))?.destroy();
       },
