@@ -119,7 +119,7 @@ describe('sluice test: ordered: false', () => {
 
 describe('--initial-state FILE: rows [k, state]', () => {
   const dir = tempDir();
-  const count = (file: string) => sluice(['--map', '[x, 1]', '--update-state', '(values, state) => (values.length ? values.length + (state ?? 0) : state)', '--initial-state', file], 'a\nb\na\n');
+  const count = (file: string) => sluice(['-b', '1h', '--map', '[x, 1]', '--update-state', '(values, state) => (values.length ? values.length + (state ?? 0) : state)', '--initial-state', file], 'a\nb\na\n');
 
   it.each([
     ['csv', 'a,5\nc,"{""n"": 1}"\n', 'a\t7\nc\t{"n":1}\nb\t1\n'],

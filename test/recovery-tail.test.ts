@@ -159,6 +159,10 @@ describe('recovery of tail: from kill -9', () => {
       clearInterval(writer);
     }
     const { child, done } = start(args);
+    // lines only this run can read: the runs before may have read all the others, and a SIGTERM sent
+    // before this one has started would end it before its handler is there
+    appendFileSync(log, numbered('line', written, 100));
+    written += 100;
     await eventually(() => linesIn(batchFiles(out)).length >= written, 'every line', 30_000);
     child.kill('SIGTERM');
     const last = await done;
