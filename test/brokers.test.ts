@@ -73,7 +73,8 @@ function atLeastOnce(broker: Broker, source: (name: string, id: string) => strin
     await prepare(name);
     const id = uniqueName('c');
     const dir = tempDir();
-    const first = consume(source(name, id), join(dir, 'first'), ['--max-rate', '2000']);
+    // slow enough that the sink's 20,000 (seconds under load) are not all read before the kill
+    const first = consume(source(name, id), join(dir, 'first'), ['--max-rate', '1000']);
     await ready(first);
     await produce(sink(name), 'k', 20_000);
     // killed once some batches are through and while most of the messages still wait

@@ -93,9 +93,11 @@ describe('--ui', () => {
 
       // the latest panel batch, row for row, is what stdout wrote for that batch
       await page.waitForFunction(() => document.querySelectorAll('[data-panel-table="codes"] tbody tr').length === 4);
-      const table = page.locator('[data-panel-table="codes"]');
-      const time = await table.getAttribute('data-time');
-      const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).join('\t')));
+      // its time and rows read at once: the next batch may redraw the table between two reads
+      const { time, rows } = await page.locator('[data-panel-table="codes"]').evaluate((table) => ({
+        time: table.getAttribute('data-time'),
+        rows: [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).join('\t')),
+      }));
       await eventually(() => run.stdout().includes(`${time}\t`), 'the batch on stdout');
       const written = run.stdout().split('\n').filter((l) => l.startsWith(`${time}\t`)).map((l) => l.slice(`${time}\t`.length));
       expect(rows).toEqual(written);
