@@ -46,13 +46,22 @@ interface Run {
   rssMB: number;
 }
 
+/** Where GNU time writes what it measured of a run. */
+const TIME_REPORT = path.join(ROOT, 'bench', 'data', 'jvm-time.txt');
+/** `argv` under GNU time, which writes its wall, user and system seconds and peak RSS to TIME_REPORT. */
+const underTime = (argv: string[]) => ['-o', TIME_REPORT, '-f', '%e %U %S %M', ...argv];
+
+/** What GNU time wrote of the run that just ended. */
+function timeReport(): Run {
+  const [e, u, s, m] = fs.readFileSync(TIME_REPORT, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { seconds: e!, cpu: u! + s!, rssMB: m! / 1024 };
+}
+
 /** Run under GNU time; its wall, CPU and peak RSS, and its stdout. */
 function timed(argv: string[]): Run & { stdout: string } {
-  const report = path.join(ROOT, 'bench', 'data', 'jvm-time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', report, '-f', '%e %U %S %M', ...argv], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('/usr/bin/time', underTime(argv), { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`${argv[0]} failed: ${r.stderr.toString().slice(-2000)}`);
-  const [e, u, s, m] = fs.readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-  return { seconds: e, cpu: u + s, rssMB: m / 1024, stdout: r.stdout.toString() };
+  return { ...timeReport(), stdout: r.stdout.toString() };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -102,8 +111,7 @@ function feeder(text: Buffer): { port: Promise<number>; accepted: Promise<number
 /** One word-count run: seconds from the feeder's accept to the moment the rival has counted every word. */
 async function countRun(argv: (port: number) => string[], counted: (out: string, words: number) => number | undefined, text: Buffer, words: number): Promise<Run> {
   const feed = feeder(text);
-  const report = path.join(ROOT, 'bench', 'data', 'jvm-time.txt');
-  const child = spawn('/usr/bin/time', ['-o', report, '-f', '%e %U %S %M', ...argv(await feed.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/time', underTime(argv(await feed.port)), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -120,8 +128,8 @@ async function countRun(argv: (port: number) => string[], counted: (out: string,
   // sluice is stopped once it has counted all; Spark stops itself
   if (argv(0)[0] === SLUICE) spawnSync('pkill', ['-TERM', '-P', String(child.pid)]);
   await new Promise((resolve) => child.on('close', resolve));
-  const [, u, s, m] = fs.readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-  return { seconds: (finished - start) / 1000, cpu: u + s, rssMB: m / 1024 };
+  // the wall time is from the feed's accept, not the process's start
+  return { ...timeReport(), seconds: (finished - start) / 1000 };
 }
 
 async function wordcount(log: string): Promise<void> {
