@@ -9,7 +9,8 @@ import { Console } from 'node:console';
 import { parseExpressionAt, type Node } from 'acorn';
 
 /** The `console` expressions see: stdout carries the data, so what they log goes to stderr. */
-const stderrConsole = new Console({ stdout: process.stderr, stderr: process.stderr });
+let expressionConsole: Console | undefined;
+const stderrConsole = () => (expressionConsole ??= new Console({ stdout: process.stderr, stderr: process.stderr }));
 
 /** What a compiled expression is called with, per operator kind. */
 export const ROLES = {
@@ -57,7 +58,7 @@ export function compileExpr(text: string, role: Role): Fn {
   const body = `${preludeOf(text, role)}return (${text}\n);`;
   try {
     const fn = `return function (${params.join(', ')}) { ${body} };`;
-    return (BATCH_TIME.test(text) ? withBatchTime(fn) : new Function('console', fn)(stderrConsole)) as Fn;
+    return (BATCH_TIME.test(text) ? withBatchTime(fn) : new Function('console', fn)(stderrConsole())) as Fn;
   } catch (err) {
     // acorn accepted it, V8 did not (rare: e.g. a strict-mode rule); no position to give
     throw new ExprSyntaxError((err as Error).message, 1, 1);
@@ -82,7 +83,7 @@ export function evaluate(text: string): unknown {
 /** The value of `text`, which has parsed, seeing `t` and the stderr console. */
 function valueOf(text: string): unknown {
   const body = `return (${text}\n);`;
-  return BATCH_TIME.test(text) ? withBatchTime(body) : new Function('console', body)(stderrConsole);
+  return BATCH_TIME.test(text) ? withBatchTime(body) : new Function('console', body)(stderrConsole());
 }
 
 /** An expression that may name `t` (a property `.t` does not count). */
@@ -98,7 +99,7 @@ function withBatchTime(body: string): unknown {
     set(batchTime);
     batchTimeSetters.add(set);
   };
-  return new Function('__setter', 'console', `let t = Number.NaN; __setter((ms) => { t = ms; }); ${body}`)(setter, stderrConsole);
+  return new Function('__setter', 'console', `let t = Number.NaN; __setter((ms) => { t = ms; }); ${body}`)(setter, stderrConsole());
 }
 
 /** The batch being processed is now the one at `ms`; returns the time before, to put back. */

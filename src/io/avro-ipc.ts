@@ -251,7 +251,14 @@ export interface Protocol {
 }
 
 export function protocol(text: string): Protocol {
-  return { name: (JSON.parse(text) as { protocol: string }).protocol, text, hash: createHash('md5').update(text).digest() };
+  let hash: Buffer | undefined; // when first asked: node:crypto is not loaded by runs that read no Flume
+  return {
+    name: (JSON.parse(text) as { protocol: string }).protocol,
+    text,
+    get hash() {
+      return (hash ??= createHash('md5').update(text).digest());
+    },
+  };
 }
 
 export interface HandshakeRequest {

@@ -36,7 +36,7 @@ export const FLUME_PROTOCOL: Protocol = protocol(
 const FLUME_SDK_HASH = '86aadae2c45474c0fe93ffd0f2350a65';
 
 /** The hashes a client may give for the server's protocol and be told it guessed right (BOTH). */
-const SERVER_HASHES = new Set([FLUME_PROTOCOL.hash.toString('hex'), FLUME_SDK_HASH]);
+const serverHashes = () => new Set([FLUME_PROTOCOL.hash.toString('hex'), FLUME_SDK_HASH]);
 
 export type Status = 'OK' | 'FAILED' | 'UNKNOWN';
 const STATUSES: readonly Status[] = ['OK', 'FAILED', 'UNKNOWN'];
@@ -105,8 +105,8 @@ class FlumeSource extends BrokerSource<Call> {
   private readonly deflate: boolean;
   private readonly server = createServer();
   private readonly clients: Listener<Socket>;
-  /** Client protocols known to be Flume's, by MD5 (hex): those of SERVER_HASHES and those whose text was seen. */
-  private readonly known = new Set(SERVER_HASHES);
+  /** Client protocols known to be Flume's, by MD5 (hex): the server's own and those whose text was seen. */
+  private readonly known = serverHashes();
   private readonly connections = new Set<Connection>();
   /** Calls in the order they came, the first one being delivered. */
   private calls: Call[] = [];
@@ -177,7 +177,7 @@ class FlumeSource extends BrokerSource<Call> {
         writeHandshakeResponse(head, 'NONE', FLUME_PROTOCOL);
         return conn.write(framed({ serial, payload: head.buffer() }));
       }
-      writeHandshakeResponse(head, SERVER_HASHES.has(hs.serverHash.toString('hex')) ? 'BOTH' : 'CLIENT', FLUME_PROTOCOL);
+      writeHandshakeResponse(head, serverHashes().has(hs.serverHash.toString('hex')) ? 'BOTH' : 'CLIENT', FLUME_PROTOCOL);
       conn.known = true;
     }
     r.map(() => r.bytes());
