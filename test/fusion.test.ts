@@ -1,6 +1,7 @@
 // The fused field scans end to end: bin/sluice with a map that picks fields of the line (done by the
-// source's decoder) prints the same records and writes the same dead letters as with the map left to
-// run on the decoded record, over real CLF logs and generated and mutated lines.
+// source's decoder), or with a CLF record made of only the fields its expressions read, prints the
+// same records and writes the same dead letters (or skips as many) as with the whole record decoded,
+// over real CLF logs and generated and mutated lines.
 
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -46,6 +47,25 @@ describe('fused field scans', () => {
       expect(fused.code).toBe(0);
       expect(fused.stdout.split('\n').length).toBeGreaterThan(real.length);
       expect(fused).toEqual(plain);
+    });
+  }
+});
+
+describe('CLF records of the fields read', () => {
+  // the whole record is decoded behind an identity map (and no projection is made with dead letters)
+  const chains = [
+    ['--window', '1h', '--event-time', 'x.time', '--watermark', '1h', '--map', 'x.status', '--count-by-value', '--with-time'],
+    ['--filter', 'x.status >= 400 || x.method === "HEAD"', '--map', '[x.path, x.bytes + 1, x.extra.length]'],
+    ['--window', '2h', '--event-time', 'x["time"]', '--filter', 'x.agent !== null', '--map', '{ p: x.path, h: x.host }', '--count-by-value'],
+  ];
+  for (const chain of chains) {
+    it(`--parse clf ${chain.join(' ')} gives what the whole record gives, and skips as many lines`, async () => {
+      const run = (args: string[]) => sluice(['-b', '1h', '--on-error', 'skip', '--format', 'json', '--parse', 'clf', ...args], input);
+      const [projected, whole] = await Promise.all([run(chain), run(['--map', 'x', ...chain])]);
+      expect(projected.code).toBe(0);
+      expect(projected.stdout).not.toBe('');
+      expect(projected.stderr).toMatch(/skipped/);
+      expect(projected).toEqual(whole);
     });
   }
 });

@@ -22,9 +22,25 @@ describe('fuseFieldAccess', () => {
     const clf = (...argv: string[]) => [...fuseFieldAccess(parseChain(['--parse', 'clf', ...argv])).values()].map((f) => f.decoder(`${line}\n`, 0, line.length));
     expect(clf('--map', 'x.status')).toEqual([200]);
     expect(clf('--map', '[x.path, (x).bytes, x["agent"]]')).toEqual([['/a', 5, 'ua']]);
+    // not a pick of fields: a record of the fields read, or the whole one
     expect(clf('--map', 'x.nothing')).toEqual([]);
-    expect(clf('--map', '[x.status, 1]')).toEqual([]);
-    expect(clf('--map', 'x?.status')).toEqual([]);
+    expect(clf('--map', '[x.status, 1]')).toEqual([{ status: 200 }]);
+    expect(clf('--map', 'x?.status')).toEqual([{ status: 200 }]);
+  });
+
+  it('makes a CLF record of the fields read by an event time, filters and the map that replaces it', () => {
+    const line = '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.1" 200 5 "-" "ua"';
+    const records = (...argv: string[]) => [...fuseFieldAccess(parseChain(['--parse', 'clf', ...argv])).values()].map((f) => [f.doesFirst, f.decoder(`${line}\n`, 0, line.length)]);
+    const window = ['--window', '10s', '--event-time', 'x.time'];
+    expect(records(...window, '--map', 'x.status', '--count-by-value')).toEqual([[false, { time: '10/Oct/2000:13:55:36 -0700', status: 200 }]]);
+    expect(records('--filter', 'x["method"] === "GET" && x.bytes.toFixed(0)', '--map', '[x.path, { n: x.status }]')).toEqual([[false, { method: 'GET', bytes: 5, path: '/a', status: 200 }]]);
+    expect(records('--map', 'x.status + 1')).toEqual([[false, { status: 200 }]]);
+    // the record whole, or a name that may be bound to it: the whole record is decoded
+    for (const map of ['x', '[x.status, x]', 'JSON.stringify(x)', 'k ?? x.status', '((y) => y.status)(x)', 'x.nothing', 'x[x.status]', '{ x }']) expect(records(...window, '--map', map)).toEqual([]);
+    expect(records(...window, '--count-by-value')).toEqual([]);
+    expect(records('--filter', 'x.status > 1', '-o', '-')).toEqual([]);
+    expect(records('--on-error', 'dlq:/tmp/d', ...window, '--map', 'x.status')).toEqual([]);
+    expect(records('--window', '10s', '--event-time', '(r) => r.time', '--map', 'x.status')).toEqual([]);
   });
 
   it('leaves other spellings and other records to the general path', () => {

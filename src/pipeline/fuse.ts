@@ -3,38 +3,102 @@
 // those fields straight from the line and makes neither the record nor the strings of the others:
 // `--parse split --map 'x[N]'`, `--map 'x.split("SEP")[N]'`, `--parse clf --map x.status` and
 // `--parse clf --map '[x.path, x.bytes]'` (the common "count by a field" jobs, where decoding is most of the cost).
-// The expression is recognised from its syntax tree, so spacing, quotes and parentheses do not matter.
+// Where a window's event time or a filter reads the CLF record before such a map, the decoder makes a
+// record of just the fields they all read. Expressions are recognised from their syntax trees, so
+// spacing, quotes and parentheses do not matter.
 
 import type { Node } from 'acorn';
 import { exprTree, unparenthesized } from '../core/expr.ts';
-import { clfFieldsDecoder, isClfField, type ClfField } from '../io/codecs/clf.ts';
+import { clfFieldsDecoder, clfRecordDecoder, isClfField, type ClfField } from '../io/codecs/clf.ts';
 import type { DecodeRange } from '../io/codecs/codec.ts';
 import { fieldDecoder } from '../io/codecs/split.ts';
 import { sourceFor } from '../io/sources/index.ts';
+import type { OpSpec } from '../operators/operator.ts';
 import { readersOf } from './graph.ts';
 import type { PipelineSpec } from './pipeline.ts';
 
 export interface FieldFusion {
-  /** The stream whose first operator the source's decoder now does. */
+  /** The stream that reads the source's records. */
   stream: string;
   decoder: DecodeRange;
+  /** Whether the decoder also does the stream's first operator (a map), which is then left out. */
+  doesFirst: boolean;
 }
 
-/** For each source that can be fused with the map after it, the decoder that replaces both. */
+/** For each source that can be fused with the operators after it, the decoder that does their part. */
 export function fuseFieldAccess(spec: PipelineSpec): Map<string, FieldFusion> {
   const fused = new Map<string, FieldFusion>();
   for (const [name, stream] of Object.entries(spec.streams)) {
     const from = stream.from[0]!;
-    const first = stream.ops[0];
     const source = spec.sources[from];
     // only where the source feeds this stream alone, the stream reads nothing else and the record
     // is the decoded line itself (not wrapped with a message's metadata)
-    if (!source || stream.from.length !== 1 || first?.op !== 'map' || typeof first.arg !== 'string' || readersOf(spec, from) !== 1) continue;
-    const decoder = fieldsOfLine(source.parse, first.arg);
-    if (decoder && !wrapsRecords(source.in)) fused.set(from, { stream: name, decoder });
+    if (!source || stream.from.length !== 1 || readersOf(spec, from) !== 1 || wrapsRecords(source.in)) continue;
+    const first = stream.ops[0];
+    const picked = first?.op === 'map' && typeof first.arg === 'string' ? fieldsOfLine(source.parse, first.arg) : undefined;
+    // a dead letter holds the record as the failing operator saw it: there, the whole one
+    const fields = !picked && source.parse === 'clf' && !spec.onError.startsWith('dlq:') ? clfFieldsRead(stream.ops) : undefined;
+    if (picked) fused.set(from, { stream: name, decoder: picked, doesFirst: true });
+    else if (fields) fused.set(from, { stream: name, decoder: clfRecordDecoder(fields), doesFirst: false });
   }
   return fused;
 }
+
+/**
+ * The fields of a CLF record that a stream reads before a map replaces the record: in a window's event
+ * time, in filters and in the map, each of which must read the record only as `x.F`. Undefined where
+ * anything sees the record whole (a sink, another operator, an expression that passes `x` on).
+ */
+function clfFieldsRead(ops: readonly OpSpec[]): ClfField[] | undefined {
+  const fields = new Set<string>();
+  const reads = (expr: unknown) => typeof expr === 'string' && fieldsReadOfX(expr, fields);
+  for (const { op, arg, options } of ops) {
+    if (op === 'window' ? options['event-time'] === undefined || reads(options['event-time']) : op === 'filter' && reads(arg)) continue;
+    if (op !== 'map' || !reads(arg)) return undefined;
+    const names = [...fields];
+    return names.every(isClfField) ? names : undefined;
+  }
+  return undefined;
+}
+
+/** Names bound to the whole record (or that can reach it) in an expression. */
+const WHOLE_RECORD = new Set(['x', 'k', 'v', 'arguments', 'eval']);
+
+/** Adds to `into` the fields `expr` reads of x as `x.F` or `x["F"]`; false where it uses x otherwise, or is a function. */
+function fieldsReadOfX(expr: string, into: Set<string>): boolean {
+  let tree: Node;
+  try {
+    tree = exprTree(expr);
+  } catch {
+    return false; // the planner has reported it
+  }
+  const visit = (node: Node): boolean => {
+    switch (node.type) {
+      case 'Identifier':
+        return !WHOLE_RECORD.has((node as Node & { name: string }).name);
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+        return false; // its parameters could be named x
+      case 'MemberExpression': {
+        const m = node as Member;
+        if (isX(m.object)) {
+          const name = m.computed ? literal(m.property) : m.property.name;
+          return typeof name === 'string' && (into.add(name), true);
+        }
+        return visit(m.object) && (!m.computed || visit(m.property));
+      }
+      case 'Property': {
+        const p = node as Node & { key: Node; value: Node; computed: boolean; shorthand: boolean };
+        return (!p.computed || visit(p.key)) && visit(p.value);
+      }
+      default:
+        return Object.values(node).every((child) => (Array.isArray(child) ? child.every((c) => !isNode(c) || visit(c)) : !isNode(child) || visit(child)));
+    }
+  };
+  return visit(tree);
+}
+
+const isNode = (value: unknown): value is Node => typeof (value as Node | null)?.type === 'string';
 
 type Member = Node & { object: Node; property: Node & { name?: string; value?: unknown }; computed: boolean; optional: boolean };
 type Call = Node & { callee: Node; arguments: Node[]; optional: boolean };

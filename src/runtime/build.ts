@@ -89,7 +89,7 @@ export function buildGraph(plan: Plan, onError: OnError, io: GraphIo = uriIo, ho
     sinks.push(sink);
     feed(s.from, `sink:${i}`, guardSink(sink, label, onError, () => recordsOut++));
   });
-  const fusedStreams = new Set([...fusions.values()].map((f) => f.stream));
+  const fusedStreams = new Set([...fusions.values()].filter((f) => f.doesFirst).map((f) => f.stream));
   for (const { name, from, ops } of plan.streams.toReversed()) {
     const skip = fusedStreams.has(name) ? 1 : 0; // the source's decoder does the first operator
     const keep = (i: number, state: Stateful) => stateful.set(`${name}/${i + skip}/${ops[i + skip]!.def.name}`, state);

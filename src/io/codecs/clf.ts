@@ -289,16 +289,32 @@ export function parseClf(line: string): ClfRecord {
  * the record (or the strings of the other fields) where the scanner takes the line.
  */
 export function clfFieldsDecoder(names: ClfField[], asArray: boolean): DecodeRange {
-  const scanner = new ClfScanner(names.some((n) => n === 'method' || n === 'path' || n === 'protocol'));
-  const at = clfOffsets();
+  const { at, of } = offsetsReading(names);
   const reads = names.map((n) => CLF_FIELDS[n]);
   const read = reads[0]!;
-  const of = (text: string, start: number, end: number) => (scanner.scan(text, start, end, at) ? text : cutClf(text.slice(start, end), at));
   if (!asArray) return (text, start, end) => read(of(text, start, end), at);
   return (text, start, end) => {
     const t = of(text, start, end);
     return reads.map((r) => r(t, at));
   };
+}
+
+/** `--parse clf` for expressions that read only the fields named: a record of those fields alone. */
+export function clfRecordDecoder(names: ClfField[]): DecodeRange {
+  const { at, of } = offsetsReading(names);
+  return (text, start, end) => {
+    const t = of(text, start, end);
+    const rec: Partial<Record<ClfField, unknown>> = {};
+    for (const name of names) rec[name] = CLF_FIELDS[name](t, at);
+    return rec;
+  };
+}
+
+/** The offsets of a line for reading `names`: cut by a scanner (that cuts the request only if they need it), else by the expressions. */
+function offsetsReading(names: ClfField[]): { at: ClfOffsets; of: (text: string, start: number, end: number) => string } {
+  const scanner = new ClfScanner(names.some((n) => n === 'method' || n === 'path' || n === 'protocol'));
+  const at = clfOffsets();
+  return { at, of: (text, start, end) => (scanner.scan(text, start, end, at) ? text : cutClf(text.slice(start, end), at)) };
 }
 
 /**
