@@ -201,14 +201,15 @@ const CHUNK = 1 << 17;
 export type ReadAt = (buf: Buffer, want: number, offset: number) => Promise<number>;
 
 /**
- * Reads file descriptors into an intake with one reused buffer (no allocation per chunk), each
- * until its end or stop(). Pausing takes effect between reads.
+ * Reads file descriptors into an intake with two reused buffers (no allocation per chunk), each
+ * until its end or stop(): the next chunk is read into one, on a thread of the pool, while the
+ * other is cut into lines. Pausing takes effect between reads.
  */
 export class FdReader {
   private paused = false;
   private stopped = false;
   private wake: (() => void) | undefined;
-  private readonly buf = Buffer.allocUnsafe(CHUNK);
+  private readonly buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] as const;
   /** Bytes to ask for per read, at most the buffer's size. */
   size = CHUNK;
   /** Offset just after the last complete line handed to the intake. */
@@ -226,7 +227,9 @@ export class FdReader {
    */
   async run(fd: number | ReadAt, intake: Intake, from?: number, end = Infinity): Promise<boolean> {
     const read: ReadAt = typeof fd === 'number' ? (buf, want, offset) => readSome(fd, buf, want, from === undefined ? null : offset) : fd;
-    const buf = this.buf;
+    let [buf, spare] = this.buffers;
+    /** The read into `buf` already under way, if any. */
+    let ahead: Promise<number> | undefined;
     const lines = new LineChunker(intake);
     // read by position (a file), only what --max-rate lets in is handed on: the rest waits here, as
     // bytes not yet delivered, so that the position is always that of what the intake took
@@ -248,26 +251,35 @@ export class FdReader {
     let offset = from ?? 0;
     let ended = false;
     this.deliveredTo = offset;
-    while (!this.stopped) {
-      if (waiting.length && !this.paused) retry();
-      this.deliveredTo = offset - lines.carried - waitingBytes;
-      if (ended && !waiting.length) return true;
-      if (this.paused || ended) {
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        continue;
+    try {
+      while (!this.stopped) {
+        if (waiting.length && !this.paused) retry();
+        this.deliveredTo = offset - lines.carried - waitingBytes;
+        if (ended && !waiting.length) return true;
+        if (this.paused || ended) {
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          continue;
+        }
+        const atEnd = offset >= end;
+        const n = atEnd ? 0 : await (ahead ?? read(buf, Math.min(this.size, end - offset), offset));
+        ahead = undefined;
+        offset += n;
+        if (n > 0) {
+          const chunk = buf.subarray(0, n);
+          [buf, spare] = [spare, buf];
+          if (offset < end) ahead = read(buf, Math.min(this.size, end - offset), offset);
+          lines.push(chunk, offer);
+          continue;
+        }
+        // the limit is the file's end too: its last line, without a newline, was delivered before
+        if (!atEnd || (await read(buf, 1, offset)) === 0) lines.end(offer);
+        ended = true;
       }
-      const atEnd = offset >= end;
-      const n = atEnd ? 0 : await read(buf, Math.min(this.size, end - offset), offset);
-      offset += n;
-      if (n > 0) {
-        lines.push(buf.subarray(0, n), offer);
-        continue;
-      }
-      // the limit is the file's end too: its last line, without a newline, was delivered before
-      if (!atEnd || (await read(buf, 1, offset)) === 0) lines.end(offer);
-      ended = true;
+      return false;
+    } finally {
+      // a read left under way by a stop or an error: what it gives (or why it fails) goes nowhere
+      ahead?.catch(() => {});
     }
-    return false;
   }
 
   pause(): void {
