@@ -27,18 +27,21 @@ const zmqAddon: Plugin = {
 /**
  * Built-in modules are loaded when first used: an import of node:crypto, node:zlib or node:dgram, or
  * an ES import of node:fs (whose facade reads every lazy export), costs start-up time a short run
- * spends for nothing, a third of `echo x | sluice --count`. Each becomes an object whose exports
- * (their names taken from the Node that builds) load the module on first access.
+ * spends for nothing. Each becomes an object whose exports (their names taken from the Node that
+ * builds) load the module on first access.
  */
 const builtinsOnUse: Plugin = {
   name: 'builtins-on-use',
   setup(b) {
     b.onResolve({ filter: /^[a-z:_/]+$/ }, (args) => (isBuiltin(args.path) ? { path: args.path, namespace: 'builtin' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, ({ path }) => {
-      const names = JSON.stringify(Object.keys(process.getBuiltinModule(path)!));
+      const id = JSON.stringify(path);
+      const exports: object = process.getBuiltinModule(path)!;
+      // a module that is a class (node:events, node:stream) is used as one: it is taken as it is
+      if (typeof exports === 'function') return { contents: `module.exports = process.getBuiltinModule(${id});` };
       const contents = `let loaded;
-const on = () => (loaded ??= process.getBuiltinModule(${JSON.stringify(path)}));
-for (const k of ${names}) Object.defineProperty(module.exports, k, { get: () => on()[k], set: (v) => { on()[k] = v; }, enumerable: true });`;
+const on = () => (loaded ??= process.getBuiltinModule(${id}));
+for (const k of ${JSON.stringify(Object.keys(exports))}) Object.defineProperty(module.exports, k, { get: () => on()[k], set: (v) => { on()[k] = v; }, enumerable: true });`;
       return { contents };
     });
   },
