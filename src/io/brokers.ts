@@ -7,6 +7,7 @@ import type { NatsConnection } from 'nats';
 import { note } from '../core/report.ts';
 import { backoffMs, wait } from '../core/backoff.ts';
 import { IoError, messageOf } from '../core/errors.ts';
+import { keyText } from './render/format.ts';
 import type { ParamValues, Problem } from './uri.ts';
 
 export interface BrokerTarget {
@@ -115,6 +116,5 @@ export async function amqpOpen<C extends boolean>(target: BrokerTarget, vhost: s
 export function keyedTarget(template: string, rec: unknown): { to: string; value: unknown } {
   if (!template.includes('{key}')) return { to: template, value: rec };
   if (!Array.isArray(rec) || rec.length !== 2) throw new IoError(`{key} in '${template}' needs pairs [key, value], not ${JSON.stringify(rec)}`);
-  const k: unknown = rec[0];
-  return { to: template.replaceAll('{key}', typeof k === 'string' ? k : JSON.stringify(k)), value: rec[1] };
+  return { to: template.replaceAll('{key}', keyText(rec[0])), value: rec[1] };
 }

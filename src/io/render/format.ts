@@ -155,6 +155,11 @@ export function renderer(spec: Format): Render {
   }
 }
 
+/** A pair's key as a message key, a topic's or stream entry's part carries it: a string as it is, else JSON. */
+export function keyText(key: unknown): string {
+  return typeof key === 'string' ? key : JSON.stringify(key);
+}
+
 /** A record as Spark's print() shows it: pairs, nested too, as Scala tuples `(k,v)`. */
 export function sparkText(rec: unknown): string {
   if (isPair(rec)) return `(${sparkText(rec[0])},${sparkText(rec[1])})`;

@@ -6,6 +6,7 @@
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
 import { IoError } from '../../core/errors.ts';
 import { CLIENT, existingTopics, kafkaClient, kafkaTarget, whileUnreachable, type KafkaTarget } from '../kafka-cluster.ts';
+import { keyText } from '../render/format.ts';
 import { OrderedRequests } from './requests.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
@@ -75,7 +76,7 @@ export const kafka: SinkDef<KafkaTarget> = {
         let value: Buffer;
         if (Array.isArray(rec) && rec.length === 2) {
           const k: unknown = rec[0];
-          if (k != null) key = Buffer.from(typeof k === 'string' ? k : JSON.stringify(k));
+          if (k != null) key = Buffer.from(keyText(k));
           value = Buffer.from(prefix + render(rec[1]));
         } else {
           value = Buffer.from(prefix + render(rec));

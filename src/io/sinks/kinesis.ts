@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { IoError, SinkRefusedError } from '../../core/errors.ts';
-import { RenderError } from '../render/format.ts';
+import { keyText, RenderError } from '../render/format.ts';
 import { credentialsFailure, KINESIS_PARAMS, kinesisClient, kinesisSdk, kinesisTarget, Refused, RetryNotes, withRetries, type KinesisTarget, type Transient } from '../kinesis.ts';
 import { OrderedRequests } from './requests.ts';
 import type { Sink, SinkDef } from './sink.ts';
@@ -75,7 +75,7 @@ export const kinesis: SinkDef<KinesisTarget> = {
         let data: Buffer;
         if (Array.isArray(rec) && rec.length === 2) {
           const k: unknown = rec[0];
-          if (k != null && k !== '') key = typeof k === 'string' ? k : JSON.stringify(k);
+          if (k != null && k !== '') key = keyText(k);
           data = Buffer.from(prefix + render(rec[1]));
         } else {
           data = Buffer.from(prefix + render(rec));

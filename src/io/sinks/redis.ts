@@ -7,6 +7,7 @@ import { note } from '../../core/report.ts';
 import { backoffMs, wait } from '../../core/backoff.ts';
 import { IoError, messageOf } from '../../core/errors.ts';
 import { BROKER_RETRY, brokerTarget, redisClient, type BrokerTarget } from '../brokers.ts';
+import { keyText } from '../render/format.ts';
 import { redactedUri as redact } from '../uri.ts';
 import type { Sink, SinkDef } from './sink.ts';
 
@@ -71,8 +72,7 @@ export const redis: SinkDef<BrokerTarget> = {
       },
       push(rec) {
         if (Array.isArray(rec) && rec.length === 2) {
-          const k: unknown = rec[0];
-          entries.push(['key', typeof k === 'string' ? k : JSON.stringify(k), 'data', prefix + render(rec[1])]);
+          entries.push(['key', keyText(rec[0]), 'data', prefix + render(rec[1])]);
         } else {
           entries.push(['data', prefix + render(rec)]);
         }
