@@ -39,9 +39,13 @@ const builtinsOnUse: Plugin = {
       const exports: object = process.getBuiltinModule(path)!;
       // a module that is a class (node:events, node:stream) is used as one: it is taken as it is
       if (typeof exports === 'function') return { contents: `module.exports = process.getBuiltinModule(${id});` };
+      // the exports are on the object's prototype: the bundle's ES-module wrapper of it, made for each
+      // file that imports it, then has no property of its own to copy (a hundred for node:fs)
       const contents = `let loaded;
 const on = () => (loaded ??= process.getBuiltinModule(${id}));
-for (const k of ${JSON.stringify(Object.keys(exports))}) Object.defineProperty(module.exports, k, { get: () => on()[k], set: (v) => { on()[k] = v; }, enumerable: true });`;
+const exports = {};
+for (const k of ${JSON.stringify(Object.keys(exports))}) Object.defineProperty(exports, k, { get: () => on()[k], set: (v) => { on()[k] = v; } });
+module.exports = Object.create(exports);`;
       return { contents };
     });
   },
