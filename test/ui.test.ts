@@ -246,7 +246,7 @@ describe('terminal views', () => {
 
   it('-v on a terminal is one status line redrawn in place; off a terminal, a line per batch', async () => {
     const screen = await underTerminal(`(echo a; sleep 0.3; echo b; sleep 0.3; echo c) | ${SLUICE} -v -b 100ms --count -o /dev/null`, 24, 200);
-    const out = screen.replace(/\r\n/g, '\n').replace(/\x1b\[\d+m/g, ''); // colour, where chalk gives it
+    const out = screen.replace(/\r\n/g, '\n').replace(/\x1b\[[\d;]+m/g, ''); // colour, where sluice gives it
     expect(out.split('\x1b[K').length).toBeGreaterThan(3);
     expect(out.trimEnd().split('\n')).toHaveLength(1); // one line, ended once at exit
     expect(out).toMatch(/sluice: \d+ batches, \d+ records\/s; last batch \d+: 1 in, 1 out/);

@@ -1,15 +1,24 @@
-// Messages on stderr: `sluice: ...`, the prefix coloured only where stderr is a terminal
-// (chalk honours NO_COLOR and FORCE_COLOR).
+// Messages on stderr: `sluice: ...`, the prefix coloured only where stderr is a terminal that
+// has colours (NO_COLOR, NODE_DISABLE_COLORS and TERM=dumb say no), or where FORCE_COLOR asks.
 
-import { chalkStderr } from 'chalk';
+let colours: boolean | undefined;
+/** Decided at the first message, not at start-up: asking a terminal costs a short run's time. */
+function coloured(): boolean {
+  const force = process.env.FORCE_COLOR;
+  colours ??= force !== undefined && force !== '' ? force !== '0' && force !== 'false' : process.stderr.isTTY === true && process.stderr.hasColors();
+  return colours;
+}
+
+/** `text` in SGR style `on` (2 dim, 1;31 bold red) where stderr takes colours. */
+const styled = (on: string, text: string) => (coloured() ? `\x1b[${on}m${text}\x1b[0m` : text);
 
 export function note(message: string): void {
-  process.stderr.write(`${chalkStderr.dim('sluice:')} ${message}\n`);
+  process.stderr.write(`${styled('2', 'sluice:')} ${message}\n`);
 }
 
 /** A note that replaces the line before it (a terminal's status line): no newline until the next message ends it. */
 export function noteInPlace(message: string): void {
-  process.stderr.write(`\r\x1b[K${chalkStderr.dim('sluice:')} ${message}`);
+  process.stderr.write(`\r\x1b[K${styled('2', 'sluice:')} ${message}`);
 }
 
 export function error(message: string): void {
@@ -18,6 +27,6 @@ export function error(message: string): void {
 
 /** An error message as error() writes it, for a thread that writes it itself. */
 export function errorText(message: string): string {
-  const prefix = chalkStderr.red.bold('sluice: error:');
+  const prefix = styled('1;31', 'sluice: error:');
   return `${message.split('\n').map((line) => `${prefix} ${line}`).join('\n')}\n`;
 }
