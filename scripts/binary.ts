@@ -1,10 +1,10 @@
 // npm run build:binary (after npm run build): dist/sluice, or the path given, one executable for
-// this platform made with Node's own single-executable-application support from the pinned Node:
-// the program as one CommonJS script with V8's code cache, and the --repartition worker, the --ui
-// page and zeromq's addon of dist/ as its assets.
+// this platform made with Node's own single-executable-application support from the pinned Node: a
+// small main script (src/cli/binary.ts), and as its assets the program as one CommonJS function with
+// V8's code cache of a run of it, the --repartition worker, and the --ui page and zeromq's addon of dist/.
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -15,8 +15,9 @@ const work = mkdtempSync(join(tmpdir(), 'sluice-binary-'));
 try {
   await build({
     ...program,
-    entryPoints: { ...(program.entryPoints as Record<string, string>), sluice: root('src/cli/binary.ts') },
-    format: 'cjs', // what Node 24 runs as a single executable's main script
+    entryPoints: { ...(program.entryPoints as Record<string, string>), main: root('src/cli/binary.ts') },
+    format: 'cjs', // what Node 24 runs as a single executable's main script, and what vm.Script runs
+    supported: { 'dynamic-import': false }, // import() of a built-in as require(): vm.Script has no module loader
     target: 'node24',
     outdir: work,
     minifyWhitespace: true,
@@ -25,20 +26,25 @@ try {
     define: { 'import.meta.url': '__importMetaUrl' },
     banner: { js: "var __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
   });
+  // the program as the function src/cli/binary.ts calls with its module scope
+  writeFileSync(`${work}/sluice.js`, `(function (exports, require, module, __filename, __dirname) {${readFileSync(`${work}/sluice.js`, 'latin1')}\n})`);
   const config = {
-    main: `${work}/sluice.js`,
+    main: `${work}/main.js`,
     output: `${work}/sea-prep.blob`,
     disableExperimentalSEAWarning: true,
-    useCodeCache: true,
     // as bin/sluice runs the CLI: a small young generation keeps a long stateless stream in little memory
     execArgv: ['--max-semi-space-size=4'],
     // named as the files are in dist/
     assets: {
+      'sluice.js': `${work}/sluice.js`,
+      'sluice.cache': `${work}/sluice.cache`,
       'repartition-worker.js': `${work}/repartition-worker.js`,
       'zeromq.node': `${DIST}/zeromq.node`,
       ...Object.fromEntries(UI.map((file) => [`ui/${file}`, `${DIST}/ui/${file}`])),
     },
   };
+  // the main script run by the same Node with the same flags writes sluice.cache: a run as short as a run can be
+  execFileSync(NODE, [...config.execArgv, config.main, '--count'], { input: 'x\n', stdio: ['pipe', 'ignore', 'inherit'] });
   writeFileSync(`${work}/sea-config.json`, JSON.stringify(config));
   execFileSync(NODE, ['--experimental-sea-config', `${work}/sea-config.json`], { stdio: 'ignore' });
   rmSync(output, { force: true }); // a binary still running keeps its file; this one is new
