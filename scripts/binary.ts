@@ -7,27 +7,47 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { isBuiltin } from 'node:module';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { DIST, NODE, program, root, UI } from './bundle.ts';
 
 const output = resolve(process.argv[2] ?? `${DIST}/sluice`);
 const work = mkdtempSync(join(tmpdir(), 'sluice-binary-'));
+/** The client libraries the program imports only when a run uses them (import() of a package): left out of the program, each a bundle of its own. */
+const libraries = new Set<string>();
+const lazyLibraries: Plugin = {
+  name: 'lazy-libraries',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || isBuiltin(args.path)) return undefined;
+      libraries.add(args.path);
+      return { path: args.path, external: true };
+    });
+  },
+};
+const options: BuildOptions = {
+  ...program,
+  format: 'cjs', // what Node 24 runs as a single executable's main script, and what vm.Script runs
+  supported: { 'dynamic-import': false }, // import() as require(): vm.Script has no module loader (src/cli/binary.ts's require)
+  target: 'node24',
+  outdir: work,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // what the ES modules in the bundle expect (createRequire(import.meta.url) of the Kafka client)
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "var __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+};
+/** A bundle of the work directory as the function src/cli/binary.ts calls with a module scope. */
+const asFunction = (name: string) =>
+  writeFileSync(`${work}/${name}`, `(function (exports, require, module, __filename, __dirname) {${readFileSync(`${work}/${name}`, 'latin1')}\n})`);
 try {
   await build({
-    ...program,
+    ...options,
+    plugins: [...program.plugins!, lazyLibraries],
     entryPoints: { ...(program.entryPoints as Record<string, string>), main: root('src/cli/binary.ts') },
-    format: 'cjs', // what Node 24 runs as a single executable's main script, and what vm.Script runs
-    supported: { 'dynamic-import': false }, // import() of a built-in as require(): vm.Script has no module loader
-    target: 'node24',
-    outdir: work,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    // what the ES modules in the bundle expect (createRequire(import.meta.url) of the Kafka client)
-    define: { 'import.meta.url': '__importMetaUrl' },
-    banner: { js: "var __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
   });
-  // the program as the function src/cli/binary.ts calls with its module scope
-  writeFileSync(`${work}/sluice.js`, `(function (exports, require, module, __filename, __dirname) {${readFileSync(`${work}/sluice.js`, 'latin1')}\n})`);
+  await build({ ...options, entryPoints: Object.fromEntries([...libraries].map((name) => [`lib/${name}`, name])) });
+  for (const name of ['sluice.js', ...[...libraries].map((name) => `lib/${name}.js`)]) asFunction(name);
   const config = {
     main: `${work}/main.js`,
     output: `${work}/sea-prep.blob`,
@@ -38,6 +58,7 @@ try {
     assets: {
       'sluice.js': `${work}/sluice.js`,
       'sluice.cache': `${work}/sluice.cache`,
+      ...Object.fromEntries([...libraries].map((name) => [`lib/${name}.js`, `${work}/lib/${name}.js`])),
       'repartition-worker.js': `${work}/repartition-worker.js`,
       'zeromq.node': `${DIST}/zeromq.node`,
       ...Object.fromEntries(UI.map((file) => [`ui/${file}`, `${DIST}/ui/${file}`])),
