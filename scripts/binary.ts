@@ -1,13 +1,14 @@
 // npm run build:binary (after npm run build): dist/sluice, or the path given, one executable for
 // this platform made with Node's own single-executable-application support from the pinned Node: a
 // small main script (src/cli/binary.ts), and as its assets the program as one CommonJS function with
-// V8's code cache of a run of it, the --repartition worker, and the --ui page and zeromq's addon of dist/.
+// V8's code cache of a run of it, each client library it imports on demand as a function of its own,
+// the --repartition worker, and the --ui page and zeromq's addon of dist/.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isBuiltin } from 'node:module';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { DIST, NODE, program, root, UI } from './bundle.ts';
 
@@ -54,7 +55,7 @@ try {
     disableExperimentalSEAWarning: true,
     // as bin/sluice runs the CLI: a small young generation keeps a long stateless stream in little memory
     execArgv: ['--max-semi-space-size=4'],
-    // named as the files are in dist/
+    // named as the files are in the work directory, those of dist/ as they are there
     assets: {
       'sluice.js': `${work}/sluice.js`,
       'sluice.cache': `${work}/sluice.cache`,
