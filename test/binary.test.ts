@@ -1,6 +1,7 @@
 // The single binary (scripts/binary.ts, npm run build:binary) built into a scratch directory and run
-// with an empty environment, no Node on PATH: --version, a pipe, --repartition's worker threads and
-// the --ui page from its assets. `SLUICE_BIN=dist/sluice` runs other end-to-end files against it.
+// with an empty environment, no Node on PATH: --version, a pipe, --repartition's worker threads, the
+// --ui page and a client library from its assets. `SLUICE_BIN=dist/sluice` runs the other end-to-end
+// files against it (vitest.config.ts).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,15 @@ describe('the single binary', () => {
     const r = await bare(['-b', '1h', '--repartition', '2', '--map', 'Number(x) * 2'], input).done;
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(Array.from({ length: 20_000 }, (_, i) => `${i * 2}\n`).join(''));
+  });
+
+  it('runs a client library from its own asset when a URI needs one', async () => {
+    const run = bare(['-b', '100ms', '--count', '-o', 'postgres://u@127.0.0.1:1/db?table=t']);
+    run.child.stdin.write('a\n');
+    // the PostgreSQL client's own connect error: it was loaded and ran
+    await eventually(() => /cannot reach PostgreSQL \(connect ECONNREFUSED/.test(run.stderr()), 'the PostgreSQL client connecting');
+    run.child.kill('SIGTERM');
+    await run.done;
   });
 
   it('serves the --ui page from its assets', async () => {

@@ -56,6 +56,19 @@ export const DATABASE_PARAMS: readonly UriParam[] = [
 
 const MARKS = 'sluice_batches';
 
+/**
+ * CREATE TABLE IF NOT EXISTS, which still fails when another session creates the table at the same
+ * moment (PostgreSQL: a unique violation in its catalog), as a run killed mid-statement or a second
+ * sink of the run may: the table that session made will do.
+ */
+async function createTable(c: Connection, table: string, sql: string): Promise<void> {
+  try {
+    await c.query(sql);
+  } catch (err) {
+    if (!(await c.describe(table))) throw err;
+  }
+}
+
 /** Socket errors that mean the server is gone or not there yet. */
 export const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
@@ -136,7 +149,7 @@ export function databaseSink(dialect: Dialect, params: ParamValues, options: Sin
         .map(({ name, type }) => `${q(name)} ${dialect.typeName(type ?? 'text', key?.includes(name) ?? false)}${key?.includes(name) ? ' NOT NULL' : ''}`);
       defs.push(`${q(BATCH_TIME)} ${dialect.typeName('integer', false)}`);
       if (key) defs.push(`PRIMARY KEY (${key.map(q).join(', ')})`);
-      await c.query(`CREATE TABLE IF NOT EXISTS ${qualified(table, q)} (${defs.join(', ')})`);
+      await createTable(c, table, `CREATE TABLE IF NOT EXISTS ${qualified(table, q)} (${defs.join(', ')})`);
       shape = (await c.describe(table))!;
     } else {
       const problems = shapeProblems(shape, wanted, key);
@@ -188,7 +201,7 @@ export function databaseSink(dialect: Dialect, params: ParamValues, options: Sin
   /** One batch in one transaction: skipped when its mark says it was written before a crash. */
   const transaction = async (c: Connection, columns: Column[], rows: unknown[][]) => {
     if (mark && !marksReady) {
-      await c.query(`CREATE TABLE IF NOT EXISTS ${MARKS} (pipeline VARCHAR(64) NOT NULL, sink VARCHAR(700) NOT NULL, batch_time BIGINT NOT NULL, PRIMARY KEY (pipeline, sink))`);
+      await createTable(c, MARKS, `CREATE TABLE IF NOT EXISTS ${MARKS} (pipeline VARCHAR(64) NOT NULL, sink VARCHAR(700) NOT NULL, batch_time BIGINT NOT NULL, PRIMARY KEY (pipeline, sink))`);
       marksReady = true;
     }
     const p = dialect.param;
