@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * SLUICE_BIN=dist/sluice (npm test's second pass): every end-to-end file against the single binary,
  * but not the unit tests (src/, no command run) nor the files for which another command is meaningless:
  * test/binary.test.ts builds and runs a binary of its own, test/package.test.ts installs what
- * `npm pack` makes (bin/sluice's launcher and dist/), and test/floors.test.ts and test/man.test.ts
+ * `npm pack` makes (bin/sluice and dist/), and test/floors.test.ts and test/man.test.ts
  * read the source tree and the man page, running no sluice.
  */
 const binaryPass = process.env.SLUICE_BIN !== undefined;

@@ -1,6 +1,6 @@
-// What the two builds of the program share (scripts/build.ts for dist/, scripts/binary.ts for the
-// single binary): the entry points, esbuild's options, and the files libraries read beside their own
-// (zeromq's addon, the Kafka client's WebAssembly), which a bundle must carry some other way.
+// What scripts/build.ts (dist/) and scripts/binary.ts (the single binary, made of dist/) share:
+// where things are, the program's entry points and esbuild's options, and the files libraries read
+// beside their own (zeromq's addon, the Kafka client's WebAssembly), which a bundle must carry some other way.
 
 import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ export const root = (path: string) => fileURLToPath(new URL(`../${path}`, import
 /** The pinned Node (the `node` package): the one the tests, the build and the binary run. */
 export const NODE = root('node_modules/node/bin/node');
 export const DIST = root('dist');
+/** The Node flags the program runs with (bin/sluice gives the same): a small young generation keeps a long stateless stream in little memory. */
+export const EXEC_ARGV = ['--max-semi-space-size=4'];
 /** The --ui page's files in dist/ui (from src/ui/page). */
 export const UI = ['index.html', 'app.js', 'app.css'];
 

@@ -1,10 +1,10 @@
-// The single binary's main script (scripts/binary.ts): answers --version with none of the program
-// loaded, as bin/launch.js does for bin/sluice; otherwise runs the program (src/cli/main.ts), one
-// CommonJS function in the asset sluice.js, compiled from the V8 code cache in the asset sluice.cache,
-// and the client libraries it imports, each its own asset lib/NAME.js, only when the run uses them.
-// Run by the build's Node instead (not a single executable), it runs the program from the files
-// beside it and writes sluice.cache there as it exits: the cache then holds every function that run
-// compiled, not only the script's top level (which is all Node's own `useCodeCache` keeps).
+// The main script of dist/ (bin/sluice runs it) and of the single binary (scripts/build.ts,
+// scripts/binary.ts): answers --version with none of the program loaded; otherwise runs the program
+// (src/cli/main.ts), one CommonJS function in sluice.js, compiled from V8's code cache in sluice.cache,
+// and the client libraries it imports, each its own lib/NAME.js, only when the run uses them; the
+// binary has these files as its assets. With SLUICE_WRITE_CODE_CACHE set (by the build) it writes
+// sluice.cache as it exits: the cache then holds every function that run compiled, not only the
+// script's top level (which is all Node's own code caches keep).
 
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -32,7 +32,9 @@ else {
     if (!libraries.has(id)) libraries.set(id, exportsOf(new Script(source(`lib/${id}.js`), { filename: `lib/${id}.js` })));
     return libraries.get(id);
   };
-  const program = new Script(source('sluice.js'), { filename: 'sluice.js', cachedData: inBinary ? Buffer.from(sea.getRawAsset('sluice.cache')) : undefined });
-  if (!inBinary) process.on('exit', () => writeFileSync(file('sluice.cache'), program.createCachedData()));
+  const cache = inBinary ? Buffer.from(sea.getRawAsset('sluice.cache')) : process.env.SLUICE_WRITE_CODE_CACHE ? undefined : readFileSync(file('sluice.cache'));
+  // a cache another Node made is refused by V8, and the program compiled as it runs
+  const program = new Script(source('sluice.js'), { filename: 'sluice.js', cachedData: cache });
+  if (process.env.SLUICE_WRITE_CODE_CACHE) process.on('exit', () => writeFileSync(file('sluice.cache'), program.createCachedData()));
   exportsOf(program);
 }
