@@ -2,13 +2,17 @@
 // A map that only picks fields of the decoded line is done by the source's decoder, which reads
 // those fields straight from the line and makes neither the record nor the strings of the others:
 // `--parse split --map 'x[N]'`, `--map 'x.split("SEP")[N]'`, `--parse clf --map x.status` and
-// `--parse clf --map '[x.path, x.bytes]'` (the common "count by a field" jobs, where decoding is most of the cost).
+// `--parse clf --map '[x.path, x.bytes]'` (the common "count by a field" jobs, where decoding is most of the cost),
+// and `--parse json --map 'x.a'`, `x.a.b`, `x["a"]` or `[x.a, x.b]` (group-by jobs over NDJSON).
 // The expression is recognised from its syntax tree, so spacing, quotes and parentheses do not matter.
 
 import type { Node } from 'acorn';
-import { exprTree, unparenthesized } from '../core/expr.ts';
+import { compileExpr, exprTree, unparenthesized } from '../core/expr.ts';
 import { clfFieldsDecoder, isClfField, type ClfField } from '../io/codecs/clf.ts';
-import type { DecodeRange } from '../io/codecs/codec.ts';
+import { SKIP, type DecodeRange } from '../io/codecs/codec.ts';
+import { createDecoder } from '../io/codecs/index.ts';
+import { isOwnFieldName, jsonFieldsDecoder, type JsonPath } from '../io/codecs/json-fields.ts';
+import { guard } from '../operators/operator.ts';
 import { fieldDecoder } from '../io/codecs/split.ts';
 import { sourceFor } from '../io/sources/index.ts';
 import { readersOf } from './graph.ts';
@@ -30,7 +34,7 @@ export function fuseFieldAccess(spec: PipelineSpec): Map<string, FieldFusion> {
     // only where the source feeds this stream alone, the stream reads nothing else and the record
     // is the decoded line itself (not wrapped with a message's metadata)
     if (!source || stream.from.length !== 1 || first?.op !== 'map' || typeof first.arg !== 'string' || readersOf(spec, from) !== 1) continue;
-    const decoder = fieldsOfLine(source.parse, first.arg);
+    const decoder = fieldsOfLine(source.parse, first.arg, first.label);
     if (decoder && !wrapsRecords(source.in)) fused.set(from, { stream: name, decoder });
   }
   return fused;
@@ -39,8 +43,8 @@ export function fuseFieldAccess(spec: PipelineSpec): Map<string, FieldFusion> {
 type Member = Node & { object: Node; property: Node & { name?: string; value?: unknown }; computed: boolean; optional: boolean };
 type Call = Node & { callee: Node; arguments: Node[]; optional: boolean };
 
-/** The decoder that gives what `expr` gives of each line parsed by `parse`, when it only picks fields of the line. */
-function fieldsOfLine(parse: string | undefined, expr: string): DecodeRange | undefined {
+/** The decoder that gives what `expr` (the map `label`) gives of each line parsed by `parse`, when it only picks fields of the line. */
+function fieldsOfLine(parse: string | undefined, expr: string, label: string): DecodeRange | undefined {
   let tree: Node;
   try {
     tree = exprTree(expr);
@@ -50,6 +54,11 @@ function fieldsOfLine(parse: string | undefined, expr: string): DecodeRange | un
   if (parse === 'clf') {
     const picked = tree.type === 'ArrayExpression' ? (tree as Node & { elements: (Node | null)[] }).elements.map((e) => e && clfField(e)) : [clfField(tree)];
     if (picked.length && picked.every((f) => f !== undefined && f !== null)) return clfFieldsDecoder(picked as ClfField[], tree.type === 'ArrayExpression');
+    return undefined;
+  }
+  if (parse === 'json') {
+    const paths = tree.type === 'ArrayExpression' ? (tree as Node & { elements: (Node | null)[] }).elements.map((e) => e && jsonPath(e)) : [jsonPath(tree)];
+    if (paths.length && paths.every((p) => p?.length)) return jsonFieldsDecoder(paths as JsonPath[], tree.type === 'ArrayExpression', jsonThen(expr, label));
     return undefined;
   }
   const index = indexOf(tree);
@@ -70,6 +79,26 @@ function clfField(node: Node): ClfField | undefined {
   if (m.type !== 'MemberExpression' || m.optional || !isX(m.object)) return undefined;
   const name = m.computed ? literal(m.property) : m.property.name;
   return typeof name === 'string' && isClfField(name) ? name : undefined;
+}
+
+/** `x.a.b` or `x["a"]["b"]` (any depth) for names no object inherits: the names (none for `x` itself). */
+function jsonPath(node: Node): string[] | undefined {
+  if (isX(node)) return [];
+  const m = unparenthesized(node) as Member;
+  if (m.type !== 'MemberExpression' || m.optional) return undefined;
+  const name = m.computed ? literal(m.property) : m.property.name;
+  const path = typeof name === 'string' && isOwnFieldName(name) ? jsonPath(m.object) : undefined;
+  return path && [...path, name as string];
+}
+
+/** The unfused way, for the lines the JSON field scanner leaves: the line's JSON.parse, then the map's expression. */
+function jsonThen(expr: string, label: string): (line: string) => unknown {
+  const decode = createDecoder('json');
+  const fn = guard(label, compileExpr(expr, 'record'));
+  return (line) => {
+    const rec = decode(line);
+    return rec === SKIP ? SKIP : fn(rec);
+  };
 }
 
 /** `E[N]` for a whole number N: E and N. */

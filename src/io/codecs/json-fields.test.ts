@@ -1,0 +1,93 @@
+// The fused JSON field scan must give exactly what JSON.parse and the expression give, for any line:
+// the same values of the same types, undefined for a missing field, and a line JSON.parse refuses
+// (or the expression throws on) left to the general way.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jsonLine } from '../../../test/support/json-lines.ts';
+import { jsonFieldsDecoder, type JsonPath } from './json-fields.ts';
+
+/** What `JSON.parse(line)` then `x.a.b` (or the array of several) gives, or the error it throws. */
+function general(paths: JsonPath[], asArray: boolean) {
+  const pick = (x: unknown, path: JsonPath) => path.reduce((o: any, name) => o[name], x);
+  return (line: string) => {
+    const x = JSON.parse(line);
+    return asArray ? paths.map((p) => pick(x, p)) : pick(x, paths[0]!);
+  };
+}
+
+const outcome = (f: () => unknown) => {
+  try {
+    return { value: f() };
+  } catch (err) {
+    return { error: String(err) };
+  }
+};
+
+const PATHS: { paths: JsonPath[]; asArray: boolean }[] = [
+  { paths: [['a']], asArray: false },
+  { paths: [['a'], ['b']], asArray: true },
+  { paths: [['é'], ['a b'], [''], ['c']], asArray: true },
+  { paths: [['a'], ['a']], asArray: true },
+  { paths: [['a', 'b']], asArray: false },
+  { paths: [['a'], ['a', 'c'], ['b', 'a', 'a']], asArray: true },
+];
+
+describe('jsonFieldsDecoder', () => {
+  it('reads the fields of the lines JSON writers write, without the general way', () => {
+    let generalCalls = 0;
+    const decode = jsonFieldsDecoder([['a'], ['b'], ['c'], ['d']], true, () => generalCalls++);
+    const lines = ['{"a":1,"b":"x","c":true}', '{"a": -0.5e2, "b": "é💥", "c": null}', '{"b":"x","a":[1,{"y":2}],"c":{"z":"\\n"}}', '{}', '{"a":1,"a":2}\r'];
+    const text = `${lines.join('\n')}\n`;
+    let start = 0;
+    const got = lines.map((line) => {
+      const value = decode(text, start, start + line.length);
+      start += line.length + 1;
+      return value;
+    });
+    expect(got).toEqual([
+      [1, 'x', true, undefined],
+      [-50, 'é💥', null, undefined],
+      [[1, { y: 2 }], 'x', { z: '\n' }, undefined],
+      [undefined, undefined, undefined, undefined],
+      [2, undefined, undefined, undefined],
+    ]);
+    expect(generalCalls).toBe(0);
+  });
+
+  it('leaves to the general way a line that is not an object, or whose path goes through something else', () => {
+    const decode = jsonFieldsDecoder([['a', 'b']], false, (line) => `general ${line}`);
+    for (const line of ['', '[1]', '5', '{"a":5}', '{"b":{"b":1}}', '{"a":{"b":1},"a":"x"}', '{"\\u0061":{"b":1}}', '{"a":{"b":1}', '{"a":{"b":01}}']) {
+      expect(decode(line, 0, line.length)).toBe(`general ${line}`);
+    }
+    const twice = '{"a":{"b":{"c":[]}},"a":{"b":3}}';
+    expect(decode(twice, 0, twice.length)).toBe(3);
+  });
+
+  for (const { paths, asArray } of PATHS) {
+    const name = asArray ? `[${paths.map((p) => `x.${p.join('.')}`).join(', ')}]` : `x.${paths[0]!.join('.')}`;
+    it(`gives what JSON.parse and ${name} give, line by line in a text as the intake reads it`, () => {
+      const reference = general(paths, asArray);
+      const decode = jsonFieldsDecoder(paths, asArray, reference);
+      fc.assert(
+        fc.property(fc.array(jsonLine, { minLength: 1, maxLength: 8 }), fc.boolean(), (lines, lastNewline) => {
+          const text = lines.join('\n') + (lastNewline ? '\n' : '');
+          let start = 0;
+          for (const line of lines) {
+            expect(outcome(() => decode(text, start, start + line.length)), line).toEqual(outcome(() => reference(line)));
+            start += line.length + 1;
+          }
+        }),
+        { numRuns: 2000 },
+      );
+    });
+  }
+
+  it('reads most generated objects without the general way', () => {
+    let generalCalls = 0;
+    const decode = jsonFieldsDecoder([['a'], ['b']], true, () => generalCalls++);
+    const lines = fc.sample(jsonLine, { numRuns: 2000, seed: 7 });
+    for (const line of lines) decode(line, 0, line.length);
+    expect(generalCalls).toBeLessThan(lines.length / 2);
+  });
+});
