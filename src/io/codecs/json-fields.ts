@@ -105,6 +105,8 @@ const MEMBER = `${PLAIN_STRING}: ?${SCALAR}`;
 /** A flat line: blanks only after a colon or a comma, where JSON writers put them (a CR ending too). */
 const FLAT_LINE = `\\{(?:${MEMBER}(?:, ?${MEMBER})*)?\\}\\r?`;
 
+const MAX_SKIP = 256;
+
 /**
  * Which lines of a text are flat: a JSON object of scalars, its strings without escapes. Checked for a
  * run of lines at once, from the first asked about: the intake asks for the lines of a text in order.
@@ -115,13 +117,25 @@ class FlatLines {
   private from = 0;
   /** Where the run of flat lines from `from` ends: after the newline of its last line, or at the end of the text. */
   private to = -1;
+  /**
+   * Lines not to check after a line that is not flat, doubled at each such line checked: where most
+   * are not, the expression would read much of each only to leave it to the scanner.
+   */
+  private skip = 0;
+  private skipped = 0;
 
   has(text: string, start: number, end: number): boolean {
     if (start < this.from || start >= this.to || text !== this.text) {
+      if (this.skipped < this.skip) {
+        this.skipped++;
+        return false;
+      }
       this.text = text;
       this.from = this.run.lastIndex = start;
       this.run.test(text);
       this.to = this.run.lastIndex;
+      this.skip = this.to === start ? Math.min(2 * this.skip || 1, MAX_SKIP) : 0;
+      this.skipped = 0;
     }
     // the line is one of the run: its newline is in it, or it is the last line of the text, with none
     return text.charCodeAt(end) === 10 ? end < this.to : end === this.to && end === text.length && start < end && text.charCodeAt(end - 1) !== 10;
