@@ -55,6 +55,14 @@ describe('jsonFieldsDecoder', () => {
     expect(generalCalls).toBe(0);
   });
 
+  it('reads numbers of every shape as JSON.parse does, in flat lines and in others', () => {
+    const decode = jsonFieldsDecoder([['a']], false, () => 'general');
+    const numbers = ['0', '-0', '-0.0', '7', '-12', '1.5', '1e5', '1E+2', '2.5e-3', '123456789012345', '-999999999999999', '1234567890123456', '9007199254740993', '18446744073709551615', '12345678901234567890123', '25904265231387397', '884130556015558590', '1e400', '-1e-400', '0.1e1'];
+    for (const n of numbers) {
+      for (const line of [`{"a":${n}}`, `{"a": ${n}, "b":[]}`, `{ "a" :${n} }`]) expect(Object.is(decode(line, 0, line.length), JSON.parse(line).a), line).toBe(true);
+    }
+  });
+
   it('leaves to the general way a line that is not an object, or whose path goes through something else', () => {
     const decode = jsonFieldsDecoder([['a', 'b']], false, (line) => `general ${line}`);
     for (const line of ['', '[1]', '5', '{"a":5}', '{"b":{"b":1}}', '{"a":{"b":1},"a":"x"}', '{"\\u0061":{"b":1}}', '{"a":{"b":1}', '{"a":{"b":01}}']) {

@@ -105,6 +105,7 @@ const MEMBER = `${PLAIN_STRING}: ?${SCALAR}`;
 /** A flat line: blanks only after a colon or a comma, where JSON writers put them (a CR ending too). */
 const FLAT_LINE = `\\{(?:${MEMBER}(?:, ?${MEMBER})*)?\\}\\r?`;
 
+/** At most this many lines go unchecked after one that is not flat (a run of flat lines after them waits no longer). */
 const MAX_SKIP = 256;
 
 /**
@@ -119,7 +120,7 @@ class FlatLines {
   private to = -1;
   /**
    * Lines not to check after a line that is not flat, doubled at each such line checked: where most
-   * are not, the expression would read much of each only to leave it to the scanner.
+   * are not, the regular expression would read much of each only to leave it to the scanner.
    */
   private skip = 0;
   private skipped = 0;
@@ -160,8 +161,20 @@ function flatField(text: string, start: number, end: number, key: string): unkno
   if (text.charCodeAt(i) === 32) i++;
   const c = text.charCodeAt(i);
   if (c === QUOTE) return text.slice(i + 1, text.indexOf('"', i + 1));
-  if (c === MINUS || isDigit(c)) return numberValue(text, i, numberEnd(text, i, end));
+  if (c === MINUS || isDigit(c)) return numberAt(text, i, end);
   return c === 116 ? true : c === 102 ? false : null;
+}
+
+/** The JSON number at `i` (checked, ending by `end`), as JSON.parse reads it: a whole one added up as its digits are read. */
+function numberAt(text: string, i: number, end: number): number {
+  const negative = text.charCodeAt(i) === MINUS;
+  let k = negative ? i + 1 : i;
+  let n = 0;
+  for (let c = text.charCodeAt(k); isDigit(c) && k < end; c = text.charCodeAt(++k)) n = n * 10 + c - ZERO;
+  const after = k < end ? text.charCodeAt(k) | 32 : 0;
+  // past 15 digits a double may not hold it: Number's rounding, as for a fraction or an exponent
+  if (k - i > 15 || after === 46 || after === 101) return Number(text.slice(i, numberEnd(text, i, end)));
+  return negative ? -n : n;
 }
 
 function skipSpace(text: string, i: number, end: number): number {
@@ -212,20 +225,6 @@ function numberEnd(text: string, i: number, end: number): number {
     while (++j < end && isDigit(text.charCodeAt(j)));
   }
   return j;
-}
-
-/** The value of the JSON number text.slice(i, j), as JSON.parse gives it. */
-function numberValue(text: string, i: number, j: number): number {
-  const negative = text.charCodeAt(i) === MINUS;
-  // a whole number of up to 15 digits is exact in a double: added up without a string
-  if (j - i > 15) return Number(text.slice(i, j));
-  let n = 0;
-  for (let k = negative ? i + 1 : i; k < j; k++) {
-    const c = text.charCodeAt(k);
-    if (!isDigit(c)) return Number(text.slice(i, j));
-    n = n * 10 + c - ZERO;
-  }
-  return negative ? -n : n;
 }
 
 /** Where the word (true, false, null) at `i` ends, or FAIL if it is not there. */
@@ -318,7 +317,7 @@ function wantedValueEnd(text: string, i: number, end: number, wanted: Level, n: 
     if (j !== FAIL) values[slot] = escaped ? JSON.parse(text.slice(i, j)) : text.slice(i + 1, j - 1);
   } else if (c === MINUS || isDigit(c)) {
     j = numberEnd(text, i, end);
-    if (j !== FAIL) values[slot] = numberValue(text, i, j);
+    if (j !== FAIL) values[slot] = numberAt(text, i, j);
   } else {
     j = valueEnd(text, i, end, depth);
     if (j !== FAIL) values[slot] = JSON.parse(text.slice(i, j));
