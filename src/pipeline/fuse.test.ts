@@ -37,7 +37,7 @@ describe('fuseFieldAccess', () => {
     expect(clf('--map', 'x?.status')).toEqual([]);
   });
 
-  it('fuses x.F, x.F.G, x["F"] and arrays of them after --parse json, for names no object inherits', () => {
+  it('fuses x.F, x.F.G, x["F"], x?.F and arrays of them after --parse json, for names no object inherits', () => {
     const line = '{"a":{"b":[1]},"c d":"e"}';
     const json = (...argv: string[]) => [...fuseFieldAccess(parseChain(['--parse', 'json', ...argv])).values()].map((f) => f.decoder(`${line}\n`, 0, line.length));
     expect(json('--map', 'x.a')).toEqual([{ b: [1] }]);
@@ -46,7 +46,7 @@ describe('fuseFieldAccess', () => {
     expect(json('--map', '[x.a, x]')).toEqual([]);
     expect(json('--map', 'x.constructor')).toEqual([]);
     expect(json('--map', 'x.a.__proto__')).toEqual([]);
-    expect(json('--map', 'x?.a')).toEqual([]);
+    expect(json('--map', '[x?.a?.b, (x?.a).b, x.a?.["b"]]')).toEqual([[[1], [1], [1]]]);
     expect(json('--map', 'x[0]')).toEqual([]);
     expect(json('--map', '[x.a, 1]')).toEqual([]);
   });
@@ -56,6 +56,7 @@ describe('fuseFieldAccess', () => {
     const decode = (line: string) => fusion!.decoder(line, 0, line.length);
     expect(decode('{"a":"xy"}')).toBe(undefined);
     expect(decode('{"a":[]}')).toBe(undefined);
+    expect(() => decode('null')).toThrow(/^--map: TypeError: Cannot read properties of null \(reading 'a'\)$/);
     expect(decode(' ')).toBe(SKIP);
     const bad = thrown(() => decode('{"a":1'));
     expect(bad).toEqual(thrown(() => createDecoder('json')('{"a":1')));

@@ -3,7 +3,7 @@
 // those fields straight from the line and makes neither the record nor the strings of the others:
 // `--parse split --map 'x[N]'`, `--map 'x.split("SEP")[N]'`, `--parse clf --map x.status` and
 // `--parse clf --map '[x.path, x.bytes]'` (the common "count by a field" jobs, where decoding is most of the cost),
-// and `--parse json --map 'x.a'`, `x.a.b`, `x["a"]` or `[x.a, x.b]` (group-by jobs over NDJSON).
+// and `--parse json --map 'x.a'`, `x.a.b`, `x["a"]`, `x?.a` or `[x.a, x.b]` (group-by jobs over NDJSON).
 // The expression is recognised from its syntax tree, so spacing, quotes and parentheses do not matter.
 
 import type { Node } from 'acorn';
@@ -81,11 +81,16 @@ function clfField(node: Node): ClfField | undefined {
   return typeof name === 'string' && isClfField(name) ? name : undefined;
 }
 
-/** `x.a.b` or `x["a"]["b"]` (any depth) for names no object inherits: the names (none for `x` itself). */
+/**
+ * `x.a.b`, `x["a"]["b"]` or `x?.a?.b` (any depth) for names no object inherits: the names (none for `x`
+ * itself). `?.` reads as `.` in every line the scanner takes, where each object on the path is one.
+ */
 function jsonPath(node: Node): string[] | undefined {
-  if (isX(node)) return [];
-  const m = unparenthesized(node) as Member;
-  if (m.type !== 'MemberExpression' || m.optional) return undefined;
+  const inner = unparenthesized(node);
+  if (inner.type === 'ChainExpression') return jsonPath((inner as Node & { expression: Node }).expression);
+  if (isX(inner)) return [];
+  const m = inner as Member;
+  if (m.type !== 'MemberExpression') return undefined;
   const name = m.computed ? literal(m.property) : m.property.name;
   const path = typeof name === 'string' && isOwnFieldName(name) ? jsonPath(m.object) : undefined;
   return path && [...path, name as string];
