@@ -63,6 +63,15 @@ describe('jsonFieldsDecoder', () => {
     }
   });
 
+  it('reads a text of very many lines, and a line longer than a check takes', () => {
+    const decode = jsonFieldsDecoder([['a']], false, () => 'general');
+    const many = '{"a":2}\n'.repeat(2_000_000); // once one check: more backtracking than the engine's stack holds
+    expect(decode(many, 0, 7)).toBe(2);
+    expect(decode(many, 8 * 1_999_999, 8 * 2_000_000 - 1)).toBe(2);
+    const wide = `{${Array.from({ length: 100_000 }, (_, i) => `"k${i}":"${i}"`).join(',')},"a":3}`;
+    expect(decode(`${wide}\n${wide}`, 0, wide.length)).toBe(3);
+  });
+
   it('leaves to the general way a line that is not an object, or whose path goes through something else', () => {
     const decode = jsonFieldsDecoder([['a', 'b']], false, (line) => `general ${line}`);
     for (const line of ['', '[1]', '5', '{"a":5}', '{"b":{"b":1}}', '{"a":{"b":1},"a":"x"}', '{"\\u0061":{"b":1}}', '{"a":{"b":1}', '{"a":{"b":01}}']) {

@@ -105,6 +105,11 @@ const MEMBER = `${PLAIN_STRING}: ?${SCALAR}`;
 /** A flat line: blanks only after a colon or a comma, where JSON writers put them (a CR ending too). */
 const FLAT_LINE = `\\{(?:${MEMBER}(?:, ?${MEMBER})*)?\\}\\r?`;
 
+/**
+ * Characters checked at once, at most: the run's backtracking entries must fit in the engine's stack
+ * (16 MB of short lines did not). A longer line is not seen to end there, and is left to the scanner.
+ */
+const CHECKED_AT_ONCE = 1 << 16;
 /** At most this many lines go unchecked after one that is not flat (a run of flat lines after them waits no longer). */
 const MAX_SKIP = 256;
 
@@ -116,7 +121,7 @@ class FlatLines {
   private readonly run = new RegExp(`(?:${FLAT_LINE}(?:\\n|$))*`, 'y');
   private text = '';
   private from = 0;
-  /** Where the run of flat lines from `from` ends: after the newline of its last line, or at the end of the text. */
+  /** Where the run of flat lines from `from` ends: after the newline of its last line, at the end of the text, or where the check stopped. */
   private to = -1;
   /**
    * Lines not to check after a line that is not flat, doubled at each such line checked: where most
@@ -132,9 +137,10 @@ class FlatLines {
         return false;
       }
       this.text = text;
-      this.from = this.run.lastIndex = start;
-      this.run.test(text);
-      this.to = this.run.lastIndex;
+      this.from = start;
+      this.run.lastIndex = 0;
+      this.run.test(text.slice(start, start + CHECKED_AT_ONCE));
+      this.to = start + this.run.lastIndex;
       this.skip = this.to === start ? Math.min(2 * this.skip || 1, MAX_SKIP) : 0;
       this.skipped = 0;
     }
