@@ -7,7 +7,7 @@
 // The expression is recognised from its syntax tree, so spacing, quotes and parentheses do not matter.
 
 import type { Node } from 'acorn';
-import { compileExpr, exprTree, unparenthesized } from '../core/expr.ts';
+import { compileExpr, exprTree, unparenthesized, type Fn } from '../core/expr.ts';
 import { clfFieldsDecoder, isClfField, type ClfField } from '../io/codecs/clf.ts';
 import { SKIP, type DecodeRange } from '../io/codecs/codec.ts';
 import { createDecoder } from '../io/codecs/index.ts';
@@ -34,8 +34,8 @@ export function fuseFieldAccess(spec: PipelineSpec): Map<string, FieldFusion> {
     // only where the source feeds this stream alone, the stream reads nothing else and the record
     // is the decoded line itself (not wrapped with a message's metadata)
     if (!source || stream.from.length !== 1 || first?.op !== 'map' || typeof first.arg !== 'string' || readersOf(spec, from) !== 1) continue;
-    const decoder = fieldsOfLine(source.parse, first.arg, first.label);
-    if (decoder && !wrapsRecords(source.in)) fused.set(from, { stream: name, decoder });
+    const decoder = !wrapsRecords(source.in) && fieldsOfLine(source.parse, first.arg, first.label);
+    if (decoder) fused.set(from, { stream: name, decoder });
   }
   return fused;
 }
@@ -96,13 +96,18 @@ function jsonPath(node: Node): string[] | undefined {
   return path && [...path, name as string];
 }
 
-/** The unfused way, for the lines the JSON field scanner leaves: the line's JSON.parse, then the map's expression. */
+/**
+ * The unfused way, for the lines the JSON field scanner leaves: the line's JSON.parse, then the map's
+ * expression, compiled when a line first needs it (the plan has compiled it once, for the map it replaces).
+ */
 function jsonThen(expr: string, label: string): (line: string) => unknown {
   const decode = createDecoder('json');
-  const fn = guard(label, compileExpr(expr, 'record'));
+  let fn: Fn | undefined;
   return (line) => {
     const rec = decode(line);
-    return rec === SKIP ? SKIP : fn(rec);
+    if (rec === SKIP) return SKIP;
+    fn ??= guard(label, compileExpr(expr, 'record'));
+    return fn(rec);
   };
 }
 
