@@ -12,9 +12,9 @@ import { clfFieldsDecoder, isClfField, type ClfField } from '../io/codecs/clf.ts
 import { SKIP, type DecodeRange } from '../io/codecs/codec.ts';
 import { createDecoder } from '../io/codecs/index.ts';
 import { isOwnFieldName, jsonFieldsDecoder, type JsonPath } from '../io/codecs/json-fields.ts';
-import { guard } from '../operators/operator.ts';
 import { fieldDecoder } from '../io/codecs/split.ts';
 import { sourceFor } from '../io/sources/index.ts';
+import { guard } from '../operators/operator.ts';
 import { readersOf } from './graph.ts';
 import type { PipelineSpec } from './pipeline.ts';
 
