@@ -1,13 +1,14 @@
 // The fused field scans end to end: bin/sluice with a map that picks fields of the line (done by the
 // source's decoder), or with a CLF record made of only the fields its expressions read, prints the
 // same records and writes the same dead letters (or skips as many) as with the whole record decoded,
-// over real CLF logs and generated and mutated lines.
+// over real logs and generated and mutated lines, CLF and NDJSON.
 
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clfFields, clfLine, fuzzLines } from './support/codec-lines.ts';
+import { jsonLine } from './support/json-lines.ts';
 import { ROOT, sluice, tempDir } from './support/cli.ts';
 
 const DATA = join(ROOT, 'test', 'data', 'clf');
@@ -16,9 +17,10 @@ const real = readdirSync(DATA)
   .flatMap((f) => readFileSync(join(DATA, f), 'utf8').split('\n').filter(Boolean));
 const generated = fc.sample(fuzzLines(clfFields.map(clfLine)), { numRuns: 400, seed: 15 }).map((b) => b.toString().replaceAll('\n', ' '));
 const input = [...real, ...generated, ...real].join('\n') + '\n';
+const ndjson = `${fc.sample(jsonLine, { numRuns: 2000, seed: 15 }).join('\n')}\n`;
 
-/** What sluice prints and refuses for `chain`, fused or (behind an identity map) not. */
-async function outcome(chain: string[], fused: boolean) {
+/** What sluice prints and refuses for `chain` over `input`, fused or (behind an identity map) not. */
+async function outcome(chain: string[], fused: boolean, input: string) {
   const dir = tempDir();
   const at = chain.indexOf('--map');
   const args = fused ? chain : [...chain.slice(0, at), '--map', 'x', ...chain.slice(at)];
@@ -43,9 +45,23 @@ describe('fused field scans', () => {
   ];
   for (const chain of chains) {
     it(`${chain.join(' ')} gives what the unfused chain gives, dead letters too`, async () => {
-      const [fused, plain] = await Promise.all([outcome(chain, true), outcome(chain, false)]);
+      const [fused, plain] = await Promise.all([outcome(chain, true, input), outcome(chain, false, input)]);
       expect(fused.code).toBe(0);
       expect(fused.stdout.split('\n').length).toBeGreaterThan(real.length);
+      expect(fused).toEqual(plain);
+    });
+  }
+
+  for (const chain of [
+    ['--parse', 'json', '--map', 'x.a'],
+    ['--parse', 'json', '--map', '[x.a, x.b.c, x["a b"], x.c]'],
+    ['--parse', 'json', '--map', '[x?.b?.c, x?.é]'],
+  ]) {
+    it(`${chain.join(' ')} gives what the unfused chain gives, dead letters too`, async () => {
+      const [fused, plain] = await Promise.all([outcome(chain, true, ndjson), outcome(chain, false, ndjson)]);
+      expect(fused.code).toBe(0);
+      expect(fused.stdout.split('\n').length).toBeGreaterThan(300);
+      expect(fused.dead.split('\n').length).toBeGreaterThan(50);
       expect(fused).toEqual(plain);
     });
   }

@@ -1,7 +1,12 @@
 // count-by-value: a pair [value, count] for each distinct record of the batch.
 
-import { KeyMap, savedAsEntries } from './keymap.ts';
+import { KeyMap } from './keymap.ts';
 import type { AggregateOperator } from './operator.ts';
+
+/** A count in a box: a record counted again is looked up once, not looked up and then set (most records are). */
+interface Count {
+  n: number;
+}
 
 export const countByValue: AggregateOperator = {
   name: 'count-by-value',
@@ -11,24 +16,33 @@ export const countByValue: AggregateOperator = {
   arg: { kind: 'none' },
   example: '--count-by-value',
   aggregate: () => ({
-    empty: () => new KeyMap<number>(),
-    add(counts: KeyMap<number>, rec) {
-      counts.set(rec, (counts.get(rec) ?? 0) + 1);
+    empty: () => new KeyMap<Count>(),
+    add(counts: KeyMap<Count>, rec) {
+      const count = counts.get(rec);
+      if (count) count.n++;
+      else counts.set(rec, { n: 1 });
       return counts;
     },
-    merge(a: KeyMap<number>, b: KeyMap<number>) {
-      b.forEach((n, key) => a.set(key, (a.get(key) ?? 0) + n));
-      return a;
-    },
-    subtract(a: KeyMap<number>, b: KeyMap<number>) {
-      b.forEach((n, key) => {
-        const left = (a.get(key) ?? 0) - n;
-        if (left > 0) a.set(key, left);
-        else a.delete(key);
+    // the boxes of `b` are not shared: a window subtracts it later from what it was merged into
+    merge(a: KeyMap<Count>, b: KeyMap<Count>) {
+      b.forEach(({ n }, key) => {
+        const count = a.get(key);
+        if (count) count.n += n;
+        else a.set(key, { n });
       });
       return a;
     },
-    emit: (counts: KeyMap<number>, out) => counts.forEach((n, key) => out([key, n])),
-    ...savedAsEntries,
+    subtract(a: KeyMap<Count>, b: KeyMap<Count>) {
+      b.forEach(({ n }, key) => {
+        const count = a.get(key);
+        if (!count || count.n <= n) a.delete(key);
+        else count.n -= n;
+      });
+      return a;
+    },
+    emit: (counts: KeyMap<Count>, out) => counts.forEach(({ n }, key) => out([key, n])),
+    // saved as [value, count] entries: a checkpoint holds the counts, not their boxes
+    save: (counts: KeyMap<Count>): unknown => [...counts.entries()].map(([key, { n }]) => [key, n]),
+    load: (saved: unknown) => KeyMap.from((saved as [unknown, number][]).map(([key, n]) => [key, { n }])),
   }),
 };

@@ -3,7 +3,17 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseChain } from '../cli/chain.ts';
+import { CodecError, SKIP } from '../io/codecs/codec.ts';
+import { createDecoder } from '../io/codecs/index.ts';
 import { fuseFieldAccess } from './fuse.ts';
+
+const thrown = (f: () => unknown) => {
+  try {
+    f();
+  } catch (err) {
+    return err;
+  }
+};
 
 const fused = (...argv: string[]) => [...fuseFieldAccess(parseChain(argv)).values()].map((f) => f.decoder('a  b c\n', 0, 6));
 
@@ -41,6 +51,34 @@ describe('fuseFieldAccess', () => {
     expect(records('--filter', 'x.status > 1', '-o', '-')).toEqual([]);
     expect(records('--on-error', 'dlq:/tmp/d', ...window, '--map', 'x.status')).toEqual([]);
     expect(records('--window', '10s', '--event-time', '(r) => r.time', '--map', 'x.status')).toEqual([]);
+  });
+
+  it('fuses x.F, x.F.G, x["F"], x?.F and arrays of them after --parse json, for names no object inherits', () => {
+    const line = '{"a":{"b":[1]},"c d":"e"}';
+    const json = (...argv: string[]) => [...fuseFieldAccess(parseChain(['--parse', 'json', ...argv])).values()].map((f) => f.decoder(`${line}\n`, 0, line.length));
+    expect(json('--map', 'x.a')).toEqual([{ b: [1] }]);
+    expect(json('--map', '[x["c d"], (x.a).b, x.a["b"], x.nothing]')).toEqual([['e', [1], [1], undefined]]);
+    expect(json('--map', 'x')).toEqual([]);
+    expect(json('--map', '[x.a, x]')).toEqual([]);
+    expect(json('--map', 'x.constructor')).toEqual([]);
+    expect(json('--map', 'x.a.__proto__')).toEqual([]);
+    expect(json('--map', '[x?.a?.b, (x?.a).b, x.a?.["b"]]')).toEqual([[[1], [1], [1]]]);
+    expect(json('--map', 'x[0]')).toEqual([]);
+    expect(json('--map', '[x.a, 1]')).toEqual([]);
+  });
+
+  it('gives a line the fused scan does not take to JSON.parse and the expression, which refuse it as unfused', () => {
+    const [fusion] = fuseFieldAccess(parseChain(['--parse', 'json', '--map', 'x.a.b'])).values();
+    const decode = (line: string) => fusion!.decoder(line, 0, line.length);
+    expect(decode('{"a":"xy"}')).toBe(undefined);
+    expect(decode('{"a":[]}')).toBe(undefined);
+    expect(() => decode('null')).toThrow(/^--map: TypeError: Cannot read properties of null \(reading 'a'\)$/);
+    expect(decode(' ')).toBe(SKIP);
+    const bad = thrown(() => decode('{"a":1'));
+    expect(bad).toEqual(thrown(() => createDecoder('json')('{"a":1')));
+    expect(bad).toBeInstanceOf(CodecError);
+    expect((bad as CodecError).column).toBe(7);
+    expect(() => decode('{}')).toThrow(/^--map: TypeError: Cannot read properties of undefined \(reading 'b'\)$/);
   });
 
   it('leaves other spellings and other records to the general path', () => {

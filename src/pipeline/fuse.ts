@@ -2,18 +2,21 @@
 // A map that only picks fields of the decoded line is done by the source's decoder, which reads
 // those fields straight from the line and makes neither the record nor the strings of the others:
 // `--parse split --map 'x[N]'`, `--map 'x.split("SEP")[N]'`, `--parse clf --map x.status` and
-// `--parse clf --map '[x.path, x.bytes]'` (the common "count by a field" jobs, where decoding is most of the cost).
+// `--parse clf --map '[x.path, x.bytes]'` (the common "count by a field" jobs, where decoding is most of the cost),
+// and `--parse json --map 'x.a'`, `x.a.b`, `x["a"]`, `x?.a` or `[x.a, x.b]` (group-by jobs over NDJSON).
 // Where a window's event time or a filter reads the CLF record before such a map, the decoder makes a
 // record of just the fields they all read. Expressions are recognised from their syntax trees, so
 // spacing, quotes and parentheses do not matter.
 
 import type { Node } from 'acorn';
-import { exprTree, unparenthesized } from '../core/expr.ts';
+import { compileExpr, exprTree, unparenthesized, type Fn } from '../core/expr.ts';
 import { clfFieldsDecoder, clfRecordDecoder, isClfField, type ClfField } from '../io/codecs/clf.ts';
-import type { DecodeRange } from '../io/codecs/codec.ts';
+import { SKIP, type DecodeRange } from '../io/codecs/codec.ts';
+import { createDecoder } from '../io/codecs/index.ts';
+import { isOwnFieldName, jsonFieldsDecoder, type JsonPath } from '../io/codecs/json-fields.ts';
 import { fieldDecoder } from '../io/codecs/split.ts';
 import { sourceFor } from '../io/sources/index.ts';
-import type { OpSpec } from '../operators/operator.ts';
+import { guard, type OpSpec } from '../operators/operator.ts';
 import { readersOf } from './graph.ts';
 import type { PipelineSpec } from './pipeline.ts';
 
@@ -35,7 +38,7 @@ export function fuseFieldAccess(spec: PipelineSpec): Map<string, FieldFusion> {
     // is the decoded line itself (not wrapped with a message's metadata)
     if (!source || stream.from.length !== 1 || readersOf(spec, from) !== 1 || wrapsRecords(source.in)) continue;
     const first = stream.ops[0];
-    const picked = first?.op === 'map' && typeof first.arg === 'string' ? fieldsOfLine(source.parse, first.arg) : undefined;
+    const picked = first?.op === 'map' && typeof first.arg === 'string' ? fieldsOfLine(source.parse, first.arg, first.label) : undefined;
     // a dead letter holds the record as the failing operator saw it: there, the whole one
     const fields = !picked && source.parse === 'clf' && !spec.onError.startsWith('dlq:') ? clfFieldsRead(stream.ops) : undefined;
     if (picked) fused.set(from, { stream: name, decoder: picked, doesFirst: true });
@@ -103,8 +106,8 @@ const isNode = (value: unknown): value is Node => typeof (value as Node | null)?
 type Member = Node & { object: Node; property: Node & { name?: string; value?: unknown }; computed: boolean; optional: boolean };
 type Call = Node & { callee: Node; arguments: Node[]; optional: boolean };
 
-/** The decoder that gives what `expr` gives of each line parsed by `parse`, when it only picks fields of the line. */
-function fieldsOfLine(parse: string | undefined, expr: string): DecodeRange | undefined {
+/** The decoder that gives what `expr` (the map `label`) gives of each line parsed by `parse`, when it only picks fields of the line. */
+function fieldsOfLine(parse: string | undefined, expr: string, label: string): DecodeRange | undefined {
   let tree: Node;
   try {
     tree = exprTree(expr);
@@ -114,6 +117,11 @@ function fieldsOfLine(parse: string | undefined, expr: string): DecodeRange | un
   if (parse === 'clf') {
     const picked = tree.type === 'ArrayExpression' ? (tree as Node & { elements: (Node | null)[] }).elements.map((e) => e && clfField(e)) : [clfField(tree)];
     if (picked.length && picked.every((f) => f !== undefined && f !== null)) return clfFieldsDecoder(picked as ClfField[], tree.type === 'ArrayExpression');
+    return undefined;
+  }
+  if (parse === 'json') {
+    const paths = tree.type === 'ArrayExpression' ? (tree as Node & { elements: (Node | null)[] }).elements.map((e) => e && jsonPath(e)) : [jsonPath(tree)];
+    if (paths.length && paths.every((p) => p?.length)) return jsonFieldsDecoder(paths as JsonPath[], tree.type === 'ArrayExpression', jsonThen(expr, label));
     return undefined;
   }
   const index = indexOf(tree);
@@ -134,6 +142,36 @@ function clfField(node: Node): ClfField | undefined {
   if (m.type !== 'MemberExpression' || m.optional || !isX(m.object)) return undefined;
   const name = m.computed ? literal(m.property) : m.property.name;
   return typeof name === 'string' && isClfField(name) ? name : undefined;
+}
+
+/**
+ * `x.a.b`, `x["a"]["b"]` or `x?.a?.b` (any depth) for names no object inherits: the names (none for `x`
+ * itself). `?.` reads as `.` in every line the scanner takes, where each object on the path is one.
+ */
+function jsonPath(node: Node): string[] | undefined {
+  const inner = unparenthesized(node);
+  if (inner.type === 'ChainExpression') return jsonPath((inner as Node & { expression: Node }).expression);
+  if (isX(inner)) return [];
+  const m = inner as Member;
+  if (m.type !== 'MemberExpression') return undefined;
+  const name = m.computed ? literal(m.property) : m.property.name;
+  const path = typeof name === 'string' && isOwnFieldName(name) ? jsonPath(m.object) : undefined;
+  return path && [...path, name as string];
+}
+
+/**
+ * The unfused way, for the lines the JSON field scanner leaves: the line's JSON.parse, then the map's
+ * expression, compiled when a line first needs it (the plan has compiled it once, for the map it replaces).
+ */
+function jsonThen(expr: string, label: string): (line: string) => unknown {
+  const decode = createDecoder('json');
+  let fn: Fn | undefined;
+  return (line) => {
+    const rec = decode(line);
+    if (rec === SKIP) return SKIP;
+    fn ??= guard(label, compileExpr(expr, 'record'));
+    return fn(rec);
+  };
 }
 
 /** `E[N]` for a whole number N: E and N. */
