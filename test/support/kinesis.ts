@@ -42,7 +42,9 @@ export async function startKinesis(): Promise<Kinesis> {
 /**
  * kinesalite never answers a GetShardIterator AT_TIMESTAMP that no record of the shard is as recent
  * as (its search of the shard ends without calling back); Kinesis answers with an iterator that reads
- * what comes next, as LATEST does then. So such a request is given to kinesalite as LATEST.
+ * what comes next. So such a request is given to kinesalite as AFTER_SEQUENCE_NUMBER of the newest
+ * record (TRIM_HORIZON for a shard with none): not LATEST, which would skip what arrives while the
+ * shard is searched.
  */
 function answerEveryTimestamp(server: Server, k: Kinesis): void {
   const [kinesalite] = server.listeners('request') as RequestListener[];
@@ -55,8 +57,13 @@ function answerEveryTimestamp(server: Server, k: Kinesis): void {
       let body = Buffer.concat(chunks);
       const ask = JSON.parse(body.toString());
       if (ask.ShardIteratorType === 'AT_TIMESTAMP') {
-        const newest = await newestArrival(k, ask.StreamName, ask.ShardId).catch(() => undefined);
-        if (newest === undefined || newest < ask.Timestamp * 1000) body = Buffer.from(JSON.stringify({ ...ask, ShardIteratorType: 'LATEST', Timestamp: undefined }));
+        const newest = await newestRecord(k, ask.StreamName, ask.ShardId).catch(() => undefined);
+        const at = ask.Timestamp * 1000;
+        if (newest === undefined && at <= Date.now()) body = Buffer.from(JSON.stringify({ ...ask, ShardIteratorType: 'TRIM_HORIZON', Timestamp: undefined }));
+        else if (newest === undefined || newest.arrival < at) {
+          const after = newest && { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: newest.sequence };
+          body = Buffer.from(JSON.stringify({ ...ask, ShardIteratorType: 'LATEST', ...after, Timestamp: undefined }));
+        }
       }
       // the same request again, its body as asked or as rewritten
       const again = Object.assign(Readable.from([body]), { headers: { ...req.headers, 'content-length': String(body.length) }, method: req.method, url: req.url });
@@ -65,13 +72,13 @@ function answerEveryTimestamp(server: Server, k: Kinesis): void {
   });
 }
 
-/** The arrival time (ms) of a shard's newest record, undefined for a shard with none. */
-async function newestArrival(k: Kinesis, stream: string, shardId: string): Promise<number | undefined> {
+/** The arrival time (ms) and sequence number of a shard's newest record, undefined for a shard with none. */
+async function newestRecord(k: Kinesis, stream: string, shardId: string): Promise<{ arrival: number; sequence: string } | undefined> {
   let it = (await k.client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-  let newest: number | undefined;
+  let newest: { arrival: number; sequence: string } | undefined;
   while (it) {
     const out = await k.client.send(new GetRecordsCommand({ ShardIterator: it }));
-    for (const r of out.Records ?? []) newest = Math.max(newest ?? 0, r.ApproximateArrivalTimestamp!.getTime());
+    for (const r of out.Records ?? []) newest = { arrival: r.ApproximateArrivalTimestamp!.getTime(), sequence: r.SequenceNumber! }; // in order
     if (!out.Records?.length) break;
     it = out.NextShardIterator;
   }
