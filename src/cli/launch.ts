@@ -32,9 +32,10 @@ else {
     if (!libraries.has(id)) libraries.set(id, exportsOf(new Script(source(`lib/${id}.js`), { filename: `lib/${id}.js` })));
     return libraries.get(id);
   };
-  const cache = inBinary ? Buffer.from(sea.getRawAsset('sluice.cache')) : process.env.SLUICE_WRITE_CODE_CACHE ? undefined : readFileSync(file('sluice.cache'));
+  const writesCache = !inBinary && process.env.SLUICE_WRITE_CODE_CACHE !== undefined;
+  const cache = inBinary ? Buffer.from(sea.getRawAsset('sluice.cache')) : writesCache ? undefined : readFileSync(file('sluice.cache'));
   // a cache another Node made is refused by V8, and the program compiled as it runs
   const program = new Script(source('sluice.js'), { filename: 'sluice.js', cachedData: cache });
-  if (process.env.SLUICE_WRITE_CODE_CACHE) process.on('exit', () => writeFileSync(file('sluice.cache'), program.createCachedData()));
+  if (writesCache) process.on('exit', () => writeFileSync(file('sluice.cache'), program.createCachedData()));
   exportsOf(program);
 }

@@ -85,13 +85,13 @@ function fieldsReadOfX(expr: string, into: Set<string>): boolean {
       case 'MemberExpression': {
         const m = node as Member;
         if (isX(m.object)) {
-          const name = m.computed ? literal(m.property) : m.property.name;
+          const name = memberName(m);
           return typeof name === 'string' && (into.add(name), true);
         }
         return visit(m.object) && (!m.computed || visit(m.property));
       }
       case 'Property': {
-        const p = node as Node & { key: Node; value: Node; computed: boolean; shorthand: boolean };
+        const p = node as Node & { key: Node; value: Node; computed: boolean };
         return (!p.computed || visit(p.key)) && visit(p.value);
       }
       default:
@@ -104,6 +104,8 @@ function fieldsReadOfX(expr: string, into: Set<string>): boolean {
 const isNode = (value: unknown): value is Node => typeof (value as Node | null)?.type === 'string';
 
 type Member = Node & { object: Node; property: Node & { name?: string; value?: unknown }; computed: boolean; optional: boolean };
+/** The name of `E.F` or `E["F"]` (a number for `E[N]`); undefined for a computed one. */
+const memberName = (m: Member): unknown => (m.computed ? literal(m.property) : m.property.name);
 type Call = Node & { callee: Node; arguments: Node[]; optional: boolean };
 
 /** The decoder that gives what `expr` (the map `label`) gives of each line parsed by `parse`, when it only picks fields of the line. */
@@ -140,7 +142,7 @@ const isX = (node: Node) => {
 function clfField(node: Node): ClfField | undefined {
   const m = unparenthesized(node) as Member;
   if (m.type !== 'MemberExpression' || m.optional || !isX(m.object)) return undefined;
-  const name = m.computed ? literal(m.property) : m.property.name;
+  const name = memberName(m);
   return typeof name === 'string' && isClfField(name) ? name : undefined;
 }
 
@@ -154,7 +156,7 @@ function jsonPath(node: Node): string[] | undefined {
   if (isX(inner)) return [];
   const m = inner as Member;
   if (m.type !== 'MemberExpression') return undefined;
-  const name = m.computed ? literal(m.property) : m.property.name;
+  const name = memberName(m);
   const path = typeof name === 'string' && isOwnFieldName(name) ? jsonPath(m.object) : undefined;
   return path && [...path, name as string];
 }

@@ -36,7 +36,8 @@ export const FLUME_PROTOCOL: Protocol = protocol(
 const FLUME_SDK_HASH = '86aadae2c45474c0fe93ffd0f2350a65';
 
 /** The hashes a client may give for the server's protocol and be told it guessed right (BOTH). */
-const serverHashes = () => new Set([FLUME_PROTOCOL.hash.toString('hex'), FLUME_SDK_HASH]);
+let hashes: ReadonlySet<string> | undefined;
+const serverHashes = () => (hashes ??= new Set([FLUME_PROTOCOL.hash.toString('hex'), FLUME_SDK_HASH]));
 
 export type Status = 'OK' | 'FAILED' | 'UNKNOWN';
 const STATUSES: readonly Status[] = ['OK', 'FAILED', 'UNKNOWN'];
@@ -106,7 +107,7 @@ class FlumeSource extends BrokerSource<Call> {
   private readonly server = createServer();
   private readonly clients: Listener<Socket>;
   /** Client protocols known to be Flume's, by MD5 (hex): the server's own and those whose text was seen. */
-  private readonly known = serverHashes();
+  private readonly known = new Set(serverHashes());
   private readonly connections = new Set<Connection>();
   /** Calls in the order they came, the first one being delivered. */
   private calls: Call[] = [];
