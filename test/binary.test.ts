@@ -36,7 +36,7 @@ describe('the single binary', () => {
   });
 
   it('runs a pipe', async () => {
-    const r = await bare(['--count'], 'a\nb\nc\n').done;
+    const r = await bare(['-b', '1h', '--count'], 'a\nb\nc\n').done;
     expect(r).toMatchObject({ code: 0, stdout: '3\n', stderr: '' });
   });
 

@@ -32,7 +32,7 @@ describe('npm pack', () => {
     const env = { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: scratch };
     const version = spawnSync(join(prefix, 'bin/sluice'), ['--version'], { env, encoding: 'utf8' });
     expect(version).toMatchObject({ status: 0, stdout: `sluice ${pkg.version}\n`, stderr: '' });
-    const count = spawnSync(join(prefix, 'bin/sluice'), ['--count'], { env, input: 'a\nb\n', encoding: 'utf8' });
+    const count = spawnSync(join(prefix, 'bin/sluice'), ['-b', '1h', '--count'], { env, input: 'a\nb\n', encoding: 'utf8' });
     expect(count).toMatchObject({ status: 0, stdout: '2\n', stderr: '' });
     expect(spawnSync('man', ['-w', '-M', join(prefix, 'share/man'), 'sluice'], { encoding: 'utf8' }).stdout).toContain('sluice.1');
   }, 120_000);

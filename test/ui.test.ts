@@ -151,7 +151,7 @@ describe('--ui', () => {
   it('is the `ui` key of a pipeline file', async () => {
     const dir = tempDir();
     const file = join(dir, 'p.yaml');
-    writeFileSync(file, 'ui: 0\nsources: {in: {in: "-"}}\nstreams: {main: {from: in, ops: [{count: }]}}\nsinks: [{from: main, out: "-"}]\n');
+    writeFileSync(file, 'ui: 0\nbatch: 1h\nsources: {in: {in: "-"}}\nstreams: {main: {from: in, ops: [{count: }]}}\nsinks: [{from: main, out: "-"}]\n');
     const r = await sluice(['run', file], 'a\nb\n');
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^sluice: web UI at http:\/\/127\.0\.0\.1:\d+\/$/m);
