@@ -7,6 +7,7 @@ import { chainProgram, parseChain, planChain } from './chain.ts';
 import { command, COMMANDS } from './commands/index.ts';
 import { HELP_FOOTER, uriHelp } from './help.ts';
 import { error } from '../core/report.ts';
+import { stdoutWritten, writeStdout } from '../core/stdout.ts';
 import { runPipeline } from './run.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -14,24 +15,15 @@ export async function main(argv: string[]): Promise<number> {
   if (subcommand) return subcommand.run(argv.slice(1));
   if (argv.includes('-h') || argv.includes('--help')) {
     const commands = COMMANDS.map((c) => `  sluice ${`${c.name} ${c.usage}`.padEnd(40)} ${c.summary}\n`).join('');
-    process.stdout.write(`${chainProgram([]).helpInformation()}\nPipeline files:\n${commands}\n${uriHelp()}${HELP_FOOTER}`);
+    writeStdout(`${chainProgram([]).helpInformation()}\nPipeline files:\n${commands}\n${uriHelp()}${HELP_FOOTER}`);
     return EXIT.ok;
   }
   if (argv.includes('-V') || argv.includes('--version')) {
-    process.stdout.write(`sluice ${pkg.version}\n`);
+    writeStdout(`sluice ${pkg.version}\n`);
     return EXIT.ok;
   }
   await runPipeline(planChain(parseChain(argv)));
   return EXIT.ok;
-}
-
-/** A closed stdout (`sluice ... | head -1`) is a normal way for a filter to end. */
-function exitQuietlyOnEpipe(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(EXIT.ok);
-    error(`stdout: ${err.message}`);
-    process.exit(EXIT.runtime);
-  });
 }
 
 /** A closed stderr loses the messages, never the data: the run goes on, its exit status says how it ended. */
@@ -51,7 +43,6 @@ function nonBlockingStdin(): void {
 
 export async function entry(argv: string[]): Promise<void> {
   nonBlockingStdin();
-  exitQuietlyOnEpipe();
   ignoreClosedStderr();
   let status: number;
   try {
@@ -79,7 +70,7 @@ export async function entry(argv: string[]): Promise<void> {
   }
   // exit explicitly once stdout is drained: a read still blocked on a quiet stdin, or a socket
   // of a source, must not keep a finished run alive
-  process.stdout.write('', () => process.exit(status));
+  void Promise.resolve(stdoutWritten()).then(() => process.exit(status));
 }
 
 void entry(process.argv.slice(2)); // no top-level await: the single binary's bundle is CommonJS

@@ -6,6 +6,7 @@ import { ConfigError, reasonOf, UsageError } from '../../core/errors.ts';
 import { flagKeyOf, optionsIn } from '../../pipeline/options.ts';
 import { ONCE_AND_SCHEDULE } from '../../pipeline/plan.ts';
 import { coreOption } from '../chain.ts';
+import { writeStdout } from '../../core/stdout.ts';
 
 export interface CommandDef {
   name: string;
@@ -20,7 +21,7 @@ export interface CommandDef {
 
 /** Parse `argv` with `program`; --help prints and returns undefined, a bad argument is a UsageError. */
 export function parseArgs(program: Command, argv: string[]): Command | undefined {
-  program.exitOverride().configureOutput({ writeErr: () => {}, writeOut: (text) => process.stdout.write(text) });
+  program.exitOverride().configureOutput({ writeErr: () => {}, writeOut: (text) => writeStdout(text) });
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {

@@ -4,6 +4,7 @@ import { Argument, Command } from 'commander';
 import { EXIT } from '../../core/errors.ts';
 import { completionScript, SHELLS, type Shell } from '../completion.ts';
 import { parseArgs, type CommandDef } from './command.ts';
+import { writeStdout } from '../../core/stdout.ts';
 
 export const completion: CommandDef = {
   name: 'completion',
@@ -15,7 +16,7 @@ export const completion: CommandDef = {
   async run(argv) {
     const program = parseArgs(this.program(), argv);
     if (!program) return EXIT.ok;
-    process.stdout.write(completionScript(program.args[0] as Shell));
+    writeStdout(completionScript(program.args[0] as Shell));
     return EXIT.ok;
   },
 };

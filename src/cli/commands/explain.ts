@@ -4,6 +4,7 @@ import { EXIT } from '../../core/errors.ts';
 import { toYaml } from '../../pipeline/explain.ts';
 import { CHAIN_USAGE, chainProgram, parseChain, planChain } from '../chain.ts';
 import type { CommandDef } from './command.ts';
+import { writeStdout } from '../../core/stdout.ts';
 
 export const explain: CommandDef = {
   name: 'explain',
@@ -12,12 +13,12 @@ export const explain: CommandDef = {
   program: () => chainProgram([]),
   async run(argv) {
     if (argv.includes('-h') || argv.includes('--help')) {
-      process.stdout.write(`Usage: sluice explain ${this.usage}\n\n${this.summary}; it takes what sluice takes (see sluice --help).\n`);
+      writeStdout(`Usage: sluice explain ${this.usage}\n\n${this.summary}; it takes what sluice takes (see sluice --help).\n`);
       return EXIT.ok;
     }
     const spec = parseChain(argv);
     planChain(spec); // a chain that would not run gets its usage error here, not a file that fails lint
-    process.stdout.write(toYaml(spec));
+    writeStdout(toYaml(spec));
     return EXIT.ok;
   },
 };

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { EXIT } from '../../core/errors.ts';
 import { jsonSchema } from '../../pipeline/json-schema.ts';
 import type { CommandDef } from './command.ts';
+import { writeStdout } from '../../core/stdout.ts';
 
 export const schema: CommandDef = {
   name: 'schema',
@@ -13,7 +14,7 @@ export const schema: CommandDef = {
     return new Command('sluice schema').description(this.summary);
   },
   async run() {
-    process.stdout.write(`${JSON.stringify(jsonSchema(), null, 2)}\n`);
+    writeStdout(`${JSON.stringify(jsonSchema(), null, 2)}\n`);
     return EXIT.ok;
   },
 };

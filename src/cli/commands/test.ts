@@ -14,6 +14,7 @@ import { pipelineOf, TestFile, testFileOf, type TestCase } from '../../pipeline/
 import { loadPipeline, type LoadOptions } from '../../pipeline/load.ts';
 import type { Plan } from '../../pipeline/plan.ts';
 import { Files, parseArgs, type CommandDef } from './command.ts';
+import { writeStdout } from '../../core/stdout.ts';
 
 export const test: CommandDef = {
   name: 'test',
@@ -40,11 +41,11 @@ export const test: CommandDef = {
       for (const test of cases) {
         const report = await check(plan, test);
         if (report) failed++;
-        process.stdout.write(`${report ? 'FAIL' : 'PASS'}  ${file}: ${test.name}\n${report ?? ''}`);
+        writeStdout(`${report ? 'FAIL' : 'PASS'}  ${file}: ${test.name}\n${report ?? ''}`);
       }
     }
     const total = suites.reduce((n, s) => n + s.cases.length, 0);
-    process.stdout.write(`${total} cases: ${total - failed} passed, ${failed} failed\n`);
+    writeStdout(`${total} cases: ${total - failed} passed, ${failed} failed\n`);
     return failed ? EXIT.runtime : EXIT.ok;
   },
 };

@@ -1,26 +1,18 @@
 // `-`: standard output. Output is buffered within a batch and written out when the batch ends
 // (or the buffer fills), so each batch appears as soon as it is done.
 
+import { stdoutWritten, writeStdout } from '../../core/stdout.ts';
 import { printHeader, sparkText } from '../render/format.ts';
 import { encoded, Lines, type Sink, type SinkDef, type SinkOptions } from './sink.ts';
 
 const FLUSH_AT = 1 << 16;
-
 
 export const stdout: SinkDef = {
   scheme: '-',
   usage: '-',
   summary: 'standard output (the default)',
   create(_path, _params, options: SinkOptions): Sink {
-    // a full pipe holds the sources until it drains; a closed one (EPIPE) ends the process quietly
-    let drained: Promise<void> | undefined;
-    const write = (text: string) => {
-      if (process.stdout.write(encoded(text, options)) || drained) return;
-      drained = new Promise<void>((resolve) => process.stdout.once('drain', resolve)).then(() => {
-        drained = undefined;
-      });
-      options.pressure.hold(drained);
-    };
+    const write = (text: string) => writeStdout(encoded(text, options), options.pressure);
     const lines = new Lines(options);
     let time = 0;
     let buffered = '';
@@ -48,9 +40,11 @@ export const stdout: SinkDef = {
         if (limit !== undefined) buffered += '\n';
         if (buffered) write(buffered);
         buffered = '';
-        return drained;
+        return stdoutWritten();
       },
-      close: () => new Promise<void>((resolve) => process.stdout.write('', () => resolve())),
+      close: async () => {
+        await stdoutWritten();
+      },
     };
   },
 };

@@ -268,8 +268,8 @@ export class FdReader {
           const chunk = buf.subarray(0, n);
           [buf, spare] = [spare, buf];
           // only a stream read once (stdin, a pipe): a file's reads stay one at a time, each after what came
-        // before it was taken, so that a truncation or a rotation between them is seen as it is
-        if (from === undefined) ahead = read(buf, this.size, offset);
+          // before it was taken, so that a truncation or a rotation between them is seen as it is
+          if (from === undefined) ahead = read(buf, this.size, offset);
           lines.push(chunk, offer);
           continue;
         }

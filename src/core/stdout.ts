@@ -1,0 +1,116 @@
+// The process's standard output, for every writer of it (the `-` sink, help, reports): one queue, so
+// that what is written keeps its order, and a closed pipe (`sluice ... | head -1`) ends the run quietly.
+
+import { writev } from 'node:fs';
+import { isatty } from 'node:tty';
+import { EXIT } from './errors.ts';
+import type { Pressure } from './pressure.ts';
+import { error } from './report.ts';
+
+/** Bytes handed to the queued writer and not yet written past which the sources wait. */
+const QUEUED_AT_MOST = 1 << 20;
+
+/** A closed stdout is a normal way for a filter to end; another failure ends the run. */
+function stdoutFailed(err: NodeJS.ErrnoException): never {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  error(`stdout: ${err.message}`);
+  process.exit(EXIT.runtime);
+}
+
+let listening = false;
+/** Node's stream for fd 1, made on first use: making it turns a pipe non-blocking, so it is left alone where it can be. */
+function stdoutStream(): NodeJS.WriteStream {
+  if (!listening) process.stdout.on('error', stdoutFailed);
+  listening = true;
+  return process.stdout;
+}
+
+/**
+ * Standard output that is not a terminal (a pipe, a file, a socket), written on the thread pool while
+ * the main thread works out what comes next: Node's stream copies into a pipe on the main thread and
+ * held the sources at every full pipe until it drained (2.2 s against 1.9 s for a 1 GB filter/map).
+ */
+class QueuedStdout {
+  private readonly queue: Buffer[] = [];
+  private queued = 0;
+  private writing = false;
+  private emptied: (() => void)[] = [];
+  private held: (() => void) | undefined;
+
+  write(data: Buffer, pressure?: Pressure): void {
+    this.queue.push(data);
+    this.queued += data.length;
+    if (!this.writing) this.next();
+    if (pressure && !this.held && this.queued > QUEUED_AT_MOST) pressure.hold(new Promise<void>((resolve) => (this.held = resolve)));
+  }
+
+  /** Settles once everything handed over is written; undefined when it already is. */
+  written(): Promise<void> | undefined {
+    return this.writing ? new Promise<void>((resolve) => this.emptied.push(resolve)) : undefined;
+  }
+
+  /** Writes all that is queued in one call (a pool thread's turn covers a whole turn of the main thread's output). */
+  private next(): void {
+    if (!this.queue.length) {
+      this.writing = false;
+      for (const resolve of this.emptied.splice(0)) resolve();
+      return;
+    }
+    this.writing = true;
+    const chunks = this.queue.splice(0);
+    writev(1, chunks, null, (err, written) => {
+      if (err && err.code !== 'EAGAIN') stdoutFailed(err);
+      const n = err ? 0 : written;
+      this.queued -= n;
+      if (this.held && this.queued <= QUEUED_AT_MOST / 2) {
+        this.held();
+        this.held = undefined;
+      }
+      const rest = unwritten(chunks, n);
+      // a full pipe that another process made non-blocking: Node's stream waits until it takes more
+      if (err) stdoutStream().write(Buffer.concat(rest), () => this.next());
+      else {
+        this.queue.unshift(...rest);
+        this.next();
+      }
+    });
+  }
+}
+
+/** What of `chunks` is left after their first `n` bytes. */
+function unwritten(chunks: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  for (; i < chunks.length && n >= chunks[i]!.length; i++) n -= chunks[i]!.length;
+  return i < chunks.length ? [chunks[i]!.subarray(n), ...chunks.slice(i + 1)] : [];
+}
+
+/** A terminal: Node writes to it at once, and says when its buffer is full until it drains. */
+class TerminalStdout {
+  private drained: Promise<void> | undefined;
+
+  write(data: Buffer, pressure?: Pressure): void {
+    if (stdoutStream().write(data) || this.drained) return;
+    this.drained = new Promise<void>((resolve) => process.stdout.once('drain', resolve)).then(() => {
+      this.drained = undefined;
+    });
+    pressure?.hold(this.drained);
+  }
+
+  written(): Promise<void> | undefined {
+    return this.drained;
+  }
+}
+
+/** One for the process, shared by every writer: output keeps the order it was written in. */
+let shared: QueuedStdout | TerminalStdout | undefined;
+const out = () => (shared ??= isatty(1) ? new TerminalStdout() : new QueuedStdout());
+
+/** Write `data` on stdout; past what a pipe or terminal holds, `pressure` (the sources) waits for it to drain. */
+export function writeStdout(data: string | Buffer, pressure?: Pressure): void {
+  out().write(typeof data === 'string' ? Buffer.from(data) : data, pressure);
+}
+
+/** Settles once everything written so far has reached the terminal, pipe or file; undefined when it has. */
+export function stdoutWritten(): Promise<void> | undefined {
+  return shared?.written();
+}
