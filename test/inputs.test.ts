@@ -34,6 +34,26 @@ describe('non-seekable inputs are read as streams', () => {
     expect(await sluice(['-b', '1h', '-i', '/dev/null', '--count'])).toMatchObject({ code: 0, stdout: '0\n', stderr: '' });
   });
 
+  it('a stop signal ends a run whose pipe is quiet at once, a named pipe or stdin', async () => {
+    for (const from of ['-i "$FIFO"', '< "$FIFO"']) {
+      const fifo = join(tempDir(), 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      const env = { ...process.env, FIFO: fifo };
+      // the writer opens the pipe (once sluice has it open for reading) and then writes nothing
+      const writer = spawn('bash', ['-c', 'exec sleep 60 > "$FIFO"'], { env, stdio: 'ignore' });
+      const run = spawn('bash', ['-c', `exec "${SLUICE}" -b 100ms --count ${from}`], { env });
+      let out = '';
+      run.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const ended = new Promise<number | null>((resolve) => run.on('close', resolve));
+      await eventually(() => readFileSync(`/proc/${writer.pid}/comm`, 'utf8') === 'sleep\n', 'the writer to have the pipe open');
+      await eventually(() => out.length > 0, 'a batch, run while the pipe is read');
+      run.kill('SIGTERM');
+      expect(await ended).toBe(0); // a read waiting on the quiet pipe held the exit until the writer ended
+      expect(new Set(out.trimEnd().split('\n'))).toEqual(new Set(['0']));
+      writer.kill();
+    }
+  });
+
   it('says a stream has no position for --checkpoint to keep', async () => {
     const dir = tempDir();
     const r = await sluice(['-b', '1h', '-i', '/dev/stdin', '--checkpoint', join(dir, 'cp'), '--count'], 'a\n');

@@ -1,7 +1,7 @@
 // What a source is: something that delivers text into an Intake until it ends or is stopped.
 // The registry (index.ts) maps URI schemes to source definitions.
 
-import { closeSync, read } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { IoError, UsageError } from '../../core/errors.ts';
 import type { ParamValues, UriDef } from '../uri.ts';
@@ -312,8 +312,11 @@ export function streamSource(label: string, fd: number | (() => Promise<number>)
     async run(intake) {
       let opened: number | undefined;
       try {
-        if (typeof fd !== 'number') opened = await fd();
-        await reader.run(opened ?? (fd as number), intake);
+        const given = typeof fd === 'number' ? fd : (opened = await fd());
+        const own = nonBlocking(given);
+        if (own !== undefined && opened !== undefined) closeSync(opened);
+        opened = own ?? opened;
+        await reader.run(opened ?? given, intake);
       } catch (err) {
         throw new IoError(`${label}: ${(err as Error).message}`, { cause: err });
       } finally {
@@ -325,6 +328,25 @@ export function streamSource(label: string, fd: number | (() => Promise<number>)
     stop: () => reader.stop(),
     readSize: (bytes) => void (reader.size = Math.min(bytes, reader.size)),
   };
+}
+
+/**
+ * For a pipe or a terminal (stdin, /dev/fd/N, a FIFO opened once a writer came), a description of it of
+ * our own opened non-blocking: a read on the thread pool blocked on a quiet pipe would hold the
+ * process's exit (the pool's threads are joined) until the writer wrote or closed. Undefined where the
+ * descriptor is read as it is: a file (whose offset is the shell's), or a socket, which cannot be opened again.
+ */
+function nonBlocking(fd: number): number | undefined {
+  const st = fstatSync(fd);
+  if (st.isFIFO() || st.isCharacterDevice()) {
+    try {
+      return openSync(`/proc/self/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      // no /proc: Node's stream for stdin below
+    }
+  }
+  if (fd === 0 && !st.isFile()) void process.stdin; // Node's stream for it makes it non-blocking
+  return undefined;
 }
 
 function readSome(fd: number, buf: Buffer, length: number, position: number | null): Promise<number> {
