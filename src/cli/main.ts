@@ -6,7 +6,7 @@ import { ExpressionFailed } from '../operators/operator.ts';
 import { chainProgram, parseChain, planChain } from './chain.ts';
 import { command, COMMANDS } from './commands/index.ts';
 import { HELP_FOOTER, uriHelp } from './help.ts';
-import { error } from '../core/report.ts';
+import { error, stderr } from '../core/report.ts';
 import { stdoutWritten, writeStdout } from '../core/stdout.ts';
 import { runPipeline } from './run.ts';
 
@@ -26,31 +26,14 @@ export async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-/** A closed stderr loses the messages, never the data: the run goes on, its exit status says how it ended. */
-function ignoreClosedStderr(): void {
-  process.stderr.on('error', () => {});
-}
-
-/**
- * Node's process.stdin, once asked for, leaves a pipe on stdin non-blocking: a read waiting on a quiet
- * pipe (src/io/sources/source.ts reads with fs.read, retrying EAGAIN) then cannot hold the exit up.
- * The ES-module build asks anyway (commander imports node:process, whose facade reads every getter);
- * the single binary's CommonJS bundle does not, so ask here, for both.
- */
-function nonBlockingStdin(): void {
-  void process.stdin;
-}
-
 export async function entry(argv: string[]): Promise<void> {
-  nonBlockingStdin();
-  ignoreClosedStderr();
   let status: number;
   try {
     status = await main(argv);
   } catch (err) {
     if (err instanceof ConfigError) {
       // positioned FILE:LINE:COL: lines, as compilers and linters write them
-      process.stderr.write(`${err.problems.join('\n')}\n`);
+      stderr().write(`${err.problems.join('\n')}\n`);
       status = err.exitCode;
     } else if (err instanceof SluiceError) {
       error(err.message);

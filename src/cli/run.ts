@@ -13,7 +13,7 @@ import type { Plan } from '../pipeline/plan.ts';
 import { createSource } from '../io/sources/index.ts';
 import { panelSink } from '../io/sinks/panel.ts';
 import type { Board } from '../io/sinks/sink.ts';
-import { errorText, note, noteInPlace } from '../core/report.ts';
+import { errorText, note, noteInPlace, stderr } from '../core/report.ts';
 import { schedule } from './schedule.ts';
 import { endAfter, onStopSignal } from './signals.ts';
 
@@ -97,7 +97,7 @@ function graphIo(board: Board | undefined, live: Board | undefined): GraphIo | u
 
 /** -v: a line per batch on stderr; on a terminal, one status line redrawn in place. */
 function statusLine(batchMs: number): { batch(stats: BatchStats): void; end(): void } {
-  const tty = process.stderr.isTTY;
+  const tty = stderr().isTTY;
   let batches = 0;
   let shown = false;
   return {
@@ -109,7 +109,7 @@ function statusLine(batchMs: number): { batch(stats: BatchStats): void; end(): v
       shown = true;
     },
     end() {
-      if (shown) process.stderr.write('\n');
+      if (shown) stderr().write('\n');
     },
   };
 }

@@ -7,10 +7,11 @@
 
 import { Console } from 'node:console';
 import { parseExpressionAt, type Node } from 'acorn';
+import { stderr } from './report.ts';
 
 /** The `console` expressions see: stdout carries the data, so what they log goes to stderr. */
 let expressionConsole: Console | undefined;
-const stderrConsole = () => (expressionConsole ??= new Console({ stdout: process.stderr, stderr: process.stderr }));
+const stderrConsole = () => (expressionConsole ??= new Console({ stdout: stderr(), stderr: stderr() }));
 
 /** What a compiled expression is called with, per operator kind. */
 export const ROLES = {

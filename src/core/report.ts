@@ -1,11 +1,20 @@
 // Messages on stderr: `sluice: ...`, the prefix coloured only where stderr is a terminal that
 // has colours (NO_COLOR, NODE_DISABLE_COLORS and TERM=dumb say no), or where FORCE_COLOR asks.
 
+let stream: NodeJS.WriteStream | undefined;
+/**
+ * Node's stream for stderr, made at the first message (making it costs a quiet run's start-up time).
+ * A closed stderr loses the messages, never the data: the run goes on, its exit status says how it ended.
+ */
+export function stderr(): NodeJS.WriteStream {
+  return (stream ??= process.stderr.on('error', () => {}));
+}
+
 let colours: boolean | undefined;
 /** Decided at the first message, not at start-up: asking a terminal costs a short run's time. */
 function coloured(): boolean {
   const force = process.env.FORCE_COLOR;
-  colours ??= force !== undefined && force !== '' ? force !== '0' && force !== 'false' : process.stderr.isTTY === true && process.stderr.hasColors();
+  colours ??= force !== undefined && force !== '' ? force !== '0' && force !== 'false' : stderr().isTTY === true && stderr().hasColors();
   return colours;
 }
 
@@ -13,16 +22,16 @@ function coloured(): boolean {
 const styled = (on: string, text: string) => (coloured() ? `\x1b[${on}m${text}\x1b[0m` : text);
 
 export function note(message: string): void {
-  process.stderr.write(`${styled('2', 'sluice:')} ${message}\n`);
+  stderr().write(`${styled('2', 'sluice:')} ${message}\n`);
 }
 
 /** A note that replaces the line before it (a terminal's status line): no newline until the next message ends it. */
 export function noteInPlace(message: string): void {
-  process.stderr.write(`\r\x1b[K${styled('2', 'sluice:')} ${message}`);
+  stderr().write(`\r\x1b[K${styled('2', 'sluice:')} ${message}`);
 }
 
 export function error(message: string): void {
-  process.stderr.write(errorText(message));
+  stderr().write(errorText(message));
 }
 
 /** An error message as error() writes it, for a thread that writes it itself. */

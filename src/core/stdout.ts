@@ -2,7 +2,6 @@
 // that what is written keeps its order, and a closed pipe (`sluice ... | head -1`) ends the run quietly.
 
 import { writev } from 'node:fs';
-import { isatty } from 'node:tty';
 import { EXIT } from './errors.ts';
 import type { Pressure } from './pressure.ts';
 import { error } from './report.ts';
@@ -17,18 +16,14 @@ function stdoutFailed(err: NodeJS.ErrnoException): never {
   process.exit(EXIT.runtime);
 }
 
-let listening = false;
-/** Node's stream for fd 1, made on first use: making it turns a pipe non-blocking, so it is left alone where it can be. */
-function stdoutStream(): NodeJS.WriteStream {
-  if (!listening) process.stdout.on('error', stdoutFailed);
-  listening = true;
-  return process.stdout;
-}
+let stream: NodeJS.WriteStream | undefined;
+/** Node's stream for fd 1, only for a pipe that is non-blocking already: making it makes a pipe so. */
+const stdoutStream = () => (stream ??= process.stdout.on('error', stdoutFailed));
 
 /**
- * Standard output that is not a terminal (a pipe, a file, a socket), written on the thread pool while
- * the main thread works out what comes next: Node's stream copies into a pipe on the main thread and
- * held the sources at every full pipe until it drained (2.2 s against 1.9 s for a 1 GB filter/map).
+ * Standard output written on the thread pool while the main thread works out what comes next: Node's
+ * stream copies into a pipe on the main thread and held the sources at every full pipe until it
+ * drained (2.2 s against 1.9 s for a 1 GB filter/map into a pipe); and making it costs start-up time.
  */
 class QueuedStdout {
   private readonly queue: Buffer[] = [];
@@ -84,30 +79,12 @@ function unwritten(chunks: Buffer[], n: number): Buffer[] {
   return i < chunks.length ? [chunks[i]!.subarray(n), ...chunks.slice(i + 1)] : [];
 }
 
-/** A terminal: Node writes to it at once, and says when its buffer is full until it drains. */
-class TerminalStdout {
-  private drained: Promise<void> | undefined;
-
-  write(data: Buffer, pressure?: Pressure): void {
-    if (stdoutStream().write(data) || this.drained) return;
-    this.drained = new Promise<void>((resolve) => process.stdout.once('drain', resolve)).then(() => {
-      this.drained = undefined;
-    });
-    pressure?.hold(this.drained);
-  }
-
-  written(): Promise<void> | undefined {
-    return this.drained;
-  }
-}
-
 /** One for the process, shared by every writer: output keeps the order it was written in. */
-let shared: QueuedStdout | TerminalStdout | undefined;
-const out = () => (shared ??= isatty(1) ? new TerminalStdout() : new QueuedStdout());
+let shared: QueuedStdout | undefined;
 
-/** Write `data` on stdout; past what a pipe or terminal holds, `pressure` (the sources) waits for it to drain. */
+/** Write `data` on stdout; past a megabyte not yet written, `pressure` (the sources) waits. */
 export function writeStdout(data: string | Buffer, pressure?: Pressure): void {
-  out().write(typeof data === 'string' ? Buffer.from(data) : data, pressure);
+  (shared ??= new QueuedStdout()).write(typeof data === 'string' ? Buffer.from(data) : data, pressure);
 }
 
 /** Settles once everything written so far has reached the terminal, pipe or file; undefined when it has. */

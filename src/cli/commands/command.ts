@@ -7,6 +7,7 @@ import { flagKeyOf, optionsIn } from '../../pipeline/options.ts';
 import { ONCE_AND_SCHEDULE } from '../../pipeline/plan.ts';
 import { coreOption } from '../chain.ts';
 import { writeStdout } from '../../core/stdout.ts';
+import { stderr } from '../../core/report.ts';
 
 export interface CommandDef {
   name: string;
@@ -93,7 +94,7 @@ export class Files {
   check(problems: string[]): void {
     const unique = [...new Set(problems)];
     if (this.unreadable.length) {
-      if (unique.length) process.stderr.write(`${unique.join('\n')}\n`);
+      if (unique.length) stderr().write(`${unique.join('\n')}\n`);
       throw new UsageError(this.unreadable.join('\n'));
     }
     if (unique.length) throw new ConfigError(unique);
