@@ -137,7 +137,9 @@ class Tail extends PollingSource<TailReplay> {
 
   private readFile(key: string, file: Followed, now: number): number {
     const { cursor } = file;
-    const out = (text: string) => this.deliver(cursor, text);
+    // a file truncated and written again since the last scan (copytruncate) is not read on at the old
+    // offset: what a read gives is taken only while the file still begins as it did
+    const out = (text: string) => (cursor.startsWith() ? this.deliver(cursor, text) : 0);
     const rules: LineRules = {
       maxLineBytes: this.intake.maxLineBytes,
       decode: (buf, start, end) => this.intake.decode(buf, start, end),
@@ -251,7 +253,7 @@ class Tail extends PollingSource<TailReplay> {
       if (shorter) {
         if (i >= 0) later.push(gone.splice(i, 1)[0]!);
         cursor.close();
-      } else if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
+      } else if (!first && this.copyBegun(cursor)) cursor.close(); else if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
       else if (original) {
         // a copy of a file still there: the copy gives what is unread of both, the original goes on after it
         Object.assign(this.follow(cursor, original.cursor.offset), { rotated: true, end: copied });
@@ -269,6 +271,16 @@ class Tail extends PollingSource<TailReplay> {
     for (const k of gone) this.findRotated(k, saved.includes(k));
     this.saved = undefined;
     this.copying = later;
+  }
+
+  /**
+   * Whether a new file, too short yet for a fingerprint to tell, is a copy under way (copytruncate
+   * copies, then truncates): it begins as a followed file does. Looked at again at the next scan, until
+   * it has the bytes of a fingerprint or begins otherwise; read from the top before, a copy gave the
+   * original's lines twice.
+   */
+  private copyBegun(cursor: FileCursor): boolean {
+    return !isFull(cursor.fingerprint) && [...this.files.values()].some(({ cursor: c }) => isFull(c.fingerprint) && c.startsWith(cursor.fingerprint));
   }
 
   private open(path: string, key: string): FileCursor | undefined {
