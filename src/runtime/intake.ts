@@ -9,6 +9,7 @@ import type { OnError } from '../core/on-error.ts';
 import { messageOf } from '../core/errors.ts';
 import { defaultValue } from '../core/values.ts';
 import { OPTIONS } from '../pipeline/options.ts';
+import { monotonicMs } from '../core/clock.ts';
 
 export interface IntakeHooks {
   /** Called after each piece of text is taken in or held (the engine's --max-rate and queue checks). */
@@ -204,7 +205,7 @@ export class Intake {
   }
 
   private decodeMessage({ text, where, wrap }: HeldMessage): void {
-    const started = performance.now();
+    const started = monotonicMs();
     this.received++;
     try {
       try {
@@ -216,7 +217,7 @@ export class Intake {
     } catch (err) {
       this.onFail(err);
     }
-    this.busyMs += performance.now() - started;
+    this.busyMs += monotonicMs() - started;
   }
 
   /** A line too long to keep, dropped by the source: a bad record at its place, shown by its start. */
@@ -326,13 +327,13 @@ export class Intake {
   }
 
   private deliver(chunk: string): void {
-    const started = performance.now();
+    const started = monotonicMs();
     try {
       this.lines(chunk);
     } catch (err) {
       this.onFail(err);
     }
-    this.busyMs += performance.now() - started;
+    this.busyMs += monotonicMs() - started;
   }
 
   private lines(chunk: string): void {
