@@ -1,7 +1,7 @@
 // The real bin/sluice driven as a user would: pipes, files, signals, exit statuses.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordsTo, ROOT, shellStatus, SLUICE, sluice, start, tempDir } from './support/cli.ts';
@@ -56,6 +56,22 @@ describe('sluice as a filter', () => {
     const r = spawnSync('bash', ['-c', `seq 1 2000000 | '${SLUICE}' --map 'x + "!"' | head -1; echo "status \${PIPESTATUS[1]}" >&2`], { encoding: 'utf8' });
     expect(r.stdout).toBe('1!\n');
     expect(r.stderr).toBe('status 0\n');
+  });
+
+  it('writes all of its output to a full pipe left non-blocking by whoever shares it', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'out');
+    const marks = join(dir, 'seen');
+    execFileSync('mkfifo', [fifo]);
+    const shared = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK); // its flags are the child's stdout's too
+    const child = spawn(SLUICE, ['-b', '1h', '--filter', recordsTo(marks), '--map', 'x'], { stdio: ['pipe', shared, 'ignore'] });
+    closeSync(shared);
+    const input = Array.from({ length: 50_000 }, (_, i) => `line ${i}\n`).join(''); // 539 KB: a 64 KiB pipe fills
+    child.stdin!.end(input);
+    await eventually(() => linesOf(marks).length === 50_000, 'every line to be read while nobody reads the pipe');
+    const cat = spawnSync('cat', [fifo], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    expect(cat.stdout).toBe(input);
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
   });
 
   it('runs empty batches while the input is quiet', async () => {

@@ -16,10 +16,6 @@ function stdoutFailed(err: NodeJS.ErrnoException): never {
   process.exit(EXIT.runtime);
 }
 
-let stream: NodeJS.WriteStream | undefined;
-/** Node's stream for fd 1, only for a pipe that is non-blocking already: making it makes a pipe so. */
-const stdoutStream = () => (stream ??= process.stdout.on('error', stdoutFailed));
-
 /**
  * Standard output written on the thread pool while the main thread works out what comes next: Node's
  * stream copies into a pipe on the main thread and held the sources at every full pipe until it
@@ -61,13 +57,10 @@ class QueuedStdout {
         this.held();
         this.held = undefined;
       }
-      const rest = unwritten(chunks, n);
-      // a full pipe that another process made non-blocking: Node's stream waits until it takes more
-      if (err) stdoutStream().write(Buffer.concat(rest), () => this.next());
-      else {
-        this.queue.unshift(...rest);
-        this.next();
-      }
+      this.queue.unshift(...unwritten(chunks, n));
+      // a full descriptor left non-blocking by whoever shares it (a socket that is stdin too): wait a little and try again
+      if (err) setTimeout(() => this.next(), 1);
+      else this.next();
     });
   }
 }
