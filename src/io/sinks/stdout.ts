@@ -1,7 +1,7 @@
 // `-`: standard output. Output is buffered within a batch and written out when the batch ends
 // (or the buffer fills), so each batch appears as soon as it is done.
 
-import { stdoutWritten, writeStdout } from '../../core/stdout.ts';
+import { stdoutFull, stdoutWritten, writeStdout } from '../../core/stdout.ts';
 import { printHeader, sparkText } from '../render/format.ts';
 import { encoded, Lines, type Sink, type SinkDef, type SinkOptions } from './sink.ts';
 
@@ -40,7 +40,7 @@ export const stdout: SinkDef = {
         if (limit !== undefined) buffered += '\n';
         if (buffered) write(buffered);
         buffered = '';
-        return stdoutWritten();
+        return stdoutFull();
       },
       close: async () => {
         await stdoutWritten();
