@@ -202,8 +202,8 @@ export type ReadAt = (buf: Buffer, want: number, offset: number) => Promise<numb
 
 /**
  * Reads file descriptors into an intake with two reused buffers (no allocation per chunk), each
- * until its end or stop(): from a stream, the next chunk is read into one, on a thread of the pool,
- * while the other is cut into lines. Pausing takes effect between reads.
+ * until its end or stop(): the next chunk is read into one, on a thread of the pool, while the other
+ * is cut into lines. Pausing takes effect between reads.
  */
 export class FdReader {
   private paused = false;
@@ -267,9 +267,8 @@ export class FdReader {
         if (n > 0) {
           const chunk = buf.subarray(0, n);
           [buf, spare] = [spare, buf];
-          // only a stream read once (stdin, a pipe): a file's reads stay one at a time, each after what came
-          // before it was taken, so that a truncation or a rotation between them is seen as it is
-          if (from === undefined) ahead = read(buf, this.size, offset);
+          // a compressed file's text is made on this thread as it is asked for: nothing to read ahead
+          if (typeof fd === 'number' && offset < end) ahead = read(buf, Math.min(this.size, end - offset), offset);
           lines.push(chunk, offer);
           continue;
         }
