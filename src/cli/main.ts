@@ -52,8 +52,9 @@ export async function entry(argv: string[]): Promise<void> {
     }
   }
   // exit explicitly once stdout is drained: a read still blocked on a quiet stdin, or a socket
-  // of a source, must not keep a finished run alive
-  void Promise.resolve(stdoutWritten()).then(() => process.exit(status));
+  // of a source, must not keep a finished run alive; a turn of the event loop first, as a write's
+  // callback gave before, for what a closed client finishes in the background (zeromq's last messages)
+  void Promise.resolve(stdoutWritten()).then(() => setImmediate(() => process.exit(status)));
 }
 
 void entry(process.argv.slice(2)); // no top-level await: the single binary's bundle is CommonJS
