@@ -253,7 +253,8 @@ class Tail extends PollingSource<TailReplay> {
       if (shorter) {
         if (i >= 0) later.push(gone.splice(i, 1)[0]!);
         cursor.close();
-      } else if (!first && this.copyBegun(cursor)) cursor.close(); else if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
+      } else if (!first && this.copyBegun(cursor)) cursor.close();
+      else if (i >= 0) this.follow(cursor, gone.splice(i, 1)[0]!.offset).rotated = true;
       else if (original) {
         // a copy of a file still there: the copy gives what is unread of both, the original goes on after it
         Object.assign(this.follow(cursor, original.cursor.offset), { rotated: true, end: copied });
