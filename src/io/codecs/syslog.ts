@@ -60,6 +60,9 @@ function nil(field: string): string | null {
   return field === '-' ? null : field;
 }
 
+/** RFC 5424's SD-NAME (an element's id, a parameter's name): 1 to 32 printable US-ASCII characters but = ] " and space. */
+const SD_NAME = /^[!#-<>-\\^-~]{1,32}/;
+
 /** RFC 5424's STRUCTURED-DATA from `at`: `-`, or elements `[ID NAME="VALUE" ...]` with \" \\ \] escaped. */
 function structuredData(line: string, at: number): { data: Record<string, Record<string, string>> | null; end: number } {
   if (line[at] === '-') return { data: null, end: at + 1 };
@@ -70,11 +73,11 @@ function structuredData(line: string, at: number): { data: Record<string, Record
   const data: Record<string, Record<string, string>> = {};
   let i = at;
   while (line[i] === '[') {
-    const id = /^[^\s\]="]{1,32}/.exec(line.slice(i + 1, i + 34))?.[0] ?? fail('an element without its id', i + 1);
+    const id = SD_NAME.exec(line.slice(i + 1, i + 34))?.[0] ?? fail('an element without its id', i + 1);
     const params: Record<string, string> = {};
     i += 1 + id.length;
     while (line[i] === ' ') {
-      const name = /^[^\s\]="]{1,32}/.exec(line.slice(i + 1, i + 34))?.[0] ?? fail('a parameter without its name', i + 1);
+      const name = SD_NAME.exec(line.slice(i + 1, i + 34))?.[0] ?? fail('a parameter without its name', i + 1);
       i += 1 + name.length;
       if (line[i] !== '=' || line[i + 1] !== '"') fail(`expected ="VALUE" after ${name}`, i);
       i += 2;
