@@ -1,7 +1,7 @@
 // Signals and exit paths end to end, through bin/sluice with real signals: every stop signal stops
 // gracefully, a second one of any kind exits at once, and a closed stderr never stops the data.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordsTo, shellStatus, sluice, start, tempDir } from './support/cli.ts';
@@ -113,5 +113,32 @@ describe('an expression that runs away after the first signal', () => {
     await eventually(() => stderr().includes('SIGTERM: finishing the batch in flight'), 'the first signal to be taken');
     child.kill('SIGINT');
     expect(shellStatus(await done)).toBe(130);
+  });
+});
+
+describe('an expression that runs away before any signal', () => {
+  const HELD = 'a stop signal ends sluice at once';
+
+  it('is ended at once by a stop signal once it has held the main thread a second (Ctrl-C during a runaway regex)', async () => {
+    const { child, done, stderr } = start(['-v', '-b', '1h', '--filter', '/(a+)+$/.test(x)']);
+    child.stdin!.write(`${'a'.repeat(40)}b\n`);
+    await eventually(() => stderr().includes(HELD), 'the runaway to be seen');
+    child.kill('SIGINT');
+    expect(shellStatus(await done)).toBe(130);
+  });
+
+  it('gives the signals back their graceful stop when it returns', async () => {
+    const free = join(tempDir(), 'free');
+    // busy until the test says so: the stretch lasts as long as the test needs, whatever the machine's load
+    const busy = `(x) => { while (!process.getBuiltinModule("fs").existsSync(${JSON.stringify(free)})); return true; }`;
+    const { child, done, stderr } = start(['-v', '-b', '1h', '--filter', busy, '--map', 'x.toUpperCase()']);
+    child.stdin!.write('one\n');
+    await eventually(() => stderr().includes(HELD), 'the long stretch to be seen');
+    writeFileSync(free, '');
+    await eventually(() => stderr().includes('the main thread is free again'), 'the stretch to end');
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ONE\n');
   });
 });

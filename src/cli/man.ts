@@ -96,7 +96,7 @@ ${SINKS.map(uriItem).join('')}.SH CODECS
 ${CODECS.map((c) => item(`\\fB${roff(codecUsage(c))}\\fR`, `${c.summary}.`)).join('')}.SH EXIT STATUS
 ${(Object.keys(EXIT) as (keyof typeof EXIT)[]).map((k) => item(`\\fB${EXIT[k]}\\fR`, EXIT_MEANINGS[k])).join('')}${item(
     `\\fB${Object.values(STOP_SIGNALS).join('\\fR, \\fB')}\\fR`,
-    `a second stop signal (${Object.keys(STOP_SIGNALS).join(', ')}: any of them after any other), or the end of --shutdown-timeout: 128 + the number of the signal`,
+    `a second stop signal (${Object.keys(STOP_SIGNALS).join(', ')}: any of them after any other), the end of --shutdown-timeout, or a stop signal while one stretch of work has held sluice for a second: 128 + the number of the signal`,
   )}.SH EXAMPLES
 ${EXAMPLES.map(([what, cmd]) => `${roff(what)}:\n.PP\n.nf\n.RS\n${roff(cmd)}\n.RE\n.fi\n`).join('.PP\n')}`;
 }

@@ -7,6 +7,7 @@ import { buildGraph, uriIo, type GraphIo } from '../runtime/build.ts';
 import type { Clock } from '../core/clock.ts';
 import { formatDuration } from '../core/duration.ts';
 import { UsageError } from '../core/errors.ts';
+import { userCodeMade } from '../core/expr.ts';
 import { OnError } from '../core/on-error.ts';
 import { outline, type PipelineSpec } from '../pipeline/pipeline.ts';
 import type { Plan } from '../pipeline/plan.ts';
@@ -15,7 +16,7 @@ import { panelSink } from '../io/sinks/panel.ts';
 import type { Board } from '../io/sinks/sink.ts';
 import { errorText, note, noteInPlace, stderr } from '../core/report.ts';
 import { schedule } from './schedule.ts';
-import { endAfter, onStopSignal } from './signals.ts';
+import { endAfter, onStopSignal, watchForRunaways } from './signals.ts';
 
 /** What would make every --schedule pass fail, found now rather than at the first tick. */
 function checkSchedule(spec: PipelineSpec): void {
@@ -64,6 +65,7 @@ export async function runPipeline(plan: Plan, options: RunOptions = {}): Promise
     },
   });
   ui?.attach(engine);
+  if (userCodeMade()) watchForRunaways(spec.verbose);
   const unlisten = onStopSignal((signal) => {
     const timeoutMs = spec.shutdownTimeoutMs ?? 10 * spec.batchMs;
     if (spec.verbose) note(`${signal}: finishing the batch in flight (at most ${formatDuration(timeoutMs)}); a second signal exits at once`);

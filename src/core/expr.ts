@@ -58,8 +58,7 @@ export function compileExpr(text: string, role: Role): Fn {
   const params = [...ROLES[role]];
   const body = `${preludeOf(text, role)}return (${text}\n);`;
   try {
-    const fn = `return function (${params.join(', ')}) { ${body} };`;
-    return (BATCH_TIME.test(text) ? withBatchTime(fn) : new Function('console', fn)(stderrConsole())) as Fn;
+    return made(text, `return function (${params.join(', ')}) { ${body} };`) as Fn;
   } catch (err) {
     // acorn accepted it, V8 did not (rare: e.g. a strict-mode rule); no position to give
     throw new ExprSyntaxError((err as Error).message, 1, 1);
@@ -83,7 +82,16 @@ export function evaluate(text: string): unknown {
 
 /** The value of `text`, which has parsed, seeing `t` and the stderr console. */
 function valueOf(text: string): unknown {
-  const body = `return (${text}\n);`;
+  return made(text, `return (${text}\n);`);
+}
+
+let anyMade = false;
+/** Whether this process has made code of the user's (which may run away: see watchForRunaways). */
+export const userCodeMade = (): boolean => anyMade;
+
+/** Run `body`, made from the user's `text`, where it sees `t` (if `text` names it) and the stderr console. */
+function made(text: string, body: string): unknown {
+  anyMade = true;
   return BATCH_TIME.test(text) ? withBatchTime(body) : new Function('console', body)(stderrConsole());
 }
 

@@ -22,7 +22,12 @@ function coloured(): boolean {
 const styled = (on: string, text: string) => (coloured() ? `\x1b[${on}m${text}\x1b[0m` : text);
 
 export function note(message: string): void {
-  stderr().write(`${styled('2', 'sluice:')} ${message}\n`);
+  stderr().write(noteText(message));
+}
+
+/** A note as note() writes it, for a place that cannot use the stream (an interrupt of the main thread). */
+export function noteText(message: string): string {
+  return `${styled('2', 'sluice:')} ${message}\n`;
 }
 
 /** A note that replaces the line before it (a terminal's status line): no newline until the next message ends it. */
