@@ -1,7 +1,7 @@
 // npm run build:binary (after npm run build): dist/sluice, or the path given, one executable for
 // this platform made with Node's own single-executable-application support from the pinned Node:
 // dist/main.js (src/cli/launch.ts) as its main script, and the rest of dist/ as its assets, named as
-// the files are there: the program and its code cache, the client libraries, the --repartition
+// the files are there: the program and its code caches, the client libraries, the --repartition
 // worker, the --ui page and zeromq's addon.
 
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { DIST, EXEC_ARGV, NODE, root, UI } from './bundle.ts';
 const output = resolve(process.argv[2] ?? `${DIST}/sluice`);
 const work = mkdtempSync(join(tmpdir(), 'sluice-binary-'));
 try {
-  const files = ['sluice.js', 'sluice.cache', 'repartition-worker.js', 'zeromq.node', ...UI.map((file) => `ui/${file}`), ...readdirSync(`${DIST}/lib`, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js')).map((file) => `lib/${file}`)];
+  const files = ['sluice.js', 'sluice.cache', 'run.cache', 'repartition-worker.js', 'zeromq.node', ...UI.map((file) => `ui/${file}`), ...readdirSync(`${DIST}/lib`, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js')).map((file) => `lib/${file}`)];
   const config = {
     main: `${DIST}/main.js`,
     output: `${work}/sea-prep.blob`,

@@ -1,6 +1,6 @@
 // npm run build: dist/, the program as bin/sluice and the single binary (scripts/binary.ts) both run
 // it. main.js (src/cli/launch.ts) answers --version with nothing loaded, else runs sluice.js, the
-// program as one CommonJS function, compiled from sluice.cache: V8's code cache of a short run, so a
+// program as one CommonJS function, compiled from sluice.cache or run.cache: V8's code cache of a short run, so a
 // start compiles nothing (Node's own caches keep only a script's top level). Each client library the
 // program imports on demand is lib/NAME.js, run when a run first uses it. Beside them: the
 // --repartition worker, the --ui page and zeromq's native addon. Nothing is installed beside dist/.
@@ -60,5 +60,8 @@ await build({
   logLevel: 'warning',
 });
 copyFileSync(zmqAddonFile(), `${DIST}/zeromq.node`);
-// the code cache: main.js run by the pinned Node with the flags bin/sluice and the binary give it, a run as short as a run can be
-execFileSync(NODE, [...EXEC_ARGV, `${DIST}/main.js`, '--count'], { input: 'x\n', stdio: ['pipe', 'ignore', 'inherit'], env: { ...process.env, SLUICE_WRITE_CODE_CACHE: '1' } });
+// the code caches: main.js run by the pinned Node with the flags bin/sluice and the binary give it, a flag chain's run as short
+// as a run can be (sluice.cache) and a small pipeline file's (run.cache)
+for (const args of [['--count'], ['run', root('scripts/code-cache.yaml')]]) {
+  execFileSync(NODE, [...EXEC_ARGV, `${DIST}/main.js`, ...args], { input: 'x\n', stdio: ['pipe', 'ignore', 'inherit'], env: { ...process.env, SLUICE_WRITE_CODE_CACHE: '1' } });
+}

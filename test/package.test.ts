@@ -21,7 +21,7 @@ describe('npm pack', () => {
     const [packed] = JSON.parse(out) as Packed[];
     const files = packed!.files.map((f) => f.path);
     expect(files.filter((f) => !/^(bin|dist|man)\/|^(package\.json|README\.md)$/.test(f))).toEqual([]);
-    for (const needed of ['bin/sluice', 'dist/main.js', 'dist/sluice.js', 'dist/sluice.cache', 'dist/package.json', 'dist/repartition-worker.js', 'dist/ui/index.html', 'dist/zeromq.node', 'man/sluice.1']) {
+    for (const needed of ['bin/sluice', 'dist/main.js', 'dist/sluice.js', 'dist/sluice.cache', 'dist/run.cache', 'dist/package.json', 'dist/repartition-worker.js', 'dist/ui/index.html', 'dist/zeromq.node', 'man/sluice.1']) {
       expect(files).toContain(needed);
     }
     expect(files).not.toContain('dist/sluice'); // the single binary is a download of its own

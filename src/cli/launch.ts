@@ -1,10 +1,12 @@
 // The main script of dist/ (bin/sluice runs it) and of the single binary (scripts/build.ts,
 // scripts/binary.ts): answers --version with none of the program loaded; otherwise runs the program
-// (src/cli/main.ts), one CommonJS function in sluice.js, compiled from V8's code cache in sluice.cache,
-// and the client libraries it imports, each its own lib/NAME.js, only when the run uses them; the
-// binary has these files as its assets. With SLUICE_WRITE_CODE_CACHE set (by the build) it writes
-// sluice.cache as it exits: the cache then holds every function that run compiled, not only the
-// script's top level (which is all Node's own code caches keep).
+// (src/cli/main.ts), one CommonJS function in sluice.js, compiled from a V8 code cache: run.cache for
+// `sluice run`, sluice.cache for the rest; and the client libraries it imports, each its own
+// lib/NAME.js, only when the run uses them; the binary has these files as its assets. With
+// SLUICE_WRITE_CODE_CACHE set (by the build) it writes its cache as it exits: the cache then holds
+// every function that run compiled, not only the script's top level (which is all Node's own code
+// caches keep). Two caches, as one of a pipeline file's run (the YAML parser, the expressions) costs a
+// flag chain's run time to read for code it does not use.
 
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -33,9 +35,10 @@ else {
     return libraries.get(id);
   };
   const writesCache = !inBinary && process.env.SLUICE_WRITE_CODE_CACHE !== undefined;
-  const cache = inBinary ? Buffer.from(sea.getRawAsset('sluice.cache')) : writesCache ? undefined : readFileSync(file('sluice.cache'));
+  const cacheName = args[0] === 'run' ? 'run.cache' : 'sluice.cache';
+  const cache = inBinary ? Buffer.from(sea.getRawAsset(cacheName)) : writesCache ? undefined : readFileSync(file(cacheName));
   // a cache another Node made is refused by V8, and the program compiled as it runs
   const program = new Script(source('sluice.js'), { filename: 'sluice.js', cachedData: cache });
-  if (writesCache) process.on('exit', () => writeFileSync(file('sluice.cache'), program.createCachedData()));
+  if (writesCache) process.on('exit', () => writeFileSync(file(cacheName), program.createCachedData()));
   exportsOf(program);
 }
