@@ -156,6 +156,18 @@ const BENCHES: Bench[] = [
     targets: [{ peer: 'node -e 0', ratio: 1.5, text: 'at most 1.5x node -e 0' }],
   },
   {
+    name: 'startup-run',
+    what: 'start-up of `sluice run` of a small pipeline file (one line through a filter and a map) against an empty Node program',
+    kind: 'time',
+    input: 'oneLine',
+    sluice: ['run', path.join(ROOT, 'bench', 'startup.yaml')],
+    peers: [{ name: 'node -e 0', argv: [NODE, '-e', '0'] }],
+    compare: 'none',
+    runs: (n) => Math.max(20, n * 4),
+    warmup: 3,
+    targets: [{ peer: 'node -e 0', ratio: 1.5, text: 'at most 1.5x node -e 0' }],
+  },
+  {
     name: 'rss',
     what: 'peak RSS streaming big.log through a stateless filter/map chain to /dev/null',
     kind: 'rss',
