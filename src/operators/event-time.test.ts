@@ -27,6 +27,16 @@ describe('eventTimeOf', () => {
     }
   });
 
+  it('reads a CLF timestamp in any case and zone, blanks around it too, and refuses one out of shape', () => {
+    expect(eventTimeOf('01/Nov/2025:00:00:00 +0000')).toBe(Date.UTC(2025, 10, 1));
+    expect(eventTimeOf('01/nOV/2025:23:59:60 -0130')).toBe(Date.UTC(2025, 10, 2, 1, 30)); // a leap second, in a zone behind UTC
+    expect(eventTimeOf(' 31/Dec/1999:23:59:59 +0100 ')).toBe(Date.UTC(1999, 11, 31, 22, 59, 59));
+    expect(eventTimeOf('31/Feb/2026:00:00:00 +0000')).toBe(Date.UTC(2026, 1, 31)); // rolled over, as Date.UTC does
+    for (const bad of ['01/Nox/2025:00:00:00 +0000', '01/Nov/2025:24:00:00 +0000', '0a/Nov/2025:00:00:00 +0000', '01/Nov/2025:00:00:00 0000', '01-Nov-2025:00:00:00 +0000', '01/Nov/2025:00:00:00 +00x0']) {
+      expect(eventTimeOf(bad)).toBeUndefined();
+    }
+  });
+
   it('knows which values are numeric times, and that epoch seconds fall below the bound as ms', () => {
     expect([1764064800, ' 17 ', '1.5', '2026-11-25', new Date(0), null].map(isNumericTime)).toEqual([true, true, true, false, false, false]);
     expect(1764064800).toBeLessThan(SECONDS_LIKELY_BELOW);
