@@ -276,12 +276,21 @@ const lineScanner = new ClfScanner(true);
 /** parseClf's offsets, reused: the record's fields are read out of them before it returns (a typed array a line costs a microsecond). */
 const lineOffsets = clfOffsets();
 
+const wholeRecord = recordOf(FIELD_NAMES);
+
 export function parseClf(line: string): ClfRecord {
   const at = lineOffsets;
   const text = lineScanner.scan(line, 0, line.length, at) ? line : cutClf(line, at);
-  const rec: Partial<Record<ClfField, unknown>> = {};
-  for (const name of FIELD_NAMES) rec[name] = CLF_FIELDS[name](text, at);
-  return rec as ClfRecord;
+  return wholeRecord(text, at) as ClfRecord;
+}
+
+/**
+ * A maker of the record of fields `names` from a line's offsets: an object literal made for them,
+ * so every record has one shape from the start (stores by name in a loop took three times as long).
+ */
+function recordOf(names: ClfField[]): (text: string, at: ClfOffsets) => Partial<ClfRecord> {
+  const members = names.map((name) => `${name}: fields.${name}(text, at)`);
+  return new Function('fields', `return (text, at) => ({ ${members.join(', ')} });`)(CLF_FIELDS);
 }
 
 /**
@@ -302,12 +311,8 @@ export function clfFieldsDecoder(names: ClfField[], asArray: boolean): DecodeRan
 /** `--parse clf` for expressions that read only the fields named: a record of those fields alone. */
 export function clfRecordDecoder(names: ClfField[]): DecodeRange {
   const { at, of } = offsetsReading(names);
-  return (text, start, end) => {
-    const t = of(text, start, end);
-    const rec: Partial<Record<ClfField, unknown>> = {};
-    for (const name of names) rec[name] = CLF_FIELDS[name](t, at);
-    return rec;
-  };
+  const record = recordOf(names);
+  return (text, start, end) => record(of(text, start, end), at);
 }
 
 /** The offsets of a line for reading `names`: cut by a scanner (that cuts the request only if they need it), else by the expressions. */
