@@ -53,10 +53,13 @@ export async function serverReady(kind: Kind): Promise<boolean> {
   if (await up()) return true;
   try {
     execSync(SERVERS[kind].start, { stdio: 'ignore', timeout: 60_000 });
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) if (await up()) return true;
   } catch {
-    // not startable here: said below
+    // already running (a first answer too slow on a loaded machine), or not startable here: the answers say which
+  }
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (await up()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // refused at once while it starts: ask again soon
   }
   if (process.env.CI === 'true') throw new Error(`the ${kind} server on 127.0.0.1:${SERVERS[kind].port} is down and could not be started`);
   return false;
