@@ -92,6 +92,21 @@ function atLeastOnce(broker: Broker, source: (name: string, id: string) => strin
     expect(linesOf(join(dir, 'second')).length).toBeGreaterThanOrEqual(20_000 - before);
   }, 60_000);
 
+  it('holds each batch to --max-rate, however many messages wait', async ({ skip }) => {
+    if (!up) skip();
+    const name = uniqueName('rate');
+    await prepare(name);
+    const out = join(tempDir(), 'out');
+    // 500 ms batches at 1,000 a second: 500 a batch, and one more at most (the one that spends the budget)
+    const reader = consume(source(name, uniqueName('c')), out, ['--max-rate', '1000']);
+    await ready(reader);
+    await produce(sink(name), 'r', 3000);
+    await eventually(() => linesOf(out).length >= 3000, 'every record', 30_000);
+    const sizes = [...reader.stderr().matchAll(/batch \d+: (\d+) in/g)].map((m) => Number(m[1]));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(501);
+    expectAll(linesOf(out), 'r', 3000);
+  }, 60_000);
+
   it(`loses nothing when ${what} mid-run`, async ({ skip }) => {
     if (!up) skip();
     const name = uniqueName('away');

@@ -79,6 +79,12 @@ class MqttSource extends BrokerSource<number> {
       this.unacked.add(packet.messageId!);
       cb?.();
     };
+    // mqtt.js handles one message at a time, the next only once handleMessage calls back (reading no
+    // more meanwhile): a paused source (its batch's --max-rate budget spent) holds the callback until resumed
+    client.handleMessage = (_packet, done) => {
+      if (this.paused) void this.whilePaused().then(() => done());
+      else done();
+    };
     let down = false;
     let subscribed = false;
     await new Promise<void>((resolve, reject) => {
@@ -92,7 +98,6 @@ class MqttSource extends BrokerSource<number> {
         down = false;
         // unacknowledged messages of the connection lost come again, under the same or new ids
         this.unacked.clear();
-        if (this.paused) client.stream.pause();
         if (subscribed && connack.sessionPresent) return;
         client.subscribe(name, { qos }, (err, granted) => {
           if (err) return fail(err);
@@ -119,16 +124,6 @@ class MqttSource extends BrokerSource<number> {
 
   committed(position: unknown): void {
     for (const messageId of this.unacked.take(position)) this.sendPacket?.({ cmd: 'puback', messageId });
-  }
-
-  pause(): void {
-    super.pause();
-    this.client?.stream?.pause();
-  }
-
-  resume(): void {
-    super.resume();
-    this.client?.stream?.resume();
   }
 
   /** Messages stop being handed on (the socket stays open for the PUBACKs). */

@@ -103,7 +103,13 @@ class RedisSource extends BrokerSource<string> {
             const wait = Math.max(1, Math.min(1000, claimIdleMs - (Date.now() - claimedAt)));
             entries = this.entries(await readGroup(client, 'GROUP', group, consumer, 'COUNT', COUNT, 'BLOCK', wait, 'STREAMS', stream, '>'));
           }
-          for (const [id, fields] of entries) this.deliver(intake, id, fields);
+          // a read of up to COUNT entries is handed on as the batches' --max-rate budget allows (the rest stays
+          // pending in the group under this member's name, read again after a crash)
+          for (const [id, fields] of entries) {
+            if (this.paused) await this.whilePaused();
+            if (signal.aborted) return;
+            this.deliver(intake, id, fields);
+          }
         }
       } catch (err) {
         if (signal.aborted) return;
