@@ -1,7 +1,7 @@
 // combine-by-key: Spark's combineByKey, given as one expression that evaluates to
 // [createCombiner(v), mergeValue(c, v), mergeCombiners(c1, c2)].
 
-import { KeyMap, savedAsEntries } from './keymap.ts';
+import { KeyMap } from './keymap.ts';
 import type { Deferred, Fn } from '../core/expr.ts';
 import type { Aggregator } from '../core/stream.ts';
 import { asPair, ExpressionFailed, guard, type AggregateOperator } from './operator.ts';
@@ -33,24 +33,34 @@ export const combineByKey: AggregateOperator = {
   },
 };
 
+/** A combiner in a box: a key met again is looked up once, not looked up and then set (most records are). */
+interface Combiner {
+  c: unknown;
+}
+
 /** Per key, a combiner made from its first value, added to, and merged across batches: what reduce-by-key is built on, as in Spark. */
-export function keyedCombiner(label: string, create: Fn, add: Fn, merge: Fn): Aggregator<KeyMap<unknown>> {
+export function keyedCombiner(label: string, create: Fn, add: Fn, merge: Fn): Aggregator<KeyMap<Combiner>> {
   return {
-    empty: () => new KeyMap<unknown>(),
+    empty: () => new KeyMap<Combiner>(),
     add(acc, rec) {
       const [k, v] = asPair(rec, label);
-      const prev = acc.get(k);
-      acc.set(k, prev === undefined ? create(v) : add(prev, v));
+      const box = acc.get(k);
+      if (box) box.c = add(box.c, v);
+      else acc.set(k, { c: create(v) });
       return acc;
     },
+    // the boxes of `b` are not shared: `b` may be a window's pane, merged again into the next window
     merge(a, b) {
-      b.forEach((c, k) => {
-        const prev = a.get(k);
-        a.set(k, prev === undefined ? c : merge(prev, c));
+      b.forEach(({ c }, k) => {
+        const box = a.get(k);
+        if (box) box.c = merge(box.c, c);
+        else a.set(k, { c });
       });
       return a;
     },
-    emit: (acc, out) => acc.forEach((c, k) => out([k, c])),
-    ...savedAsEntries,
+    emit: (acc, out) => acc.forEach(({ c }, k) => out([k, c])),
+    // saved as [key, combiner] entries: a checkpoint holds the combiners, not their boxes
+    save: (acc) => [...acc.entries()].map(([k, { c }]) => [k, c]),
+    load: (saved) => KeyMap.from((saved as [unknown, unknown][]).map(([k, c]) => [k, { c }])),
   };
 }
