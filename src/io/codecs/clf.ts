@@ -276,12 +276,13 @@ const lineScanner = new ClfScanner(true);
 /** parseClf's offsets, reused: the record's fields are read out of them before it returns (a typed array a line costs a microsecond). */
 const lineOffsets = clfOffsets();
 
-const wholeRecord = recordOf(FIELD_NAMES);
+/** Made at the first line: not at every start. */
+let wholeRecord: ReturnType<typeof recordOf> | undefined;
 
 export function parseClf(line: string): ClfRecord {
   const at = lineOffsets;
   const text = lineScanner.scan(line, 0, line.length, at) ? line : cutClf(line, at);
-  return wholeRecord(text, at) as ClfRecord;
+  return (wholeRecord ??= recordOf(FIELD_NAMES))(text, at) as ClfRecord;
 }
 
 /**
