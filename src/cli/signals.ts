@@ -103,7 +103,7 @@ let beat: Int32Array | undefined;
 /**
  * From now on, a stretch of the main thread that lasts HELD_MS gives the stop signals their default
  * action until it ends (with `verbose`, a note says so): for runs with expressions, which may never
- * return; the guard thread costs a short run some 7 ms.
+ * return; the guard thread costs a short run some 7 ms, and any run 17 MB of memory (a thread of Node's own).
  */
 export function watchForRunaways(verbose: boolean): void {
   if (beat) return;
