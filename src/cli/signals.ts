@@ -84,7 +84,8 @@ parentPort.on('message', ({ end, watch }) => {
 let guardThread: Worker | undefined;
 function guard(): Worker {
   if (!guardThread) {
-    guardThread = new Worker(GUARD, { eval: true });
+    // stdout, stderr: true leave its streams unpiped: piped, they made Node's stream of this thread's stdout (src/core/stdout.ts)
+    guardThread = new Worker(GUARD, { eval: true, stdout: true, stderr: true });
     guardThread.unref(); // it must not keep a finished run alive
   }
   return guardThread;
