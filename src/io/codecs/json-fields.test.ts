@@ -100,6 +100,39 @@ describe('jsonFieldsDecoder', () => {
     });
   }
 
+  it('gives what JSON.parse gives for texts of lines with the same keys, some spaced, reordered, short of one or broken', () => {
+    const key = fc.constantFrom('a', 'b.c', '(x)*', '$', 'é', 'a b', '', 'ms');
+    const value = fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    // 'quote' and 'backslash' put one in the middle of the first key: JSON.parse refuses the line, whatever a key's characters match
+    const change = fc.constantFrom('none', 'none', 'none', 'spaced', 'reversed', 'shorter', 'cut', 'quote', 'backslash');
+    const text = fc.uniqueArray(key, { minLength: 1, maxLength: 4 }).chain((keys) =>
+      fc.tuple(fc.constant(keys), fc.array(fc.tuple(fc.array(value, { minLength: keys.length, maxLength: keys.length }), change), { minLength: 1, maxLength: 12 })),
+    );
+    fc.assert(
+      fc.property(text, ([keys, rows]) => {
+        const lines = rows.map(([values, how]) => {
+          const members = keys.map((k, i) => `${JSON.stringify(k)}:${how === 'spaced' ? ' ' : ''}${JSON.stringify(values[i])}`);
+          if (how === 'reversed') members.reverse();
+          if (how === 'shorter') members.pop();
+          const line = `{${members.join(how === 'spaced' ? ', ' : ',')}}`;
+          if (how === 'cut') return line.slice(0, -1);
+          if ((how === 'quote' || how === 'backslash') && keys[0]!.length > 2) return `${line.slice(0, 3)}${how === 'quote' ? '"' : '\\'}${line.slice(4)}`;
+          return line;
+        });
+        const paths = keys.map((k) => [k]);
+        const reference = general(paths, true);
+        const decode = jsonFieldsDecoder(paths, true, reference);
+        const all = `${lines.join('\n')}\n`;
+        let start = 0;
+        for (const line of lines) {
+          expect(outcome(() => decode(all, start, start + line.length)), line).toEqual(outcome(() => reference(line)));
+          start += line.length + 1;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('reads most generated objects without the general way', () => {
     let generalCalls = 0;
     const decode = jsonFieldsDecoder([['a'], ['b']], true, () => generalCalls++);

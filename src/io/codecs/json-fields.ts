@@ -118,7 +118,12 @@ const MAX_SKIP = 256;
  * run of lines at once, from the first asked about: the intake asks for the lines of a text in order.
  */
 class FlatLines {
-  private readonly run = new RegExp(`(?:${FLAT_LINE}(?:\\n|$))*`, 'y');
+  private readonly run = runOf(FLAT_LINE);
+  /**
+   * The run of lines with the keys of the first flat line, in its order: a writer's lines mostly have
+   * them, and literal keys are checked in two thirds of the time. Tried first; the rest is left to `run`.
+   */
+  private shaped: RegExp | undefined;
   private text = '';
   private from = 0;
   /** Where the run of flat lines from `from` ends: after the newline of its last line, at the end of the text, or where the check stopped. */
@@ -138,15 +143,38 @@ class FlatLines {
       }
       this.text = text;
       this.from = start;
-      this.run.lastIndex = 0;
-      this.run.test(text.slice(start, start + CHECKED_AT_ONCE));
-      this.to = start + this.run.lastIndex;
+      const lines = text.slice(start, start + CHECKED_AT_ONCE);
+      let flat = this.shaped ? runLength(this.shaped, lines) : 0;
+      if (!flat) {
+        flat = runLength(this.run, lines);
+        if (flat && !this.shaped) this.shaped = runOf(shapeOf(lines));
+      }
+      this.to = start + flat;
       this.skip = this.to === start ? Math.min(2 * this.skip || 1, MAX_SKIP) : 0;
       this.skipped = 0;
     }
     // the line is one of the run: its newline is in it, or it is the last line of the text, with none
     return text.charCodeAt(end) === 10 ? end < this.to : end === this.to && end === text.length && start < end && text.charCodeAt(end - 1) !== 10;
   }
+}
+
+/** The run of lines like `line` (a regular expression's source) from the start of a text. */
+const runOf = (line: string) => new RegExp(`(?:${line}(?:\\n|$))*`, 'y');
+
+/** How many characters of `text` the run `re` takes: the lines it holds, with their newlines. */
+function runLength(re: RegExp, text: string): number {
+  re.lastIndex = 0;
+  re.test(text);
+  return re.lastIndex;
+}
+
+/** FLAT_LINE with the keys of the first line of `text`, a flat one, in their order. */
+function shapeOf(text: string): string {
+  const newline = text.indexOf('\n');
+  const first = newline < 0 ? text : text.slice(0, newline);
+  // a string is a key where it follows { or , and a colon follows it (a value is followed by , or })
+  const keys = [...first.matchAll(/[{,] ?"([^"]*)":/g)].map((m) => m[1]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return `\\{${keys.map((key) => `"${key}": ?${SCALAR}`).join(', ?')}\\}\\r?`;
 }
 
 /**
