@@ -74,6 +74,26 @@ describe('FileCursor', () => {
     cursor.close();
   });
 
+  it('keeps the fingerprint of the lines it read when the file is truncated while they are handed on (copytruncate)', () => {
+    const path = join(tempDir(), 'a.log');
+    writeFileSync(path, ''); // followed from empty: its fingerprint is taken as lines come
+    const cursor = new FileCursor(path);
+    writeFileSync(path, 'before 1\nbefore 2\n');
+    const copy = join(tempDir(), 'a.log.1');
+    writeFileSync(copy, 'before 1\nbefore 2\n');
+    cursor.read((text) => {
+      truncateSync(path, 0); // the copy is made, the original truncated and written again, as the lines go on
+      writeFileSync(path, 'after 1\n');
+      return text.length;
+    });
+    // what was read is what the copy begins with, so the copy is known for the file it came from
+    const copied = new FileCursor(copy);
+    expect(copied.fingerprint).toBe(cursor.fingerprint);
+    expect(cursor.rewritten()).toBe(true);
+    copied.close();
+    cursor.close();
+  });
+
   it('finds where the last complete line ends', () => {
     const path = join(tempDir(), 'a.log');
     writeFileSync(path, 'one\ntwo\npart');

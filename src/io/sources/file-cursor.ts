@@ -189,7 +189,10 @@ export class FileCursor {
       if (cut > 0) {
         const lines = got.subarray(0, cut);
         const text = rules.decode(lines);
-        return this.advance(bytesOfLines(lines, text, out(text)));
+        // a short fingerprint is taken again from the bytes read, not from the file after `out`:
+        // a copytruncate meanwhile would give it the truncated file's, and the copy would match nothing
+        const head = this.offset === 0 ? got : undefined;
+        return this.advance(bytesOfLines(lines, text, out(text)), head);
       }
       // no newline: the file ends, the end is reached, or a line is longer than the buffer
       if (fileEnded || want < size) return 0;
@@ -222,9 +225,11 @@ export class FileCursor {
     }
   }
 
-  private advance(bytes: number): number {
+  /** Past `bytes` more; `head`, what was read from the file's start, if this read began there. */
+  private advance(bytes: number, head?: Buffer): number {
     this.offset += bytes;
-    this.refresh();
+    if (head && !isFull(this.fingerprint)) this.fingerprint = fingerprintOfBytes(head.subarray(0, FINGERPRINT_BYTES));
+    else this.refresh();
     return bytes;
   }
 
@@ -247,7 +252,9 @@ export class FileCursor {
   /** `LENGTH:SHA1` of the first `length` bytes, or of fewer when the file is shorter. */
   private fingerprintOf(length: number): string {
     const buf = Buffer.allocUnsafe(length);
-    const head = buf.subarray(0, this.readAt(buf, 0, length, 0));
-    return `${head.length}:${createHash('sha1').update(head).digest('hex')}`;
+    return fingerprintOfBytes(buf.subarray(0, this.readAt(buf, 0, length, 0)));
   }
 }
+
+/** The fingerprint of a file that begins with `head` (and has no more bytes than it, if shorter than FINGERPRINT_BYTES). */
+const fingerprintOfBytes = (head: Buffer) => `${head.length}:${createHash('sha1').update(head).digest('hex')}`;
